@@ -1,0 +1,44 @@
+/*
+ * NAME
+ *	chain 3h - the ordered scanner chain
+ * SUMMARY
+ *	chain_new(), chain_configure(), chain_scan(), chain_reload(),
+ *	chain_wait_ready(), chain_status(), chain_unavailable_ms(), chain_free()
+ * DESCRIPTION
+ *	The chain owns one instance of each backend kind ever named in the
+ *	configuration and keeps them across reloads (an embedded engine is
+ *	not thrown away because the config was re-read). chain_scan() asks
+ *	the scanners in the order of the message's configuration snapshot;
+ *	one that is unavailable passes the message on; the first definitive
+ *	verdict wins. The chain also keeps how long no scanner has worked,
+ *	for the policy's fail_open_after.
+ */
+#ifndef CLAMSHIM_CHAIN_H
+#define CLAMSHIM_CHAIN_H
+
+#include <stdint.h>
+#include "conf.h"
+#include "scan.h"
+
+struct chain;
+struct spool;
+
+/* chain_new - an empty chain; never NULL */
+struct chain *chain_new(void);
+/* chain_configure - create missing backends named in conf and pass conf to all; 0 ok, -1 err filled */
+int	chain_configure(struct chain *ch, const struct conf *conf, char *err, size_t errlen);
+/* chain_scan - scan msg with the scanners conf names, in order */
+void	chain_scan(struct chain *ch, const struct conf *conf, const struct spool *msg,
+		   struct scan_verdict *v);
+/* chain_reload - ask every backend to reload signatures */
+void	chain_reload(struct chain *ch);
+/* chain_wait_ready - wait for first loads of the scanners conf names; 0 all ready, -1 timeout */
+int	chain_wait_ready(struct chain *ch, const struct conf *conf, int timeout_ms);
+/* chain_unavailable_ms - how long the last scans have all been unavailable (0 = scanning works) */
+int64_t	chain_unavailable_ms(struct chain *ch);
+/* chain_status - status of backend kind k; -1 when that kind was never created */
+int	chain_status(struct chain *ch, enum conf_scanner k, struct scan_status *st);
+/* chain_free - destroy every backend */
+void	chain_free(struct chain *ch);
+
+#endif

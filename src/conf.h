@@ -1,0 +1,121 @@
+/*
+ * NAME
+ *	conf 3h - the configuration: one option table, one typed snapshot
+ * SUMMARY
+ *	conf_load(), conf_ref(), conf_unref(), conf_parse_duration(),
+ *	conf_parse_size(), conf_option_count(), conf_option_name()
+ * DESCRIPTION
+ *	clamshim.conf is read with libconfuse into an immutable struct conf,
+ *	shared by reference count: a connection holds the snapshot it started
+ *	with, so a reload never changes a message mid-flight.
+ *
+ *	Tolerant mode (the daemon): an unknown option is a warning with file
+ *	and line and the daemon runs on; a deprecated option (one table in
+ *	conf.c, with the reason) warns and is ignored. Strict mode (-t):
+ *	unknown options are errors. Syntax errors and invalid values are
+ *	errors in both modes.
+ */
+#ifndef CLAMSHIM_CONF_H
+#define CLAMSHIM_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "policy.h"
+
+enum conf_scanner {
+	CONF_SCANNER_EMBEDDED = 0,
+	CONF_SCANNER_CLAMD,
+	CONF_SCANNER_COUNT
+};
+
+#define CONF_MAX_SCANNERS	4
+#define CONF_MAX_SERVERS	32
+
+struct conf {
+	char	*file;			/* path it was read from */
+	char	*socket;
+	char	*user;
+	char	*pid_file;
+	int	log_level;		/* enum log_level */
+	int	syslog_facility;	/* LOG_MAIL ... */
+	enum conf_scanner scanners[CONF_MAX_SCANNERS];
+	size_t	nscanners;
+	unsigned max_scans;		/* 0 in the file = number of CPUs, resolved here */
+	size_t	memory_limit;		/* bytes */
+	char	*spool_dir;
+
+	struct {
+		char	*database;
+		int64_t	reload_check_ms;	/* 0 = only on SIGHUP */
+		int64_t	max_db_age_ms;
+		int64_t	max_scan_time_ms;
+		uint64_t max_file_size;
+		uint64_t max_scan_size;
+		unsigned max_recursion;
+		unsigned max_files;
+	} embedded;
+
+	struct {
+		char	*servers[CONF_MAX_SERVERS];	/* "unix:PATH", "tcp:HOST:PORT" */
+		size_t	nservers;
+		int64_t	connect_timeout_ms;
+		int64_t	scan_timeout_ms;
+		int64_t	retry_after_ms;
+		uint64_t stream_max;
+	} clamd;
+
+	struct policy_conf policy;
+
+	struct {
+		int	add;
+		int	strip_incoming;
+	} headers;
+
+	struct {
+		char	*command;		/* "" = none */
+		int64_t	min_interval_ms;
+	} alert;
+
+	struct {
+		char	*file;			/* "" = none */
+		int64_t	interval_ms;
+	} status;
+
+	unsigned warnings;		/* unknown + deprecated options met while loading */
+	int	refcount;		/* private: use conf_ref()/conf_unref() */
+};
+
+enum conf_severity { CONF_ERROR, CONF_WARNING };
+
+/* Called for every problem found while loading: "FILE:LINE: error|warning: text". */
+typedef void conf_report_fn(void *ctx, enum conf_severity sev, const char *file,
+			    int line, const char *text);
+
+#define CONF_TOLERANT	0
+#define CONF_STRICT	1
+
+/*
+ * conf_load - read path. Returns 0 with *out set (refcount 1), or -1 when the
+ * configuration cannot be used (every error was reported). Warnings are
+ * reported and counted in (*out)->warnings. report may be NULL (then
+ * problems go to the log). path NULL = built-in defaults only.
+ */
+int	conf_load(const char *path, int mode, conf_report_fn *report, void *ctx,
+		  struct conf **out);
+/* conf_ref - take a reference; returns c */
+struct conf *conf_ref(struct conf *c);
+/* conf_unref - drop a reference, freeing at zero; NULL is fine */
+void	conf_unref(struct conf *c);
+
+/* conf_parse_duration - "500ms" "30s" "5m" "2h" "1d" (or "0") to ms; 0 ok, -1 bad */
+int	conf_parse_duration(const char *s, int64_t *ms);
+/* conf_parse_size - "1234" "512K" "25M" "1G" to bytes; 0 ok, -1 bad */
+int	conf_parse_size(const char *s, uint64_t *bytes);
+/* conf_scanner_name - "embedded", "clamd" */
+const char *conf_scanner_name(enum conf_scanner s);
+
+/* The option table, for documentation checks: "socket", "embedded.database", ... */
+size_t	conf_option_count(void);
+const char *conf_option_name(size_t i);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * NAME
+ *	hdrs 3h - the X-Virus-* header texts, made safe
+ * SUMMARY
+ *	hdrs_sanitize(), hdrs_status(), hdrs_scanned(), hdrs_is_ours()
+ * DESCRIPTION
+ *	Everything that goes into a header or an SMTP reply may come from a
+ *	hostile message or peer (a virus name, a clamd reason). hdrs_sanitize
+ *	keeps printable ASCII, turns everything else (CR, LF, NUL, controls,
+ *	8-bit) into '?' or drops it, and bounds the length.
+ */
+#ifndef CLAMSHIM_HDRS_H
+#define CLAMSHIM_HDRS_H
+
+#include <stddef.h>
+#include "scan.h"
+
+#define HDRS_VALUE_MAX	512
+
+/* hdrs_sanitize - copy src to dst (size dstlen > 0), printable ASCII only; returns dst */
+char	*hdrs_sanitize(char *dst, size_t dstlen, const char *src);
+/* hdrs_status - the X-Virus-Status value: "Clean", "Infected (NAME)", "Unscanned (REASON)" */
+void	hdrs_status(char *dst, size_t dstlen, const struct scan_verdict *v);
+/* hdrs_scanned - "clamshim VERSION (ClamAV ENGINE) on HOST" */
+void	hdrs_scanned(char *dst, size_t dstlen, const char *version, const char *engine,
+		     const char *host);
+/* hdrs_is_ours - 1 when a header name is one a sender must not set (X-Virus-*) */
+int	hdrs_is_ours(const char *name);
+
+#endif

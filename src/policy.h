@@ -1,0 +1,68 @@
+/*
+ * NAME
+ *	policy 3h - from a verdict to an action, as a pure function
+ * SUMMARY
+ *	policy_decide(), policy_action_name(), policy_action_from_name(),
+ *	policy_reply_text(), struct policy_conf
+ * DESCRIPTION
+ *	The policy has no libmilter and no libclamav in it. It maps
+ *	(verdict, policy settings, seconds the scanners have been
+ *	unavailable) to an action, and says whether the message must carry
+ *	an X-Virus-Status tag (accept on anything but clean always tags).
+ */
+#ifndef CLAMSHIM_POLICY_H
+#define CLAMSHIM_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "scan.h"
+
+enum policy_action {
+	POLICY_ACCEPT = 0,
+	POLICY_REJECT,
+	POLICY_TEMPFAIL,
+	POLICY_DISCARD,
+	POLICY_QUARANTINE,
+	POLICY_TAG,		/* only as an on_infected value: accept, tagged Infected */
+	POLICY_ACTION_COUNT
+};
+
+struct policy_conf {
+	enum policy_action on_infected;		/* reject|discard|quarantine|tag */
+	enum policy_action on_unavailable;	/* tempfail|accept|reject|quarantine */
+	int64_t	fail_open_after_ms;		/* 0 = never */
+	enum policy_action on_limit;		/* accept|tempfail|reject */
+	enum policy_action on_error;		/* tempfail|accept|reject|quarantine */
+	uint64_t max_size;			/* bytes; 0 = no limit */
+	char	*reject_message;		/* "Virus found: %v" */
+	char	*tempfail_message;		/* "Virus scanner unavailable, try again later" */
+	int	skip_authenticated;
+};
+
+struct policy_decision {
+	enum policy_action action;	/* never POLICY_TAG: accept + tag instead */
+	int	tag;			/* X-Virus-Status must be added even if headers.add is off */
+	int	fail_open;		/* accepted only because fail_open_after ran out */
+};
+
+/* policy_decide - the action for this verdict; unavailable_ms = how long no scanner worked */
+void	policy_decide(enum scan_result verdict, const struct policy_conf *pc,
+		      int64_t unavailable_ms, struct policy_decision *out);
+/* policy_action_name - "accept", "reject", "tempfail", "discard", "quarantine", "tag" */
+const char *policy_action_name(enum policy_action a);
+/* policy_action_from_name - the reverse; -1 if unknown */
+int	policy_action_from_name(const char *name);
+/* policy_allowed - 1 when action a is a valid value of the option named opt ("on_infected" ...) */
+int	policy_allowed(const char *opt, enum policy_action a);
+
+/*
+ * policy_reply - SMTP reply for a reject or tempfail: rcode "550"/"451",
+ * xcode "5.7.1"/"4.7.1" and the text (reject_message with %v = virus name,
+ * %% = %; "Message could not be scanned" for unscanned rejects). The text
+ * is sanitized: printable ASCII only, at most textlen-1 bytes.
+ */
+void	policy_reply(const struct policy_decision *d, const struct scan_verdict *v,
+		     const struct policy_conf *pc, const char **rcode, const char **xcode,
+		     char *text, size_t textlen);
+
+#endif
