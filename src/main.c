@@ -1,0 +1,509 @@
+/*
+ * NAME
+ *	clamshim 8 - the ClamAV mail filter that is never silent
+ * SUMMARY
+ *	clamshim [-f] [-c FILE] [-p SPEC]
+ *	clamshim -t [-c FILE]
+ *	clamshim [-c FILE] --scan FILE...
+ *	clamshim -V
+ * DESCRIPTION
+ *	Options, the daemon's life cycle and signals. The order at start is
+ *	deliberate: read the configuration, bind the milter socket (as root),
+ *	go to the background, write the pid file, drop privileges, then start
+ *	the scanners (the embedded engine loads in a background thread) and
+ *	serve at once. Mail that arrives before a scanner is ready gets the
+ *	unavailable policy, never a stall.
+ *
+ *	Signals: SIGHUP re-reads the configuration (a broken one is logged
+ *	and the running one kept) and reloads signatures; SIGUSR1 writes the
+ *	status now; SIGTERM and SIGINT stop (libmilter handles those two).
+ * DIAGNOSTICS
+ *	Exit 0 on a clean stop; 1 when the configuration is unusable or the
+ *	socket cannot be bound. -t: 0 clean, 1 errors, 2 warnings only.
+ *	--scan: 0 all clean, 1 any infected, 2 any unscanned.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <clamav.h>
+
+#include "chain.h"
+#include "conf.h"
+#include "log.h"
+#include "milter.h"
+#include "policy.h"
+#include "scan.h"
+#include "spool.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#define MAIN_DEFAULT_CONF	SYSCONFDIR "/clamshim.conf"
+#define MAIN_SCAN_WAIT_MS	(10 * 60 * 1000)	/* --scan: longest wait for a first load */
+
+/* Everything the daemon's main and signal threads share; file-static. */
+static struct {
+	const char *conf_path;
+	struct chain *chain;
+	pthread_t sigthread;
+} main_state;
+
+/*
+ * sigwait - keep SIGHUP and SIGUSR1 away from libmilter.
+ *
+ * libmilter's signal thread calls sigwait() for SIGHUP, SIGTERM and SIGINT
+ * and stops the milter on SIGHUP. clamshim uses SIGHUP to reload, so this
+ * definition (which the dynamic linker binds for libmilter too, as it does
+ * for any symbol the executable defines) drops SIGHUP and SIGUSR1 from the
+ * set; our own signal thread waits for those with sigwaitinfo().
+ */
+int
+sigwait(const sigset_t *restrict set, int *restrict sig)
+{
+	sigset_t mine = *set;
+	int	got;
+
+	sigdelset(&mine, SIGHUP);
+	sigdelset(&mine, SIGUSR1);
+	for (;;) {
+		got = sigwaitinfo(&mine, NULL);
+		if (got > 0) {
+			*sig = got;
+			return 0;
+		}
+		if (errno != EINTR)
+			return errno;
+	}
+}
+
+/* main_usage - the options, to stderr */
+static void
+main_usage(FILE *fp)
+{
+	fprintf(fp,
+		"usage: clamshim [-f] [-c FILE] [-p SOCKET]   run the milter\n"
+		"       clamshim -t [-c FILE]                 check the configuration\n"
+		"       clamshim [-c FILE] --scan FILE...     scan messages and print verdicts\n"
+		"       clamshim -V                           print versions\n"
+		"  -c, --config FILE     configuration file (default %s)\n"
+		"  -f, --foreground      stay in the foreground, log to stderr too\n"
+		"  -p, --socket SPEC     milter socket, overrides \"socket\"\n"
+		"  -t, --check-config    strict check: 0 ok, 1 errors, 2 warnings only\n"
+		"      --scan FILE...    exit 0 all clean, 1 any infected, 2 any unscanned\n"
+		"  -V, --version         print clamshim, libclamav and signature versions\n",
+		MAIN_DEFAULT_CONF);
+}
+
+/* Counts problems for -t and prints them as FILE:LINE: severity: text. */
+struct main_check {
+	unsigned errors;
+	unsigned warnings;
+};
+
+/* main_check_report - the conf_report_fn of -t */
+static void
+main_check_report(void *ctx, enum conf_severity sev, const char *file, int line,
+		  const char *text)
+{
+	struct main_check *mc = ctx;
+
+	if (sev == CONF_ERROR)
+		mc->errors++;
+	else
+		mc->warnings++;
+	if (line > 0)
+		printf("%s:%d: %s: %s\n", file ? file : "-", line,
+		       sev == CONF_ERROR ? "error" : "warning", text);
+	else
+		printf("%s: %s: %s\n", file ? file : "-",
+		       sev == CONF_ERROR ? "error" : "warning", text);
+}
+
+/* main_daemon_report - problems at start or reload go to the log */
+static void
+main_daemon_report(void *ctx, enum conf_severity sev, const char *file, int line,
+		   const char *text)
+{
+	if (sev == CONF_ERROR)
+		log_error("%s:%d: %s", file ? file : "-", line, text);
+	else
+		log_warning("%s:%d: %s (ignored; run clamshim -t)", file ? file : "-", line, text);
+}
+
+/* main_check_config - -t: strict validation */
+static int
+main_check_config(const char *path)
+{
+	struct main_check mc = {0, 0};
+	struct conf *conf = NULL;
+	int	rc;
+
+	rc = conf_load(path, CONF_STRICT, main_check_report, &mc, &conf);
+	if (rc < 0 && mc.errors == 0)
+		mc.errors = 1;
+	conf_unref(conf);
+	printf("%s: %u error%s, %u warning%s\n", path, mc.errors, mc.errors == 1 ? "" : "s",
+	       mc.warnings, mc.warnings == 1 ? "" : "s");
+	if (mc.errors)
+		return 1;
+	return mc.warnings ? 2 : 0;
+}
+
+/* main_db_version - the signature version from the .cvd/.cld headers in dir */
+static void
+main_db_version(const char *dir, char *buf, size_t len)
+{
+	static const char *const names[] = {"daily.cld", "daily.cvd", "main.cld", "main.cvd"};
+	char	path[4096];
+	size_t	i;
+
+	snprintf(buf, len, "none found in %s", dir);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct cl_cvd *cvd;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (access(path, R_OK) != 0 || (cvd = cl_cvdhead(path)) == NULL)
+			continue;
+		snprintf(buf, len, "%s %u (%s)", names[i], cvd->version, cvd->time ? cvd->time : "");
+		cl_cvdfree(cvd);
+		return;
+	}
+}
+
+/* main_version - -V */
+static int
+main_version(const char *path)
+{
+	struct conf *conf = NULL;
+	char	db[256];
+
+	log_set(LOG_LEVEL_ERROR, -1);
+	if (conf_load(access(path, R_OK) == 0 ? path : NULL, CONF_TOLERANT, NULL, NULL, &conf) < 0)
+		conf_load(NULL, CONF_TOLERANT, NULL, NULL, &conf);
+	main_db_version(conf ? conf->embedded.database : "/var/lib/clamav", db, sizeof(db));
+	printf("clamshim %s\nlibclamav %s\nsignatures %s\n", PACKAGE_VERSION, cl_retver(), db);
+	conf_unref(conf);
+	return 0;
+}
+
+/* main_scan_files - --scan: each file through the chain and the policy */
+static int
+main_scan_files(struct conf *conf, char **files, int nfiles)
+{
+	struct chain *ch = chain_new();
+	char	err[256];
+	int	i, worst = 0;
+
+	if (chain_configure(ch, conf, err, sizeof(err)) < 0) {
+		fprintf(stderr, "clamshim: %s\n", err);
+		chain_free(ch);
+		return 2;
+	}
+	(void) chain_wait_ready(ch, conf, MAIN_SCAN_WAIT_MS);
+	for (i = 0; i < nfiles; i++) {
+		struct scan_verdict v;
+		struct policy_decision d;
+		struct spool *sp;
+
+		memset(&v, 0, sizeof(v));
+		sp = spool_from_file(files[i], conf->spool_dir, conf->memory_limit,
+				     conf->policy.max_size, err, sizeof(err));
+		if (sp == NULL)
+			scan_verdict_set(&v, SCAN_ERROR, "none", "%s", err);
+		else if (spool_over_limit(sp))
+			scan_verdict_set(&v, SCAN_LIMIT, "none", "size over max_size");
+		else
+			chain_scan(ch, conf, sp, &v);
+		spool_free(sp);
+		policy_decide(v.result, &conf->policy, chain_unavailable_ms(ch), &d);
+		printf("%s: %s %s%s%s\n", files[i], scan_result_name(v.result),
+		       policy_action_name(d.action), v.name[0] ? " " : "", v.name);
+		fflush(stdout);
+		if (v.result == SCAN_INFECTED && worst < 1)
+			worst = 1;
+		else if (v.result != SCAN_CLEAN && v.result != SCAN_INFECTED)
+			worst = 2;
+	}
+	chain_free(ch);
+	return worst;
+}
+
+/* main_daemonize - go to the background, detached from the terminal */
+static int
+main_daemonize(void)
+{
+	pid_t	pid = fork();
+	int	fd;
+
+	if (pid < 0)
+		return -1;
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid > 0)
+		_exit(0);
+	if (chdir("/") != 0)
+		return -1;
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	return 0;
+}
+
+/* main_write_pid - the pid file, 0644 */
+static int
+main_write_pid(const char *path)
+{
+	FILE   *fp;
+
+	if (path == NULL || *path == 0)
+		return 0;
+	if ((fp = fopen(path, "w")) == NULL) {
+		log_error_errno("cannot write pid file %s", path);
+		return -1;
+	}
+	fprintf(fp, "%ld\n", (long) getpid());
+	if (fclose(fp) != 0) {
+		log_error_errno("cannot write pid file %s", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* main_drop_privileges - become user (after binding); verify it stuck */
+static int
+main_drop_privileges(const char *user, const char *sockpath, const char *pidfile)
+{
+	struct passwd *pw;
+
+	if (user == NULL || *user == 0 || geteuid() != 0)
+		return 0;
+	if ((pw = getpwnam(user)) == NULL) {
+		log_error("user \"%s\" does not exist", user);
+		return -1;
+	}
+	if (sockpath && chown(sockpath, pw->pw_uid, pw->pw_gid) != 0)
+		log_warning_errno("cannot chown %s to %s", sockpath, user);
+	if (pidfile && *pidfile && chown(pidfile, pw->pw_uid, pw->pw_gid) != 0)
+		log_warning_errno("cannot chown %s to %s", pidfile, user);
+	if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
+	    setuid(pw->pw_uid) != 0) {
+		log_error_errno("cannot become user %s", user);
+		return -1;
+	}
+	if (pw->pw_uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
+		log_error("privileges could be regained after dropping them: refusing to run");
+		return -1;
+	}
+	log_info("running as user %s (uid %ld)", user, (long) pw->pw_uid);
+	return 0;
+}
+
+/* main_reload - SIGHUP: new configuration (or keep the old), then signatures */
+static void
+main_reload(void)
+{
+	struct conf *conf = NULL, *old;
+	char	err[256];
+
+	log_info("SIGHUP: reloading configuration %s and signatures", main_state.conf_path);
+	if (conf_load(main_state.conf_path, CONF_TOLERANT, main_daemon_report, NULL, &conf) < 0) {
+		log_error("reload of %s failed: keeping the running configuration",
+			  main_state.conf_path);
+	} else {
+		old = milter_get_conf();
+		if (strcmp(old->socket, conf->socket) != 0 || strcmp(old->user, conf->user) != 0)
+			log_warning("socket and user changes take effect only at restart");
+		conf_unref(old);
+		log_set(conf->log_level, conf->syslog_facility);
+		if (chain_configure(main_state.chain, conf, err, sizeof(err)) < 0) {
+			log_error("reload: %s: keeping the running configuration", err);
+		} else {
+			milter_set_conf(conf);
+			if (conf->warnings)
+				log_warning("configuration %s has %u warning%s (run clamshim -t)",
+					    conf->file ? conf->file : "-", conf->warnings,
+					    conf->warnings == 1 ? "" : "s");
+		}
+		conf_unref(conf);
+	}
+	chain_reload(main_state.chain);
+}
+
+/* main_signal_thread - SIGHUP and SIGUSR1, one at a time */
+static void *
+main_signal_thread(void *arg)
+{
+	sigset_t set;
+	int	sig;
+
+	(void) arg;
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	for (;;) {
+		sig = sigwaitinfo(&set, NULL);
+		if (sig == SIGHUP)
+			main_reload();
+		else if (sig == SIGUSR1)
+			log_info("SIGUSR1: status requested");
+	}
+	return NULL;
+}
+
+/* main_daemon - run the milter */
+static int
+main_daemon(struct conf *conf, const char *socket_override, int foreground)
+{
+	const char *spec = socket_override ? socket_override : conf->socket;
+	char	err[256];
+	int	rc;
+
+	main_state.chain = chain_new();
+	if (milter_open(spec, conf, main_state.chain, err, sizeof(err)) < 0) {
+		log_error("cannot start: %s", err);
+		return 1;
+	}
+	if (milter_socket_path() && chmod(milter_socket_path(), 0660) != 0)
+		log_warning_errno("cannot chmod %s", milter_socket_path());
+	if (!foreground && main_daemonize() < 0) {
+		log_error_errno("cannot go to the background");
+		return 1;
+	}
+	if (main_write_pid(conf->pid_file) < 0)
+		return 1;
+	if (main_drop_privileges(conf->user, milter_socket_path(), conf->pid_file) < 0)
+		return 1;
+	if (chain_configure(main_state.chain, conf, err, sizeof(err)) < 0) {
+		log_error("cannot start the scanners: %s", err);
+		return 1;
+	}
+	if (pthread_create(&main_state.sigthread, NULL, main_signal_thread, NULL) != 0) {
+		log_error("cannot start the signal thread");
+		return 1;
+	}
+	log_info("clamshim %s (libclamav %s) listening on %s, scanners:%s%s", PACKAGE_VERSION,
+		 cl_retver(), spec, conf->nscanners > 0 ? " " : " none",
+		 conf->nscanners > 0 ? conf_scanner_name(conf->scanners[0]) : "");
+	rc = milter_run();
+	log_info("stopping");
+	pthread_cancel(main_state.sigthread);
+	pthread_join(main_state.sigthread, NULL);
+	chain_free(main_state.chain);
+	if (conf->pid_file && *conf->pid_file)
+		(void) unlink(conf->pid_file);
+	return rc == 0 ? 0 : 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"foreground", no_argument, NULL, 'f'},
+		{"socket", required_argument, NULL, 'p'},
+		{"check-config", no_argument, NULL, 't'},
+		{"scan", no_argument, NULL, 'S'},
+		{"version", no_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *conf_path = MAIN_DEFAULT_CONF, *socket_override = NULL;
+	int	foreground = 0, check = 0, scan = 0, version = 0, opt, rc;
+	struct conf *conf = NULL;
+	sigset_t set;
+
+	while ((opt = getopt_long(argc, argv, "c:fp:tVh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			conf_path = optarg;
+			break;
+		case 'f':
+			foreground = 1;
+			break;
+		case 'p':
+			socket_override = optarg;
+			break;
+		case 't':
+			check = 1;
+			break;
+		case 'S':
+			scan = 1;
+			break;
+		case 'V':
+			version = 1;
+			break;
+		case 'h':
+			main_usage(stdout);
+			return 0;
+		default:
+			main_usage(stderr);
+			return 1;
+		}
+	}
+	if (!scan && optind < argc) {
+		fprintf(stderr, "clamshim: unexpected argument \"%s\"\n", argv[optind]);
+		main_usage(stderr);
+		return 1;
+	}
+	main_state.conf_path = conf_path;
+	signal(SIGPIPE, SIG_IGN);
+	if (version)
+		return main_version(conf_path);
+	if (check)
+		return main_check_config(conf_path);
+	if (scan) {
+		if (optind >= argc) {
+			fprintf(stderr, "clamshim: --scan needs at least one file\n");
+			return 2;
+		}
+		log_set_stderr_only(1);
+		if (conf_load(conf_path, CONF_TOLERANT, main_daemon_report, NULL, &conf) < 0)
+			return 2;
+		log_set(conf->log_level < LOG_LEVEL_WARNING ? conf->log_level : LOG_LEVEL_WARNING, -1);
+		rc = main_scan_files(conf, argv + optind, argc - optind);
+		conf_unref(conf);
+		return rc;
+	}
+
+	/* the daemon: HUP and USR1 are ours, blocked in every thread */
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	log_open("clamshim", foreground);
+	if (conf_load(conf_path, CONF_TOLERANT, main_daemon_report, NULL, &conf) < 0) {
+		log_error("cannot start: the configuration %s has errors (clamshim -t -c %s)",
+			  conf_path, conf_path);
+		return 1;
+	}
+	log_set(conf->log_level, conf->syslog_facility);
+	if (conf->warnings)
+		log_warning("configuration %s has %u warning%s; running on (clamshim -t lists them)",
+			    conf_path, conf->warnings, conf->warnings == 1 ? "" : "s");
+	rc = main_daemon(conf, socket_override, foreground);
+	conf_unref(conf);
+	log_close();
+	return rc;
+}

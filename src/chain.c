@@ -1,0 +1,236 @@
+/*
+ * NAME
+ *	chain 3 - the ordered scanner chain
+ * DESCRIPTION
+ *	One backend instance per kind, created when a configuration first
+ *	names it and kept across reloads. A scan walks the kinds in the order
+ *	of the message's configuration snapshot; an unavailable scanner passes
+ *	the message to the next; the first definitive verdict wins. When every
+ *	scanner is unavailable the verdict is unavailable with each reason.
+ *
+ *	The chain also remembers since when no scan got a verdict, which is
+ *	what the policy's fail_open_after measures. The clock is monotonic.
+ * DIAGNOSTICS
+ *	chain_configure() fails only when a backend cannot be created at all.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "chain.h"
+#include "log.h"
+#include "spool.h"
+
+static const struct scan_ops *const chain_ops[CONF_SCANNER_COUNT] = {
+	[CONF_SCANNER_EMBEDDED] = &scan_embedded_ops,
+	[CONF_SCANNER_CLAMD] = &scan_clamd_ops,
+};
+
+struct chain {
+	pthread_mutex_t lock;
+	struct scanner *inst[CONF_SCANNER_COUNT];	/* created once, kept */
+	int64_t	unavail_since_ms;			/* monotonic; 0 = scanning works */
+};
+
+/* chain_now_ms - monotonic milliseconds */
+static int64_t
+chain_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* chain_new - an empty chain */
+struct chain *
+chain_new(void)
+{
+	struct chain *ch = calloc(1, sizeof(*ch));
+
+	if (ch == NULL) {
+		log_error("chain: out of memory");
+		abort();
+	}
+	pthread_mutex_init(&ch->lock, NULL);
+	return ch;
+}
+
+/* chain_instance - the instance of kind k, or NULL */
+static struct scanner *
+chain_instance(struct chain *ch, enum conf_scanner k)
+{
+	struct scanner *s;
+
+	pthread_mutex_lock(&ch->lock);
+	s = ch->inst[k];
+	pthread_mutex_unlock(&ch->lock);
+	return s;
+}
+
+/* chain_configure - create missing backends and reconfigure all */
+int
+chain_configure(struct chain *ch, const struct conf *conf, char *err, size_t errlen)
+{
+	size_t	i;
+	int	k;
+
+	for (i = 0; i < conf->nscanners; i++) {
+		k = conf->scanners[i];
+		if (k < 0 || k >= CONF_SCANNER_COUNT)
+			continue;
+		if (chain_instance(ch, k) == NULL) {
+			struct scanner *s = chain_ops[k]->create(conf, err, errlen);
+
+			if (s == NULL)
+				return -1;
+			pthread_mutex_lock(&ch->lock);
+			ch->inst[k] = s;
+			pthread_mutex_unlock(&ch->lock);
+			continue;
+		}
+	}
+	/* instances created earlier follow the new settings too */
+	for (k = 0; k < CONF_SCANNER_COUNT; k++) {
+		struct scanner *s = chain_instance(ch, k);
+		int	named = 0;
+
+		for (i = 0; i < conf->nscanners; i++)
+			named |= (int) conf->scanners[i] == k;
+		if (s && named && chain_ops[k]->configure)
+			chain_ops[k]->configure(s, conf);
+	}
+	return 0;
+}
+
+/* chain_note - record whether this scan got a verdict */
+static void
+chain_note(struct chain *ch, int unavailable)
+{
+	pthread_mutex_lock(&ch->lock);
+	if (!unavailable)
+		ch->unavail_since_ms = 0;
+	else if (ch->unavail_since_ms == 0)
+		ch->unavail_since_ms = chain_now_ms();
+	pthread_mutex_unlock(&ch->lock);
+}
+
+/* chain_scan - ask the scanners in order; the first definitive verdict wins */
+void
+chain_scan(struct chain *ch, const struct conf *conf, const struct spool *msg,
+	   struct scan_verdict *v)
+{
+	char	reasons[SCAN_NAME_MAX] = "";
+	size_t	used = 0, i;
+	struct scan_verdict one;
+
+	for (i = 0; i < conf->nscanners; i++) {
+		enum conf_scanner k = conf->scanners[i];
+		struct scanner *s = (unsigned) k < CONF_SCANNER_COUNT ? chain_instance(ch, k) : NULL;
+
+		memset(&one, 0, sizeof(one));
+		if (s == NULL)
+			scan_verdict_set(&one, SCAN_UNAVAILABLE, conf_scanner_name(k),
+					 "not configured");
+		else
+			chain_ops[k]->scan(s, msg, &one);
+		if (one.result != SCAN_UNAVAILABLE) {
+			*v = one;
+			chain_note(ch, 0);
+			return;
+		}
+		log_debug("chain: %s unavailable (%s), trying the next scanner",
+			  conf_scanner_name(k), one.name);
+		if (used < sizeof(reasons) - 1) {
+			int n = snprintf(reasons + used, sizeof(reasons) - used, "%s%s: %s",
+					 used ? "; " : "", conf_scanner_name(k), one.name);
+
+			used = n < 0 ? used : used + (size_t) n;
+			if (used >= sizeof(reasons))
+				used = sizeof(reasons) - 1;
+		}
+	}
+	memset(v, 0, sizeof(*v));
+	scan_verdict_set(v, SCAN_UNAVAILABLE, conf->nscanners ? conf_scanner_name(conf->scanners[conf->nscanners - 1]) : "none",
+			 "%s", used ? reasons : "no scanner configured");
+	chain_note(ch, 1);
+}
+
+/* chain_reload - ask every backend for a signature reload */
+void
+chain_reload(struct chain *ch)
+{
+	int	k;
+
+	for (k = 0; k < CONF_SCANNER_COUNT; k++) {
+		struct scanner *s = chain_instance(ch, k);
+
+		if (s && chain_ops[k]->reload)
+			chain_ops[k]->reload(s);
+	}
+}
+
+/* chain_wait_ready - wait for the first loads of the named scanners */
+int
+chain_wait_ready(struct chain *ch, const struct conf *conf, int timeout_ms)
+{
+	int64_t	deadline = chain_now_ms() + timeout_ms;
+	int	ok = 0;
+	size_t	i;
+
+	for (i = 0; i < conf->nscanners; i++) {
+		enum conf_scanner k = conf->scanners[i];
+		struct scanner *s = (unsigned) k < CONF_SCANNER_COUNT ? chain_instance(ch, k) : NULL;
+		int64_t	left = deadline - chain_now_ms();
+
+		if (s == NULL || chain_ops[k]->wait_ready == NULL)
+			continue;
+		if (chain_ops[k]->wait_ready(s, left > 0 ? (int) left : 0) == 0)
+			ok = 1;
+	}
+	return ok ? 0 : -1;
+}
+
+/* chain_unavailable_ms - how long all scans have been unavailable */
+int64_t
+chain_unavailable_ms(struct chain *ch)
+{
+	int64_t	since;
+
+	pthread_mutex_lock(&ch->lock);
+	since = ch->unavail_since_ms;
+	pthread_mutex_unlock(&ch->lock);
+	return since ? chain_now_ms() - since : 0;
+}
+
+/* chain_status - status of backend kind k */
+int
+chain_status(struct chain *ch, enum conf_scanner k, struct scan_status *st)
+{
+	struct scanner *s = (unsigned) k < CONF_SCANNER_COUNT ? chain_instance(ch, k) : NULL;
+
+	memset(st, 0, sizeof(*st));
+	if (s == NULL || chain_ops[k]->status == NULL)
+		return -1;
+	chain_ops[k]->status(s, st);
+	return 0;
+}
+
+/* chain_free - destroy every backend */
+void
+chain_free(struct chain *ch)
+{
+	int	k;
+
+	if (ch == NULL)
+		return;
+	for (k = 0; k < CONF_SCANNER_COUNT; k++)
+		if (ch->inst[k])
+			chain_ops[k]->destroy(ch->inst[k]);
+	pthread_mutex_destroy(&ch->lock);
+	free(ch);
+}

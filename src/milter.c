@@ -1,0 +1,591 @@
+/*
+ * NAME
+ *	milter 3 - libmilter glue: callbacks, contexts, applying actions
+ * DESCRIPTION
+ *	Two levels of context, as in OpenDKIM: one per SMTP connection
+ *	(holding the configuration snapshot the connection started with) and
+ *	one per message inside it (queue id, authentication, the spool, the
+ *	incoming X-Virus-* headers to delete). Only the protocol steps used
+ *	are negotiated: connect, MAIL FROM, headers, end of headers, body,
+ *	end of message, abort and close.
+ *
+ *	At end of message the chain gives a verdict, the policy an action,
+ *	and this module applies it: an SMTP reply for reject and tempfail,
+ *	discard, quarantine (smfi_quarantine with the reason), and for
+ *	messages that go on, the X-Virus-Scanned and X-Virus-Status headers.
+ *	Every message gets one log line, queue id first.
+ * DIAGNOSTICS
+ *	A message that cannot be spooled (disk full) gets the on_error action:
+ *	it is never passed on unscanned without a tag.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmilter/mfapi.h>
+
+#include "chain.h"
+#include "conf.h"
+#include "hdrs.h"
+#include "log.h"
+#include "milter.h"
+#include "policy.h"
+#include "spool.h"
+
+#define MILTER_QID_MAX		64
+#define MILTER_STRIP_MAX	16	/* distinct X-Virus-* names deleted per message */
+
+/* An incoming header name to delete, with how many times it occurred. */
+struct milter_strip {
+	char	name[64];
+	int	count;
+};
+
+/* Per message. */
+struct milter_msg {
+	struct spool *spool;
+	char	qid[MILTER_QID_MAX];
+	int	authenticated;
+	int	active;			/* MAIL FROM seen */
+	int	spool_failed;		/* writing the spool failed: on_error */
+	char	spool_error[128];
+	struct milter_strip strip[MILTER_STRIP_MAX];
+	size_t	nstrip;
+	int	strip_overflow;
+};
+
+/* Per connection. */
+struct milter_conn {
+	struct conf *conf;		/* snapshot held for the whole connection */
+	char	client[128];
+	struct milter_msg msg;
+};
+
+/* The daemon-wide state, file-static: conf and chain behind a lock. */
+static struct {
+	pthread_mutex_t lock;
+	struct conf *conf;
+	struct chain *chain;
+	char	host[256];
+	char	sockpath[512];
+	milter_observer_fn *observer;
+	/* the max_scans gate */
+	pthread_mutex_t glock;
+	pthread_cond_t gcond;
+	unsigned active;
+} milter_state = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.glock = PTHREAD_MUTEX_INITIALIZER,
+	.gcond = PTHREAD_COND_INITIALIZER,
+};
+
+/* milter_now - monotonic seconds */
+static double
+milter_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+/* milter_set_conf - install a new snapshot for new connections */
+void
+milter_set_conf(struct conf *conf)
+{
+	struct conf *old;
+
+	conf_ref(conf);
+	pthread_mutex_lock(&milter_state.lock);
+	old = milter_state.conf;
+	milter_state.conf = conf;
+	pthread_mutex_unlock(&milter_state.lock);
+	conf_unref(old);
+	pthread_cond_broadcast(&milter_state.gcond);	/* max_scans may have grown */
+}
+
+/* milter_get_conf - a reference to the current snapshot */
+struct conf *
+milter_get_conf(void)
+{
+	struct conf *c;
+
+	pthread_mutex_lock(&milter_state.lock);
+	c = conf_ref(milter_state.conf);
+	pthread_mutex_unlock(&milter_state.lock);
+	return c;
+}
+
+/* milter_set_observer - the per-message outcome callback */
+void
+milter_set_observer(milter_observer_fn *fn)
+{
+	pthread_mutex_lock(&milter_state.lock);
+	milter_state.observer = fn;
+	pthread_mutex_unlock(&milter_state.lock);
+}
+
+/* milter_gate_enter - wait for one of the max_scans scan slots */
+static void
+milter_gate_enter(const struct conf *conf)
+{
+	pthread_mutex_lock(&milter_state.glock);
+	while (conf->max_scans && milter_state.active >= conf->max_scans)
+		pthread_cond_wait(&milter_state.gcond, &milter_state.glock);
+	milter_state.active++;
+	pthread_mutex_unlock(&milter_state.glock);
+}
+
+/* milter_gate_leave - give the scan slot back */
+static void
+milter_gate_leave(void)
+{
+	pthread_mutex_lock(&milter_state.glock);
+	milter_state.active--;
+	pthread_mutex_unlock(&milter_state.glock);
+	pthread_cond_broadcast(&milter_state.gcond);
+}
+
+/* milter_msg_reset - forget the current message, keep the spool allocation */
+static void
+milter_msg_reset(struct milter_msg *m)
+{
+	struct spool *sp = m->spool;
+
+	if (sp)
+		spool_reset(sp);
+	memset(m, 0, sizeof(*m));
+	m->spool = sp;
+	snprintf(m->qid, sizeof(m->qid), "NOQUEUE");
+}
+
+/* milter_read_qid - take the queue id macro when the MTA has one */
+static void
+milter_read_qid(SMFICTX *ctx, struct milter_msg *m)
+{
+	const char *qid = smfi_getsymval(ctx, "i");
+
+	if (qid == NULL)
+		qid = smfi_getsymval(ctx, "{i}");
+	if (qid && *qid)
+		hdrs_sanitize(m->qid, sizeof(m->qid), qid);
+}
+
+/* milter_conn_get - this connection's context */
+static struct milter_conn *
+milter_conn_get(SMFICTX *ctx)
+{
+	return (struct milter_conn *) smfi_getpriv(ctx);
+}
+
+/* milter_spool_put - append to the spool; a failure is remembered for on_error */
+static void
+milter_spool_put(struct milter_msg *m, const void *buf, size_t len)
+{
+	if (m->spool_failed || len == 0)
+		return;
+	if (spool_write(m->spool, buf, len, m->spool_error, sizeof(m->spool_error)) < 0) {
+		m->spool_failed = 1;
+		log_error("%s: cannot spool message: %s", m->qid, m->spool_error);
+	}
+}
+
+/* mlfi_negotiate - ask only for the steps and actions used */
+static sfsistat
+mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
+	       unsigned long f3, unsigned long *pf0, unsigned long *pf1,
+	       unsigned long *pf2, unsigned long *pf3)
+{
+	unsigned long want = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE;
+	unsigned long skip = SMFIP_NOHELO | SMFIP_NORCPT | SMFIP_NOUNKNOWN | SMFIP_NODATA;
+
+	if ((f0 & want) != want)
+		log_warning("MTA does not offer every milter action needed "
+			    "(offered 0x%lx): headers or quarantine may fail", f0);
+	*pf0 = f0 & want;
+	*pf1 = f1 & skip;
+	*pf2 = 0;
+	*pf3 = 0;
+	return SMFIS_CONTINUE;
+}
+
+/* mlfi_connect - a new connection: its context and config snapshot */
+static sfsistat
+mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *addr)
+{
+	struct milter_conn *c = calloc(1, sizeof(*c));
+
+	if (c == NULL) {
+		log_error("out of memory for a new connection: tempfail");
+		return SMFIS_TEMPFAIL;
+	}
+	c->conf = milter_get_conf();
+	hdrs_sanitize(c->client, sizeof(c->client), hostname ? hostname : "unknown");
+	c->msg.spool = spool_new(c->conf->spool_dir, c->conf->memory_limit,
+				 c->conf->policy.max_size);
+	milter_msg_reset(&c->msg);
+	if (smfi_setpriv(ctx, c) != MI_SUCCESS) {
+		spool_free(c->msg.spool);
+		conf_unref(c->conf);
+		free(c);
+		log_error("smfi_setpriv failed: tempfail");
+		return SMFIS_TEMPFAIL;
+	}
+	return SMFIS_CONTINUE;
+}
+
+/* mlfi_envfrom - a new message: queue id and authentication */
+static sfsistat
+mlfi_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct milter_conn *c = milter_conn_get(ctx);
+	const char *auth;
+
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	milter_msg_reset(&c->msg);
+	c->msg.active = 1;
+	milter_read_qid(ctx, &c->msg);
+	auth = smfi_getsymval(ctx, "{auth_authen}");
+	c->msg.authenticated = auth != NULL && *auth != 0;
+	return SMFIS_CONTINUE;
+}
+
+/* milter_strip_note - remember an incoming X-Virus-* header for deletion */
+static void
+milter_strip_note(struct milter_msg *m, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < m->nstrip; i++) {
+		if (strcasecmp(m->strip[i].name, name) == 0) {
+			m->strip[i].count++;
+			return;
+		}
+	}
+	if (m->nstrip == MILTER_STRIP_MAX || strlen(name) >= sizeof(m->strip[0].name)) {
+		m->strip_overflow = 1;
+		return;
+	}
+	snprintf(m->strip[m->nstrip].name, sizeof(m->strip[0].name), "%s", name);
+	m->strip[m->nstrip].count = 1;
+	m->nstrip++;
+}
+
+/* mlfi_header - one header into the spool */
+static sfsistat
+mlfi_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct milter_conn *c = milter_conn_get(ctx);
+
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	if (!c->msg.active) {		/* Sendmail may skip MAIL FROM callbacks? be safe */
+		milter_msg_reset(&c->msg);
+		c->msg.active = 1;
+	}
+	if (c->conf->headers.strip_incoming && hdrs_is_ours(name))
+		milter_strip_note(&c->msg, name);
+	if (c->msg.authenticated && c->conf->policy.skip_authenticated)
+		return SMFIS_CONTINUE;
+	milter_spool_put(&c->msg, name, strlen(name));
+	milter_spool_put(&c->msg, ": ", 2);
+	milter_spool_put(&c->msg, value, strlen(value));
+	milter_spool_put(&c->msg, "\r\n", 2);
+	return SMFIS_CONTINUE;
+}
+
+/* mlfi_eoh - the blank line between headers and body */
+static sfsistat
+mlfi_eoh(SMFICTX *ctx)
+{
+	struct milter_conn *c = milter_conn_get(ctx);
+
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	if (!c->msg.active) {
+		milter_msg_reset(&c->msg);
+		c->msg.active = 1;
+	}
+	if (strcmp(c->msg.qid, "NOQUEUE") == 0)
+		milter_read_qid(ctx, &c->msg);
+	milter_spool_put(&c->msg, "\r\n", 2);
+	return SMFIS_CONTINUE;
+}
+
+/* mlfi_body - a body chunk into the spool */
+static sfsistat
+mlfi_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
+{
+	struct milter_conn *c = milter_conn_get(ctx);
+
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	if (c->msg.authenticated && c->conf->policy.skip_authenticated)
+		return SMFIS_CONTINUE;
+	milter_spool_put(&c->msg, chunk, len);
+	return SMFIS_CONTINUE;
+}
+
+/* milter_verdict - scan the spooled message (or explain why not) */
+static void
+milter_verdict(struct milter_conn *c, struct scan_verdict *v)
+{
+	struct milter_msg *m = &c->msg;
+	char	err[128];
+
+	memset(v, 0, sizeof(*v));
+	if (m->authenticated && c->conf->policy.skip_authenticated) {
+		scan_verdict_set(v, SCAN_SKIPPED, "none", "authenticated sender");
+		return;
+	}
+	if (!m->spool_failed && spool_finish(m->spool, err, sizeof(err)) < 0) {
+		m->spool_failed = 1;
+		snprintf(m->spool_error, sizeof(m->spool_error), "%s", err);
+	}
+	if (m->spool_failed) {
+		scan_verdict_set(v, SCAN_ERROR, "none", "spool: %s", m->spool_error);
+		return;
+	}
+	if (spool_over_limit(m->spool)) {
+		scan_verdict_set(v, SCAN_LIMIT, "none", "size %llu over max_size",
+				 (unsigned long long) spool_offered(m->spool));
+		return;
+	}
+	milter_gate_enter(c->conf);
+	chain_scan(milter_state.chain, c->conf, m->spool, v);
+	milter_gate_leave();
+}
+
+/* milter_add_header - add one of our headers, logging a failure */
+static void
+milter_add_header(SMFICTX *ctx, const struct milter_msg *m, const char *name, const char *value)
+{
+	if (smfi_addheader(ctx, (char *) name, (char *) value) != MI_SUCCESS)
+		log_warning("%s: could not add header %s", m->qid, name);
+}
+
+/* milter_apply_headers - delete forged X-Virus-* headers, add ours */
+static void
+milter_apply_headers(SMFICTX *ctx, struct milter_conn *c, const struct scan_verdict *v,
+		     int tag)
+{
+	struct milter_msg *m = &c->msg;
+	char	value[HDRS_VALUE_MAX];
+	size_t	i;
+	int	n;
+
+	if (m->strip_overflow)
+		log_warning("%s: more than %d distinct X-Virus-* header names; some were left",
+			    m->qid, MILTER_STRIP_MAX);
+	for (i = 0; i < m->nstrip; i++)	/* last occurrence first: indexes stay valid */
+		for (n = m->strip[i].count; n > 0; n--)
+			if (smfi_chgheader(ctx, m->strip[i].name, n, NULL) != MI_SUCCESS)
+				log_warning("%s: could not delete incoming %s header",
+					    m->qid, m->strip[i].name);
+	if (!c->conf->headers.add && !tag)
+		return;
+	hdrs_scanned(value, sizeof(value), PACKAGE_VERSION,
+		     v->engine[0] ? v->engine : "unknown", milter_state.host);
+	milter_add_header(ctx, m, "X-Virus-Scanned", value);
+	hdrs_status(value, sizeof(value), v);
+	milter_add_header(ctx, m, "X-Virus-Status", value);
+}
+
+/* milter_reply - set the SMTP reply for reject and tempfail */
+static void
+milter_reply(SMFICTX *ctx, struct milter_conn *c, const struct policy_decision *d,
+	     const struct scan_verdict *v)
+{
+	const char *rcode, *xcode;
+	char	text[256], esc[512];
+	size_t	i, j;
+
+	policy_reply(d, v, &c->conf->policy, &rcode, &xcode, text, sizeof(text));
+	for (i = j = 0; text[i] && j < sizeof(esc) - 2; i++) {	/* libmilter treats % as format */
+		if (text[i] == '%')
+			esc[j++] = '%';
+		esc[j++] = text[i];
+	}
+	esc[j] = 0;
+	if (smfi_setreply(ctx, (char *) rcode, (char *) xcode, esc) != MI_SUCCESS)
+		log_warning("%s: could not set the SMTP reply", c->msg.qid);
+}
+
+/* mlfi_eom - decide and apply */
+static sfsistat
+mlfi_eom(SMFICTX *ctx)
+{
+	struct milter_conn *c = milter_conn_get(ctx);
+	struct milter_msg *m;
+	struct scan_verdict v;
+	struct policy_decision d;
+	struct milter_outcome o;
+	milter_observer_fn *observer;
+	sfsistat rc = SMFIS_CONTINUE;
+	char	detail[SCAN_NAME_MAX + 32] = "", safe[SCAN_NAME_MAX];
+	double	t0 = milter_now();
+
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	m = &c->msg;
+	if (strcmp(m->qid, "NOQUEUE") == 0)
+		milter_read_qid(ctx, m);
+	milter_verdict(c, &v);
+	policy_decide(v.result, &c->conf->policy, chain_unavailable_ms(milter_state.chain), &d);
+
+	switch (d.action) {
+	case POLICY_REJECT:
+	case POLICY_TEMPFAIL:
+		milter_reply(ctx, c, &d, &v);
+		rc = d.action == POLICY_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;
+		break;
+	case POLICY_DISCARD:
+		rc = SMFIS_DISCARD;
+		break;
+	case POLICY_QUARANTINE:
+		hdrs_status(safe, sizeof(safe), &v);
+		if (smfi_quarantine(ctx, safe) != MI_SUCCESS) {
+			log_error("%s: quarantine failed: tempfail instead", m->qid);
+			d.action = POLICY_TEMPFAIL;
+			milter_reply(ctx, c, &d, &v);
+			rc = SMFIS_TEMPFAIL;
+			break;
+		}
+		milter_apply_headers(ctx, c, &v, 1);
+		break;
+	default:
+		milter_apply_headers(ctx, c, &v, d.tag);
+		break;
+	}
+
+	hdrs_sanitize(safe, sizeof(safe), v.name);
+	if (v.result == SCAN_INFECTED)
+		snprintf(detail, sizeof(detail), " virus=\"%s\"", safe);
+	else if (v.result != SCAN_CLEAN)
+		snprintf(detail, sizeof(detail), " reason=\"%s\"", safe);
+	o.verdict = v.result;
+	o.action = d.action;
+	o.tagged = d.action != POLICY_REJECT && d.action != POLICY_TEMPFAIL &&
+	    d.action != POLICY_DISCARD && (c->conf->headers.add || d.tag);
+	o.fail_open = d.fail_open;
+	o.size = spool_offered(m->spool);
+	o.seconds = milter_now() - t0;
+	log_info("%s: verdict=%s action=%s scanner=%s size=%llu time=%.3fs%s%s",
+		 m->qid, scan_result_name(v.result), policy_action_name(d.action),
+		 v.scanner[0] ? v.scanner : "none", (unsigned long long) o.size, o.seconds,
+		 detail, d.fail_open ? " fail_open=1" : "");
+	pthread_mutex_lock(&milter_state.lock);
+	observer = milter_state.observer;
+	pthread_mutex_unlock(&milter_state.lock);
+	if (observer)
+		observer(&o);
+	milter_msg_reset(m);
+	return rc;
+}
+
+/* mlfi_abort - the message was abandoned: ready for the next one */
+static sfsistat
+mlfi_abort(SMFICTX *ctx)
+{
+	struct milter_conn *c = milter_conn_get(ctx);
+
+	if (c != NULL)
+		milter_msg_reset(&c->msg);
+	return SMFIS_CONTINUE;
+}
+
+/* mlfi_close - the connection ended: free its context */
+static sfsistat
+mlfi_close(SMFICTX *ctx)
+{
+	struct milter_conn *c = milter_conn_get(ctx);
+
+	if (c == NULL)
+		return SMFIS_CONTINUE;
+	smfi_setpriv(ctx, NULL);
+	spool_free(c->msg.spool);
+	conf_unref(c->conf);
+	free(c);
+	return SMFIS_CONTINUE;
+}
+
+static struct smfiDesc milter_desc = {
+	.xxfi_name = "clamshim",
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE,
+	.xxfi_connect = mlfi_connect,
+	.xxfi_envfrom = mlfi_envfrom,
+	.xxfi_header = mlfi_header,
+	.xxfi_eoh = mlfi_eoh,
+	.xxfi_body = mlfi_body,
+	.xxfi_eom = mlfi_eom,
+	.xxfi_abort = mlfi_abort,
+	.xxfi_close = mlfi_close,
+	.xxfi_negotiate = mlfi_negotiate,
+};
+
+/* milter_open - register and bind the socket (as root, before dropping privileges) */
+int
+milter_open(const char *socket_spec, struct conf *conf, struct chain *chain,
+	    char *err, size_t errlen)
+{
+	const char *path = NULL;
+
+	if (gethostname(milter_state.host, sizeof(milter_state.host) - 1) != 0)
+		snprintf(milter_state.host, sizeof(milter_state.host), "localhost");
+	milter_set_conf(conf);
+	milter_state.chain = chain;
+	if (strncmp(socket_spec, "unix:", 5) == 0)
+		path = socket_spec + 5;
+	else if (strncmp(socket_spec, "local:", 6) == 0)
+		path = socket_spec + 6;
+	else if (socket_spec[0] == '/')
+		path = socket_spec;
+	milter_state.sockpath[0] = 0;
+	if (path)
+		snprintf(milter_state.sockpath, sizeof(milter_state.sockpath), "%s", path);
+	if (smfi_register(milter_desc) != MI_SUCCESS) {
+		snprintf(err, errlen, "smfi_register failed");
+		return -1;
+	}
+	if (smfi_setconn((char *) socket_spec) != MI_SUCCESS) {
+		snprintf(err, errlen, "bad socket specification \"%s\"", socket_spec);
+		return -1;
+	}
+	smfi_settimeout(600);
+	if (smfi_opensocket(1) != MI_SUCCESS) {
+		snprintf(err, errlen, "cannot listen on \"%s\" (in use, bad path, "
+			 "or no permission)", socket_spec);
+		return -1;
+	}
+	return 0;
+}
+
+/* milter_socket_path - the unix socket path, or NULL */
+const char *
+milter_socket_path(void)
+{
+	return milter_state.sockpath[0] ? milter_state.sockpath : NULL;
+}
+
+/* milter_run - serve until stopped */
+int
+milter_run(void)
+{
+	return smfi_main() == MI_SUCCESS ? 0 : -1;
+}
+
+/* milter_stop - ask libmilter to stop */
+void
+milter_stop(void)
+{
+	smfi_stop();
+}

@@ -1,0 +1,52 @@
+/*
+ * NAME
+ *	milter 3h - libmilter glue: callbacks, contexts, applying actions
+ * SUMMARY
+ *	milter_open(), milter_run(), milter_set_conf(), milter_get_conf()
+ * DESCRIPTION
+ *	The only module that speaks libmilter. It rebuilds each message into
+ *	a spool, asks the chain for a verdict and the policy for an action at
+ *	end of message, applies it (reply, headers, quarantine), and writes the
+ *	one log line per message. Nothing else lives here.
+ */
+#ifndef CLAMSHIM_MILTER_H
+#define CLAMSHIM_MILTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scan.h"
+#include "policy.h"
+
+struct conf;
+struct chain;
+
+/* What one message ended as; passed to the observer (metrics). */
+struct milter_outcome {
+	enum scan_result verdict;
+	enum policy_action action;	/* accept, reject, tempfail, discard, quarantine */
+	int	tagged;			/* X-Virus-Status was added */
+	int	fail_open;
+	double	seconds;		/* end of message to decision */
+	uint64_t size;
+};
+
+typedef void milter_observer_fn(const struct milter_outcome *o);
+
+/* milter_open - register with libmilter and bind the socket; 0 ok, -1 err filled */
+int	milter_open(const char *socket_spec, struct conf *conf, struct chain *chain,
+		    char *err, size_t errlen);
+/* milter_socket_path - the unix socket path bound, or NULL for inet sockets */
+const char *milter_socket_path(void);
+/* milter_set_observer - called once per decided message (may be NULL) */
+void	milter_set_observer(milter_observer_fn *fn);
+/* milter_run - serve until stopped (SIGTERM); returns 0 on a clean stop */
+int	milter_run(void);
+/* milter_set_conf - new connections use this snapshot (a reference is taken) */
+void	milter_set_conf(struct conf *conf);
+/* milter_get_conf - a reference to the current snapshot; conf_unref() it */
+struct conf *milter_get_conf(void);
+/* milter_stop - ask the server to stop */
+void	milter_stop(void);
+
+#endif
