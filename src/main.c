@@ -372,6 +372,31 @@ main_signal_thread(void *arg)
 	return NULL;
 }
 
+/* main_ready_thread - log once when the first signature loads have finished */
+static void *
+main_ready_thread(void *arg)
+{
+	struct conf *conf = arg;
+	struct scan_status st;
+	char	line[512] = "";
+	size_t	i, used = 0;
+
+	(void) chain_wait_ready(main_state.chain, conf, MAIN_SCAN_WAIT_MS);
+	for (i = 0; i < conf->nscanners && used < sizeof(line) - 1; i++) {
+		int	n;
+
+		if (chain_status(main_state.chain, conf->scanners[i], &st) < 0)
+			continue;
+		n = snprintf(line + used, sizeof(line) - used, "%s%s %s%s%s%s", used ? ", " : "",
+			     conf_scanner_name(conf->scanners[i]), st.up ? "up" : "down",
+			     st.engine[0] ? " (" : "", st.engine, st.engine[0] ? ")" : "");
+		used = n < 0 ? used : used + (size_t) n;
+	}
+	log_info("first signature load finished: %s", line[0] ? line : "no scanner");
+	conf_unref(conf);
+	return NULL;
+}
+
 /* main_daemon - run the milter */
 static int
 main_daemon(struct conf *conf, const char *socket_override, int foreground)
@@ -398,6 +423,14 @@ main_daemon(struct conf *conf, const char *socket_override, int foreground)
 	if (chain_configure(main_state.chain, conf, err, sizeof(err)) < 0) {
 		log_error("cannot start the scanners: %s", err);
 		return 1;
+	}
+	{
+		pthread_t ready;
+
+		if (pthread_create(&ready, NULL, main_ready_thread, conf_ref(conf)) == 0)
+			pthread_detach(ready);
+		else
+			conf_unref(conf);
 	}
 	if (pthread_create(&main_state.sigthread, NULL, main_signal_thread, NULL) != 0) {
 		log_error("cannot start the signal thread");

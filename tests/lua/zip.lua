@@ -1,0 +1,11 @@
+-- zip.lua: clam.zip (the ClamAV test file zipped) attached is rejected.
+local t = dofile(srcdir .. "/tests/lua/lib.lua")
+t.start()
+local zip = t.readfile(testfiles .. "/clam.zip")
+t.check(zip ~= nil, "reading " .. testfiles .. "/clam.zip")
+local conn = t.connect()
+local r = t.send(conn, { multipart = true, body = t.mime("clam.zip", zip) })
+t.check(r == SMFIR_REPLYCODE, "clam.zip: expected a 550 reply, got " .. t.reply_name(r))
+t.check(mt.eom_check(conn, MT_SMTPREPLY, "550", "5.7.1"), "reply is 550 5.7.1")
+t.wait_log("TESTQID: verdict=infected action=reject", 10)
+mt.disconnect(conn)

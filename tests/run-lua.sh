@@ -1,0 +1,14 @@
+# tests/run-lua.sh -- run one miltertest Lua script against the real daemon.
+# Gives the script: clamshim (binary), tmpdir (private), srcdir, testfiles.
+# The script writes its config and starts the daemon (tests/lua/lib.lua).
+. "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
+t_need "$MILTERTEST" "$CLAMSHIM" "$SIGTOOL"
+t_setup
+t_mkdb "$T/db"
+script=$1
+"$MILTERTEST" -D clamshim="$CLAMSHIM" -D tmpdir="$T" -D srcdir="$top_srcdir" \
+	-D testfiles="$TESTFILES" -s "$script" 2>"$T/miltertest.err"
+rc=$?
+cat "$T/miltertest.err" >&2
+[ -f "$T/clamshim.log" ] && { echo "---- daemon log" >&2; cat "$T/clamshim.log" >&2; }
+exit $rc
