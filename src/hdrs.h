@@ -6,8 +6,11 @@
  * DESCRIPTION
  *	Everything that goes into a header or an SMTP reply may come from a
  *	hostile message or peer (a virus name, a clamd reason). hdrs_sanitize
- *	keeps printable ASCII, turns everything else (CR, LF, NUL, controls,
- *	8-bit) into '?' or drops it, and bounds the length.
+ *	keeps printable ASCII, maps a tab to a space, drops CR, LF, NUL and
+ *	other controls, turns 8-bit bytes into '?', and bounds the length.
+ *	Names and reasons put between parentheses have '(' and ')' mapped to
+ *	'[' and ']' so that a hostile name cannot close the parenthesis and
+ *	forge structure after it.
  */
 #ifndef CLAMSHIM_HDRS_H
 #define CLAMSHIM_HDRS_H
@@ -17,8 +20,12 @@
 
 #define HDRS_VALUE_MAX	512
 
-/* hdrs_sanitize - copy src to dst (size dstlen > 0), printable ASCII only; returns dst */
+/* hdrs_map_char - what one byte becomes in a header or reply: itself, ' ', '?', or 0 = dropped */
+int	hdrs_map_char(unsigned char c);
+/* hdrs_sanitize - copy src to dst (size dstlen; 0 = no-op), printable ASCII only; returns dst */
 char	*hdrs_sanitize(char *dst, size_t dstlen, const char *src);
+/* hdrs_sanitize_n - the same for srclen bytes of src, which may hold NUL bytes */
+char	*hdrs_sanitize_n(char *dst, size_t dstlen, const char *src, size_t srclen);
 /* hdrs_status - the X-Virus-Status value: "Clean", "Infected (NAME)", "Unscanned (REASON)" */
 void	hdrs_status(char *dst, size_t dstlen, const struct scan_verdict *v);
 /* hdrs_scanned - "clamshim VERSION (ClamAV ENGINE) on HOST" */

@@ -1,0 +1,317 @@
+/*
+ * NAME
+ *	policy 3 - from a verdict to an action, as a pure function
+ * SUMMARY
+ *	policy_decide(), policy_allowed(), policy_action_name(),
+ *	policy_action_from_name(), policy_reply()
+ * DESCRIPTION
+ *	policy_decide() maps (verdict, policy settings, milliseconds the
+ *	scanners have been unavailable) to an action and says whether the
+ *	message must carry an X-Virus-Status header even when headers.add
+ *	is off (tag):
+ *
+ *	clean		accept, no tag (the milter adds "Clean" only when
+ *			headers.add is on).
+ *	infected	on_infected: reject | discard | quarantine | tag;
+ *			tag is accept with tag set.
+ *	unavailable	on_unavailable: tempfail | accept | reject |
+ *			quarantine. A tempfail becomes accept with tag and
+ *			fail_open set once fail_open_after_ms > 0 and
+ *			unavailable_ms >= fail_open_after_ms.
+ *	limit		on_limit: accept | tempfail | reject.
+ *	error		on_error: tempfail | accept | reject | quarantine.
+ *			fail_open applies to unavailable only.
+ *	skipped		accept with tag (skip_authenticated let it pass).
+ *
+ *	Accept on anything but clean always tags. Quarantine of a
+ *	non-clean message tags too: the held message says why it was held
+ *	when an operator releases it. Reject, tempfail and discard do not
+ *	tag: the message is not delivered.
+ *
+ *	A setting outside the allowed set of its option (conf validates, so
+ *	this is defence only) or a verdict the module does not know gives
+ *	tempfail: a message is never accepted silently by mistake. A clean
+ *	message is accepted whatever the settings.
+ *
+ *	policy_reply() builds the SMTP reply for reject and tempfail; see
+ *	policy(3h). Bytes from the virus name or the configured texts pass
+ *	through hdrs_map_char(), the same filter the headers use.
+ *
+ *	The module is pure: no I/O, no libmilter, no libclamav, no conf.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "policy.h"
+#include "hdrs.h"
+
+#define POLICY_MASK(a)		(1u << (a))
+
+#define POLICY_DEFAULT_REJECT	"Virus found: %v"
+#define POLICY_DEFAULT_TEMPFAIL	"Virus scanner unavailable, try again later"
+#define POLICY_UNSCANNED_TEXT	"Message could not be scanned"
+#define POLICY_UNKNOWN_NAME	"unknown"
+
+static const char *const policy_names[POLICY_ACTION_COUNT] = {
+	[POLICY_ACCEPT] = "accept",
+	[POLICY_REJECT] = "reject",
+	[POLICY_TEMPFAIL] = "tempfail",
+	[POLICY_DISCARD] = "discard",
+	[POLICY_QUARANTINE] = "quarantine",
+	[POLICY_TAG] = "tag",
+};
+
+/* The allowed values of each policy option. */
+static const struct policy_option {
+	const char *name;
+	unsigned int allowed;
+} policy_options[] = {
+	{"on_infected", POLICY_MASK(POLICY_REJECT) | POLICY_MASK(POLICY_DISCARD)
+	 | POLICY_MASK(POLICY_QUARANTINE) | POLICY_MASK(POLICY_TAG)},
+	{"on_unavailable", POLICY_MASK(POLICY_TEMPFAIL) | POLICY_MASK(POLICY_ACCEPT)
+	 | POLICY_MASK(POLICY_REJECT) | POLICY_MASK(POLICY_QUARANTINE)},
+	{"on_limit", POLICY_MASK(POLICY_ACCEPT) | POLICY_MASK(POLICY_TEMPFAIL)
+	 | POLICY_MASK(POLICY_REJECT)},
+	{"on_error", POLICY_MASK(POLICY_TEMPFAIL) | POLICY_MASK(POLICY_ACCEPT)
+	 | POLICY_MASK(POLICY_REJECT) | POLICY_MASK(POLICY_QUARANTINE)},
+};
+
+/* policy_action_name - "accept", "reject", "tempfail", "discard", "quarantine", "tag" */
+const char *
+policy_action_name(enum policy_action a)
+{
+	if ((int) a < 0 || a >= POLICY_ACTION_COUNT)
+		return "unknown";
+	return policy_names[a];
+}
+
+/* policy_action_from_name - the reverse; -1 if unknown */
+int
+policy_action_from_name(const char *name)
+{
+	int	i;
+
+	if (name == NULL)
+		return -1;
+	for (i = 0; i < POLICY_ACTION_COUNT; i++)
+		if (strcasecmp(name, policy_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* policy_allowed - 1 when action a is a valid value of the option named opt ("on_infected" ...) */
+int
+policy_allowed(const char *opt, enum policy_action a)
+{
+	size_t	i;
+
+	if (opt == NULL || (int) a < 0 || a >= POLICY_ACTION_COUNT)
+		return 0;
+	for (i = 0; i < sizeof(policy_options) / sizeof(policy_options[0]); i++)
+		if (strcmp(opt, policy_options[i].name) == 0)
+			return (policy_options[i].allowed & POLICY_MASK(a)) != 0;
+	return 0;
+}
+
+/* policy_set - fill in a decision */
+static void
+policy_set(struct policy_decision *out, enum policy_action a, int tag, int fail_open)
+{
+	out->action = a;
+	out->tag = tag;
+	out->fail_open = fail_open;
+}
+
+/* policy_apply - the decision for a non-clean verdict whose option opt is set to a */
+static void
+policy_apply(struct policy_decision *out, const char *opt, enum policy_action a)
+{
+	if (!policy_allowed(opt, a)) {
+		policy_set(out, POLICY_TEMPFAIL, 0, 0);
+		return;
+	}
+	switch (a) {
+	case POLICY_ACCEPT:
+	case POLICY_TAG:
+		policy_set(out, POLICY_ACCEPT, 1, 0);
+		break;
+	case POLICY_QUARANTINE:
+		policy_set(out, POLICY_QUARANTINE, 1, 0);
+		break;
+	default:				/* reject, tempfail, discard */
+		policy_set(out, a, 0, 0);
+		break;
+	}
+}
+
+/* policy_decide - the action for this verdict; unavailable_ms = how long no scanner worked */
+void
+policy_decide(enum scan_result verdict, const struct policy_conf *pc,
+	      int64_t unavailable_ms, struct policy_decision *out)
+{
+	if (out == NULL)
+		return;
+	if (verdict == SCAN_CLEAN) {
+		policy_set(out, POLICY_ACCEPT, 0, 0);
+		return;
+	}
+	if (verdict == SCAN_SKIPPED) {
+		policy_set(out, POLICY_ACCEPT, 1, 0);
+		return;
+	}
+	if (pc == NULL) {
+		policy_set(out, POLICY_TEMPFAIL, 0, 0);
+		return;
+	}
+	switch (verdict) {
+	case SCAN_INFECTED:
+		policy_apply(out, "on_infected", pc->on_infected);
+		break;
+	case SCAN_UNAVAILABLE:
+		if (pc->on_unavailable == POLICY_TEMPFAIL && pc->fail_open_after_ms > 0
+		    && unavailable_ms >= pc->fail_open_after_ms)
+			policy_set(out, POLICY_ACCEPT, 1, 1);
+		else
+			policy_apply(out, "on_unavailable", pc->on_unavailable);
+		break;
+	case SCAN_LIMIT:
+		policy_apply(out, "on_limit", pc->on_limit);
+		break;
+	case SCAN_ERROR:
+		policy_apply(out, "on_error", pc->on_error);
+		break;
+	default:
+		policy_set(out, POLICY_TEMPFAIL, 0, 0);
+		break;
+	}
+}
+
+/* policy_strnlen - length of s, at most max (s may lack a NUL within max) */
+static size_t
+policy_strnlen(const char *s, size_t max)
+{
+	const char *nul = memchr(s, 0, max);
+
+	return nul ? (size_t) (nul - s) : max;
+}
+
+/* A bounded output buffer for the reply text. */
+struct policy_buf {
+	char   *text;
+	size_t	len;
+	size_t	cap;				/* bytes of text, NUL not included */
+	int	full;				/* something did not fit: stop there */
+};
+
+/* policy_put - append one byte, sanitized, '%' doubled; nothing once full */
+static void
+policy_put(struct policy_buf *b, unsigned char ch)
+{
+	int	c = hdrs_map_char(ch);
+	size_t	need = (c == '%') ? 2 : 1;
+
+	if (c == 0 || b->full)
+		return;
+	if (b->cap - b->len < need) {
+		b->full = 1;
+		return;
+	}
+	b->text[b->len++] = (char) c;
+	if (c == '%')
+		b->text[b->len++] = '%';
+	b->text[b->len] = 0;
+}
+
+/* policy_puts - append len bytes of s; returns how many text bytes that added */
+static size_t
+policy_puts(struct policy_buf *b, const char *s, size_t len)
+{
+	size_t	before = b->len;
+	size_t	i;
+
+	for (i = 0; i < len; i++)
+		policy_put(b, (unsigned char) s[i]);
+	return b->len - before;
+}
+
+/* policy_expand - the template into b: %v = name, %% = %, other % kept */
+static void
+policy_expand(struct policy_buf *b, const char *tmpl, const char *name, size_t namelen)
+{
+	const char *cp;
+
+	for (cp = tmpl; *cp; cp++) {
+		if (cp[0] == '%' && cp[1] == 'v') {
+			if (policy_puts(b, name, namelen) == 0 && !b->full)
+				policy_puts(b, POLICY_UNKNOWN_NAME, strlen(POLICY_UNKNOWN_NAME));
+			cp++;
+		} else if (cp[0] == '%' && cp[1] == '%') {
+			policy_put(b, '%');
+			cp++;
+		} else {
+			policy_put(b, (unsigned char) cp[0]);
+		}
+	}
+}
+
+/* policy_reply - SMTP reply for a reject or tempfail (see policy.h) */
+void
+policy_reply(const struct policy_decision *d, const struct scan_verdict *v,
+	     const struct policy_conf *pc, const char **rcode, const char **xcode,
+	     char *text, size_t textlen)
+{
+	struct policy_buf b;
+	const char *tmpl = NULL;
+	const char *deftmpl = NULL;
+	const char *name = "";
+	size_t	namelen = 0;
+
+	if (rcode)
+		*rcode = NULL;
+	if (xcode)
+		*xcode = NULL;
+	if (text != NULL && textlen > 0)
+		text[0] = 0;
+	if (d == NULL)
+		return;
+
+	if (d->action == POLICY_REJECT) {
+		if (rcode)
+			*rcode = "550";
+		if (xcode)
+			*xcode = "5.7.1";
+		if (v != NULL && v->result == SCAN_INFECTED) {
+			tmpl = pc ? pc->reject_message : NULL;
+			deftmpl = POLICY_DEFAULT_REJECT;
+			name = v->name;
+			namelen = policy_strnlen(v->name, sizeof(v->name));
+		} else {
+			deftmpl = POLICY_UNSCANNED_TEXT;
+		}
+	} else if (d->action == POLICY_TEMPFAIL) {
+		if (rcode)
+			*rcode = "451";
+		if (xcode)
+			*xcode = "4.7.1";
+		tmpl = pc ? pc->tempfail_message : NULL;
+		deftmpl = POLICY_DEFAULT_TEMPFAIL;
+	} else {
+		return;
+	}
+	if (text == NULL || textlen == 0)
+		return;
+
+	b.text = text;
+	b.len = 0;
+	b.cap = textlen - 1 < POLICY_REPLY_MAX ? textlen - 1 : POLICY_REPLY_MAX;
+	b.full = 0;
+	if (tmpl != NULL && *tmpl != 0)
+		policy_expand(&b, tmpl, name, namelen);
+	/* An empty template, or one that sanitized to nothing: the default. */
+	if (b.len == 0) {
+		b.full = 0;
+		policy_expand(&b, deftmpl, name, namelen);
+	}
+}

@@ -1,0 +1,631 @@
+/*
+ * NAME
+ *	test_policy - table-driven tests of policy(3)
+ * SUMMARY
+ *	tests/test_policy
+ * DESCRIPTION
+ *	Every cell of the verdict x option value table of policy_decide(),
+ *	including values an option does not allow and the fail_open_after
+ *	boundary (just below, equal, above, 0 = never); policy_allowed(),
+ *	the action names, and policy_reply() for each kind of reply.
+ *	Each failing row is named in the output.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "policy.h"
+
+#define NROWS(t)	(sizeof(t) / sizeof((t)[0]))
+#define BAD_HIGH	99		/* an enum value outside every set */
+#define BAD_LOW		(-1)
+
+/* A conf whose options are all invalid: a cell reads only its own option. */
+static void
+conf_invalid(struct policy_conf *pc)
+{
+	memset(pc, 0, sizeof(*pc));
+	pc->on_infected = (enum policy_action) BAD_HIGH;
+	pc->on_unavailable = (enum policy_action) BAD_HIGH;
+	pc->on_limit = (enum policy_action) BAD_HIGH;
+	pc->on_error = (enum policy_action) BAD_HIGH;
+	pc->fail_open_after_ms = 0;
+	pc->reject_message = "Virus found: %v";
+	pc->tempfail_message = "Virus scanner unavailable, try again later";
+}
+
+/* ---- policy_decide: every cell ---- */
+
+struct cell {
+	enum scan_result verdict;
+	int	value;			/* value of the verdict's own option */
+	int64_t	fo_after;		/* fail_open_after_ms */
+	int64_t	unavail;		/* unavailable_ms */
+	enum policy_action want;
+	int	tag;
+	int	fail_open;
+};
+
+#define A	POLICY_ACCEPT
+#define R	POLICY_REJECT
+#define T	POLICY_TEMPFAIL
+#define D	POLICY_DISCARD
+#define Q	POLICY_QUARANTINE
+#define G	POLICY_TAG
+
+static const struct cell cells[] = {
+	/* infected: reject|discard|quarantine|tag */
+	{SCAN_INFECTED, A, 0, 0, T, 0, 0},	/* not allowed */
+	{SCAN_INFECTED, R, 0, 0, R, 0, 0},
+	{SCAN_INFECTED, T, 0, 0, T, 0, 0},	/* not allowed */
+	{SCAN_INFECTED, D, 0, 0, D, 0, 0},
+	{SCAN_INFECTED, Q, 0, 0, Q, 1, 0},
+	{SCAN_INFECTED, G, 0, 0, A, 1, 0},
+	{SCAN_INFECTED, BAD_HIGH, 0, 0, T, 0, 0},
+	{SCAN_INFECTED, BAD_LOW, 0, 0, T, 0, 0},
+	/* unavailable: tempfail|accept|reject|quarantine */
+	{SCAN_UNAVAILABLE, A, 0, 0, A, 1, 0},
+	{SCAN_UNAVAILABLE, R, 0, 0, R, 0, 0},
+	{SCAN_UNAVAILABLE, T, 0, 0, T, 0, 0},
+	{SCAN_UNAVAILABLE, D, 0, 0, T, 0, 0},	/* not allowed */
+	{SCAN_UNAVAILABLE, Q, 0, 0, Q, 1, 0},
+	{SCAN_UNAVAILABLE, G, 0, 0, T, 0, 0},	/* not allowed */
+	{SCAN_UNAVAILABLE, BAD_HIGH, 0, 0, T, 0, 0},
+	{SCAN_UNAVAILABLE, BAD_LOW, 0, 0, T, 0, 0},
+	/* limit: accept|tempfail|reject */
+	{SCAN_LIMIT, A, 0, 0, A, 1, 0},
+	{SCAN_LIMIT, R, 0, 0, R, 0, 0},
+	{SCAN_LIMIT, T, 0, 0, T, 0, 0},
+	{SCAN_LIMIT, D, 0, 0, T, 0, 0},		/* not allowed */
+	{SCAN_LIMIT, Q, 0, 0, T, 0, 0},		/* not allowed */
+	{SCAN_LIMIT, G, 0, 0, T, 0, 0},		/* not allowed */
+	{SCAN_LIMIT, BAD_HIGH, 0, 0, T, 0, 0},
+	{SCAN_LIMIT, BAD_LOW, 0, 0, T, 0, 0},
+	/* error: tempfail|accept|reject|quarantine */
+	{SCAN_ERROR, A, 0, 0, A, 1, 0},
+	{SCAN_ERROR, R, 0, 0, R, 0, 0},
+	{SCAN_ERROR, T, 0, 0, T, 0, 0},
+	{SCAN_ERROR, D, 0, 0, T, 0, 0},		/* not allowed */
+	{SCAN_ERROR, Q, 0, 0, Q, 1, 0},
+	{SCAN_ERROR, G, 0, 0, T, 0, 0},		/* not allowed */
+	{SCAN_ERROR, BAD_HIGH, 0, 0, T, 0, 0},
+	{SCAN_ERROR, BAD_LOW, 0, 0, T, 0, 0},
+
+	/* fail_open_after: just below, equal, above; 0 and negative = never */
+	{SCAN_UNAVAILABLE, T, 30000, 29999, T, 0, 0},
+	{SCAN_UNAVAILABLE, T, 30000, 30000, A, 1, 1},
+	{SCAN_UNAVAILABLE, T, 30000, 30001, A, 1, 1},
+	{SCAN_UNAVAILABLE, T, 30000, INT64_MAX, A, 1, 1},
+	{SCAN_UNAVAILABLE, T, 1, 0, T, 0, 0},
+	{SCAN_UNAVAILABLE, T, 1, 1, A, 1, 1},
+	{SCAN_UNAVAILABLE, T, 1, -1, T, 0, 0},
+	{SCAN_UNAVAILABLE, T, 0, 0, T, 0, 0},
+	{SCAN_UNAVAILABLE, T, 0, INT64_MAX, T, 0, 0},
+	{SCAN_UNAVAILABLE, T, -5, INT64_MAX, T, 0, 0},
+	/* fail_open only turns a tempfail around */
+	{SCAN_UNAVAILABLE, A, 30000, 90000, A, 1, 0},
+	{SCAN_UNAVAILABLE, R, 30000, 90000, R, 0, 0},
+	{SCAN_UNAVAILABLE, Q, 30000, 90000, Q, 1, 0},
+	{SCAN_UNAVAILABLE, D, 30000, 90000, T, 0, 0},
+	{SCAN_UNAVAILABLE, BAD_HIGH, 30000, 90000, T, 0, 0},
+	/* and only for unavailable */
+	{SCAN_ERROR, T, 30000, 90000, T, 0, 0},
+	{SCAN_LIMIT, T, 30000, 90000, T, 0, 0},
+	{SCAN_INFECTED, R, 30000, 90000, R, 0, 0},
+	{SCAN_INFECTED, G, 30000, 90000, A, 1, 0},
+};
+
+/* cell_conf - the conf for one cell: its option set, the others invalid */
+static void
+cell_conf(const struct cell *c, struct policy_conf *pc)
+{
+	conf_invalid(pc);
+	pc->fail_open_after_ms = c->fo_after;
+	switch (c->verdict) {
+	case SCAN_INFECTED:
+		pc->on_infected = (enum policy_action) c->value;
+		break;
+	case SCAN_UNAVAILABLE:
+		pc->on_unavailable = (enum policy_action) c->value;
+		break;
+	case SCAN_LIMIT:
+		pc->on_limit = (enum policy_action) c->value;
+		break;
+	case SCAN_ERROR:
+		pc->on_error = (enum policy_action) c->value;
+		break;
+	default:
+		break;
+	}
+}
+
+/* check_decision - compare, naming the row on failure */
+static int
+check_decision(const char *what, size_t row, const struct policy_decision *d,
+	       enum policy_action want, int tag, int fail_open)
+{
+	if (d->action == want && d->tag == tag && d->fail_open == fail_open)
+		return 0;
+	print_error("%s row %zu: got action=%s tag=%d fail_open=%d, want %s tag=%d fail_open=%d\n",
+		    what, row, policy_action_name(d->action), d->tag, d->fail_open,
+		    policy_action_name(want), tag, fail_open);
+	return 1;
+}
+
+/* every cell of verdict x option value */
+static void
+test_decide_cells(void **state)
+{
+	struct policy_conf pc;
+	struct policy_decision d;
+	size_t	i;
+	int	bad = 0;
+
+	(void) state;
+	for (i = 0; i < NROWS(cells); i++) {
+		cell_conf(&cells[i], &pc);
+		memset(&d, 0xa5, sizeof(d));	/* every field must be written */
+		policy_decide(cells[i].verdict, &pc, cells[i].unavail, &d);
+		bad += check_decision(scan_result_name(cells[i].verdict), i, &d,
+				      cells[i].want, cells[i].tag, cells[i].fail_open);
+	}
+	assert_int_equal(bad, 0);
+}
+
+/* the decision never carries POLICY_TAG, and tag is set on every non-clean accept */
+static void
+test_decide_invariants(void **state)
+{
+	struct policy_conf pc;
+	struct policy_decision d;
+	int	r, v;
+
+	(void) state;
+	for (r = 0; r < SCAN_RESULT_COUNT; r++) {
+		for (v = -1; v <= POLICY_ACTION_COUNT; v++) {
+			conf_invalid(&pc);
+			pc.on_infected = pc.on_unavailable = pc.on_limit = pc.on_error =
+				(enum policy_action) v;
+			pc.fail_open_after_ms = 10;
+			policy_decide((enum scan_result) r, &pc, 5, &d);
+			assert_true(d.action != POLICY_TAG);
+			assert_true(d.action >= POLICY_ACCEPT && d.action < POLICY_ACTION_COUNT);
+			if (r != SCAN_CLEAN && d.action == POLICY_ACCEPT)
+				assert_int_equal(d.tag, 1);
+			if (r == SCAN_CLEAN)
+				assert_int_equal(d.tag, 0);
+		}
+	}
+}
+
+/* clean and skipped ignore the options; unknown verdicts and no conf tempfail */
+struct fixed {
+	enum scan_result verdict;
+	int	with_conf;
+	int	value;			/* every option set to this */
+	int64_t	fo_after, unavail;
+	enum policy_action want;
+	int	tag, fail_open;
+};
+
+static const struct fixed fixed[] = {
+	{SCAN_CLEAN, 1, A, 0, 0, A, 0, 0},
+	{SCAN_CLEAN, 1, R, 0, 0, A, 0, 0},
+	{SCAN_CLEAN, 1, T, 0, 0, A, 0, 0},
+	{SCAN_CLEAN, 1, D, 0, 0, A, 0, 0},
+	{SCAN_CLEAN, 1, Q, 0, 0, A, 0, 0},
+	{SCAN_CLEAN, 1, G, 0, 0, A, 0, 0},
+	{SCAN_CLEAN, 1, BAD_HIGH, 0, 0, A, 0, 0},
+	{SCAN_CLEAN, 1, T, 1000, 5000, A, 0, 0},	/* fail-open time is not clean's business */
+	{SCAN_CLEAN, 0, 0, 0, 0, A, 0, 0},
+	{SCAN_SKIPPED, 1, R, 0, 0, A, 1, 0},
+	{SCAN_SKIPPED, 1, T, 0, 0, A, 1, 0},
+	{SCAN_SKIPPED, 1, BAD_HIGH, 0, 0, A, 1, 0},
+	{SCAN_SKIPPED, 0, 0, 0, 0, A, 1, 0},
+	{SCAN_INFECTED, 0, 0, 0, 0, T, 0, 0},
+	{SCAN_UNAVAILABLE, 0, 0, 0, 0, T, 0, 0},
+	{SCAN_RESULT_COUNT, 1, A, 0, 0, T, 0, 0},
+	{(enum scan_result) 99, 1, A, 0, 0, T, 0, 0},
+	{(enum scan_result) -1, 1, A, 0, 0, T, 0, 0},
+};
+
+/* fixed outcomes */
+static void
+test_decide_fixed(void **state)
+{
+	struct policy_conf pc;
+	struct policy_decision d;
+	size_t	i;
+	int	bad = 0;
+
+	(void) state;
+	for (i = 0; i < NROWS(fixed); i++) {
+		conf_invalid(&pc);
+		pc.on_infected = pc.on_unavailable = pc.on_limit = pc.on_error =
+			(enum policy_action) fixed[i].value;
+		pc.fail_open_after_ms = fixed[i].fo_after;
+		memset(&d, 0xa5, sizeof(d));
+		policy_decide(fixed[i].verdict, fixed[i].with_conf ? &pc : NULL,
+			      fixed[i].unavail, &d);
+		bad += check_decision("fixed", i, &d, fixed[i].want, fixed[i].tag,
+				      fixed[i].fail_open);
+	}
+	assert_int_equal(bad, 0);
+	policy_decide(SCAN_INFECTED, &pc, 0, NULL);	/* no crash */
+}
+
+/* ---- policy_allowed ---- */
+
+struct allowed {
+	const char *opt;
+	int	action;
+	int	want;
+};
+
+static const struct allowed allowed[] = {
+	{"on_infected", A, 0}, {"on_infected", R, 1}, {"on_infected", T, 0},
+	{"on_infected", D, 1}, {"on_infected", Q, 1}, {"on_infected", G, 1},
+	{"on_unavailable", A, 1}, {"on_unavailable", R, 1}, {"on_unavailable", T, 1},
+	{"on_unavailable", D, 0}, {"on_unavailable", Q, 1}, {"on_unavailable", G, 0},
+	{"on_limit", A, 1}, {"on_limit", R, 1}, {"on_limit", T, 1},
+	{"on_limit", D, 0}, {"on_limit", Q, 0}, {"on_limit", G, 0},
+	{"on_error", A, 1}, {"on_error", R, 1}, {"on_error", T, 1},
+	{"on_error", D, 0}, {"on_error", Q, 1}, {"on_error", G, 0},
+	{"on_infected", BAD_HIGH, 0}, {"on_infected", BAD_LOW, 0},
+	{"on_infected", POLICY_ACTION_COUNT, 0},
+	{"on_clean", A, 0}, {"On_Infected", R, 0}, {"", R, 0}, {NULL, R, 0},
+	{"on_infected ", R, 0},
+};
+
+/* the allowed set of each option */
+static void
+test_allowed(void **state)
+{
+	size_t	i;
+	int	bad = 0, got;
+
+	(void) state;
+	for (i = 0; i < NROWS(allowed); i++) {
+		got = policy_allowed(allowed[i].opt, (enum policy_action) allowed[i].action);
+		if (got != allowed[i].want) {
+			print_error("allowed row %zu (%s, %d): got %d want %d\n", i,
+				    allowed[i].opt ? allowed[i].opt : "(null)",
+				    allowed[i].action, got, allowed[i].want);
+			bad++;
+		}
+	}
+	assert_int_equal(bad, 0);
+}
+
+/* ---- action names ---- */
+
+struct aname {
+	const char *name;
+	int	action;			/* -1 = unknown */
+};
+
+static const struct aname anames[] = {
+	{"accept", A}, {"reject", R}, {"tempfail", T}, {"discard", D},
+	{"quarantine", Q}, {"tag", G},
+	{"REJECT", R}, {"Tempfail", T},
+	{"", -1}, {"rejectx", -1}, {"rej", -1}, {" reject", -1}, {"clean", -1},
+	{NULL, -1},
+};
+
+/* names both ways */
+static void
+test_action_names(void **state)
+{
+	size_t	i;
+	int	a;
+
+	(void) state;
+	for (i = 0; i < NROWS(anames); i++) {
+		if (policy_action_from_name(anames[i].name) != anames[i].action)
+			print_error("name row %zu: %s\n", i,
+				    anames[i].name ? anames[i].name : "(null)");
+		assert_int_equal(policy_action_from_name(anames[i].name), anames[i].action);
+	}
+	for (a = 0; a < POLICY_ACTION_COUNT; a++)
+		assert_int_equal(policy_action_from_name(policy_action_name((enum policy_action) a)), a);
+	assert_string_equal(policy_action_name(POLICY_ACCEPT), "accept");
+	assert_string_equal(policy_action_name(POLICY_TAG), "tag");
+	assert_string_equal(policy_action_name(POLICY_ACTION_COUNT), "unknown");
+	assert_string_equal(policy_action_name((enum policy_action) BAD_LOW), "unknown");
+}
+
+/* ---- policy_reply ---- */
+
+#define NAME_FILL_A	"\001A"		/* marker: name = 255 x 'A' */
+#define NAME_FILL_B	"\001B"		/* marker: 256 x 'B', no NUL in the array */
+#define NO_VERDICT	(-2)
+
+struct reply {
+	const char *label;
+	enum policy_action action;
+	int	result;			/* NO_VERDICT = v is NULL */
+	const char *name;
+	const char *reject_message;
+	const char *tempfail_message;
+	size_t	textlen;
+	const char *rcode, *xcode;
+	const char *text;		/* NULL = check length only (want_len) */
+	size_t	want_len;
+};
+
+#define LONG512	512
+#define DEF_REJ	"Virus found: %v"
+#define DEF_TMP	"Virus scanner unavailable, try again later"
+#define EICAR	"Eicar-Test-Signature"
+
+static const struct reply replies[] = {
+	{"infected reject", R, SCAN_INFECTED, EICAR, DEF_REJ, DEF_TMP, 256,
+	 "550", "5.7.1", "Virus found: Eicar-Test-Signature", 0},
+	{"reject_message NULL", R, SCAN_INFECTED, EICAR, NULL, DEF_TMP, 256,
+	 "550", "5.7.1", "Virus found: Eicar-Test-Signature", 0},
+	{"reject_message empty", R, SCAN_INFECTED, EICAR, "", DEF_TMP, 256,
+	 "550", "5.7.1", "Virus found: Eicar-Test-Signature", 0},
+	{"reject_message only controls", R, SCAN_INFECTED, EICAR, "\r\n\001", DEF_TMP, 256,
+	 "550", "5.7.1", "Virus found: Eicar-Test-Signature", 0},
+	{"%v twice, %% literal", R, SCAN_INFECTED, EICAR, "%v: 100%% sure it is %v", DEF_TMP, 256,
+	 "550", "5.7.1", "Eicar-Test-Signature: 100%% sure it is Eicar-Test-Signature", 0},
+	{"missing %v", R, SCAN_INFECTED, EICAR, "Rejected by policy", DEF_TMP, 256,
+	 "550", "5.7.1", "Rejected by policy", 0},
+	{"other % kept", R, SCAN_INFECTED, EICAR, "50% off %x %s %", DEF_TMP, 256,
+	 "550", "5.7.1", "50%% off %%x %%s %%", 0},
+	{"%V is not %v", R, SCAN_INFECTED, EICAR, "%V", DEF_TMP, 256,
+	 "550", "5.7.1", "%%V", 0},
+	{"%%v is literal", R, SCAN_INFECTED, EICAR, "%%v", DEF_TMP, 256,
+	 "550", "5.7.1", "%%v", 0},
+	{"name with CR/LF", R, SCAN_INFECTED, "Evil\r\n250 2.0.0 Ok", DEF_REJ, DEF_TMP, 256,
+	 "550", "5.7.1", "Virus found: Evil250 2.0.0 Ok", 0},
+	{"name with %", R, SCAN_INFECTED, "Bad%sName%", DEF_REJ, DEF_TMP, 256,
+	 "550", "5.7.1", "Virus found: Bad%%sName%%", 0},
+	{"name tab 8-bit control", R, SCAN_INFECTED, "N\tA\377B\033C\177", DEF_REJ, DEF_TMP, 256,
+	 "550", "5.7.1", "Virus found: N A?BC", 0},
+	{"name empty", R, SCAN_INFECTED, "", DEF_REJ, DEF_TMP, 256,
+	 "550", "5.7.1", "Virus found: unknown", 0},
+	{"name only controls", R, SCAN_INFECTED, "\r\n", DEF_REJ, DEF_TMP, 256,
+	 "550", "5.7.1", "Virus found: unknown", 0},
+	{"template with CR/LF", R, SCAN_INFECTED, EICAR, "Virus\r\n found: %v\n", DEF_TMP, 256,
+	 "550", "5.7.1", "Virus found: Eicar-Test-Signature", 0},
+	{"tempfail", T, SCAN_UNAVAILABLE, "no engine", DEF_REJ, DEF_TMP, 256,
+	 "451", "4.7.1", "Virus scanner unavailable, try again later", 0},
+	{"tempfail NULL message", T, SCAN_UNAVAILABLE, "", DEF_REJ, NULL, 256,
+	 "451", "4.7.1", "Virus scanner unavailable, try again later", 0},
+	{"tempfail empty message", T, SCAN_ERROR, "", DEF_REJ, "", 256,
+	 "451", "4.7.1", "Virus scanner unavailable, try again later", 0},
+	{"tempfail custom %%", T, SCAN_LIMIT, "size", DEF_REJ, "Try later (100%%)", 256,
+	 "451", "4.7.1", "Try later (100%%)", 0},
+	{"tempfail %v: no virus name", T, SCAN_UNAVAILABLE, "reason", DEF_REJ, "down: %v", 256,
+	 "451", "4.7.1", "down: unknown", 0},
+	{"tempfail infected (bad conf)", T, SCAN_INFECTED, EICAR, DEF_REJ, DEF_TMP, 256,
+	 "451", "4.7.1", "Virus scanner unavailable, try again later", 0},
+	{"reject unavailable", R, SCAN_UNAVAILABLE, "no engine", "Custom %v", DEF_TMP, 256,
+	 "550", "5.7.1", "Message could not be scanned", 0},
+	{"reject limit", R, SCAN_LIMIT, "size", DEF_REJ, DEF_TMP, 256,
+	 "550", "5.7.1", "Message could not be scanned", 0},
+	{"reject error", R, SCAN_ERROR, "read error\r\n", DEF_REJ, DEF_TMP, 256,
+	 "550", "5.7.1", "Message could not be scanned", 0},
+	{"reject without verdict", R, NO_VERDICT, "", DEF_REJ, DEF_TMP, 256,
+	 "550", "5.7.1", "Message could not be scanned", 0},
+	{"accept: no reply", A, SCAN_CLEAN, "", DEF_REJ, DEF_TMP, 256, NULL, NULL, "", 0},
+	{"discard: no reply", D, SCAN_INFECTED, EICAR, DEF_REJ, DEF_TMP, 256, NULL, NULL, "", 0},
+	{"quarantine: no reply", Q, SCAN_INFECTED, EICAR, DEF_REJ, DEF_TMP, 256, NULL, NULL, "", 0},
+	{"tag: no reply", G, SCAN_INFECTED, EICAR, DEF_REJ, DEF_TMP, 256, NULL, NULL, "", 0},
+	{"overlong: cut", R, SCAN_INFECTED, EICAR, DEF_REJ, DEF_TMP, 16,
+	 "550", "5.7.1", "Virus found: Ei", 0},
+	{"exactly fitting", R, SCAN_INFECTED, EICAR, DEF_REJ, DEF_TMP, 34,
+	 "550", "5.7.1", "Virus found: Eicar-Test-Signature", 0},
+	{"one short", R, SCAN_INFECTED, EICAR, DEF_REJ, DEF_TMP, 33,
+	 "550", "5.7.1", "Virus found: Eicar-Test-Signatur", 0},
+	{"%% never cut in half", R, SCAN_INFECTED, EICAR, "abc%%def", DEF_TMP, 5,
+	 "550", "5.7.1", "abc", 0},
+	{"%% just fits", R, SCAN_INFECTED, EICAR, "abc%%def", DEF_TMP, 6,
+	 "550", "5.7.1", "abc%%", 0},
+	{"nothing after a cut %", R, SCAN_INFECTED, EICAR, "ab%c", DEF_TMP, 4,
+	 "550", "5.7.1", "ab", 0},
+	{"textlen 1", T, SCAN_UNAVAILABLE, "", DEF_REJ, DEF_TMP, 1, "451", "4.7.1", "", 0},
+	{"long name capped", R, SCAN_INFECTED, NAME_FILL_A, "%v%v%v", DEF_TMP, 2048,
+	 "550", "5.7.1", NULL, LONG512},
+	{"name without NUL", R, SCAN_INFECTED, NAME_FILL_B, "%v", DEF_TMP, 2048,
+	 "550", "5.7.1", NULL, SCAN_NAME_MAX},
+	{"long template capped", T, SCAN_UNAVAILABLE, "", DEF_REJ, NAME_FILL_A, 2048,
+	 "451", "4.7.1", NULL, LONG512},
+};
+
+/* check_wire - printable ASCII only, and every '%' doubled */
+static void
+check_wire(const char *label, const char *text)
+{
+	const char *cp;
+
+	for (cp = text; *cp; cp++) {
+		if ((unsigned char) *cp < 0x20 || (unsigned char) *cp > 0x7e) {
+			print_error("%s: byte 0x%02x in reply text\n", label, (unsigned char) *cp);
+			fail();
+		}
+		if (*cp == '%') {
+			if (cp[1] != '%') {
+				print_error("%s: single %% in reply text \"%s\"\n", label, text);
+				fail();
+			}
+			cp++;
+		}
+	}
+}
+
+/* same_code - both NULL, or equal strings */
+static int
+same_code(const char *got, const char *want)
+{
+	if (got == NULL || want == NULL)
+		return got == want;
+	return strcmp(got, want) == 0;
+}
+
+/* reply_check - compare one reply row; prints the row and returns 1 on a mismatch */
+static int
+reply_check(size_t i, const struct reply *r, const char *rcode, const char *xcode,
+	    const char *text)
+{
+	size_t	len = strlen(text);
+	int	ok = 1;
+
+	if (!same_code(rcode, r->rcode) || !same_code(xcode, r->xcode))
+		ok = 0;
+	if (r->text ? strcmp(text, r->text) != 0 : len != r->want_len)
+		ok = 0;
+	if (len >= r->textlen || len > POLICY_REPLY_MAX || text[r->textlen] != 'Z')
+		ok = 0;			/* out of bounds */
+	if (ok)
+		return 0;
+	print_error("reply row %zu (%s): got %s %s \"%s\" (len %zu), want %s %s \"%s\"\n",
+		    i, r->label, rcode ? rcode : "NULL", xcode ? xcode : "NULL", text, len,
+		    r->rcode ? r->rcode : "NULL", r->xcode ? r->xcode : "NULL",
+		    r->text ? r->text : "(length only)");
+	return 1;
+}
+
+/* every kind of reply */
+static void
+test_reply(void **state)
+{
+	static char big[4 * SCAN_NAME_MAX];
+	struct policy_conf pc;
+	struct policy_decision d;
+	struct scan_verdict v;
+	const char *rcode, *xcode;
+	char	text[2048 + 8];
+	size_t	i;
+	int	bad = 0;
+
+	(void) state;
+	memset(big, 'A', sizeof(big) - 1);
+	for (i = 0; i < NROWS(replies); i++) {
+		const struct reply *r = &replies[i];
+
+		conf_invalid(&pc);
+		pc.reject_message = (char *) r->reject_message;
+		pc.tempfail_message = (char *) r->tempfail_message;
+		if (r->tempfail_message && strcmp(r->tempfail_message, NAME_FILL_A) == 0)
+			pc.tempfail_message = big;
+		memset(&d, 0, sizeof(d));
+		d.action = r->action;
+		memset(&v, 0, sizeof(v));
+		v.result = r->result == NO_VERDICT ? SCAN_CLEAN : (enum scan_result) r->result;
+		if (strcmp(r->name, NAME_FILL_A) == 0)
+			memset(v.name, 'A', sizeof(v.name) - 1);
+		else if (strcmp(r->name, NAME_FILL_B) == 0)
+			memset(v.name, 'B', sizeof(v.name));
+		else
+			snprintf(v.name, sizeof(v.name), "%s", r->name);
+		memset(text, 'Z', sizeof(text));
+		rcode = xcode = "junk";
+		policy_reply(&d, r->result == NO_VERDICT ? NULL : &v, &pc, &rcode, &xcode,
+			     text, r->textlen);
+		bad += reply_check(i, r, rcode, xcode, text);
+		check_wire(r->label, text);
+	}
+	assert_int_equal(bad, 0);
+}
+
+/* degenerate arguments */
+static void
+test_reply_edges(void **state)
+{
+	struct policy_conf pc;
+	struct policy_decision d = {.action = POLICY_REJECT};
+	struct scan_verdict v;
+	const char *rcode = "junk", *xcode = "junk";
+	char	text[8];
+
+	(void) state;
+	memcpy(text, "sentinel", 8);
+	conf_invalid(&pc);
+	memset(&v, 0, sizeof(v));
+	v.result = SCAN_INFECTED;
+	/* textlen 0: text untouched, codes still set */
+	policy_reply(&d, &v, &pc, &rcode, &xcode, text, 0);
+	assert_memory_equal(text, "sentinel", 8);
+	assert_string_equal(rcode, "550");
+	assert_string_equal(xcode, "5.7.1");
+	/* NULL text */
+	policy_reply(&d, &v, &pc, &rcode, &xcode, NULL, 100);
+	assert_string_equal(rcode, "550");
+	/* NULL codes */
+	policy_reply(&d, &v, &pc, NULL, NULL, text, sizeof(text));
+	assert_string_equal(text, "Virus f");
+	/* NULL conf: defaults */
+	policy_reply(&d, &v, NULL, &rcode, &xcode, text, sizeof(text));
+	assert_string_equal(text, "Virus f");
+	/* NULL decision: no reply */
+	policy_reply(NULL, &v, &pc, &rcode, &xcode, text, sizeof(text));
+	assert_null(rcode);
+	assert_null(xcode);
+	assert_string_equal(text, "");
+}
+
+/* decide then reply: the DESIGN.md replies end to end */
+static void
+test_design_replies(void **state)
+{
+	struct policy_conf pc;
+	struct policy_decision d;
+	struct scan_verdict v;
+	const char *rcode, *xcode;
+	char	text[POLICY_REPLY_MAX + 1];
+
+	(void) state;
+	conf_invalid(&pc);
+	pc.on_infected = POLICY_REJECT;
+	pc.on_unavailable = POLICY_TEMPFAIL;
+	pc.on_limit = POLICY_REJECT;
+	pc.on_error = POLICY_TEMPFAIL;
+	memset(&v, 0, sizeof(v));
+
+	v.result = SCAN_INFECTED;
+	snprintf(v.name, sizeof(v.name), "%s", EICAR);
+	policy_decide(v.result, &pc, 0, &d);
+	policy_reply(&d, &v, &pc, &rcode, &xcode, text, sizeof(text));
+	assert_string_equal(rcode, "550");
+	assert_string_equal(xcode, "5.7.1");
+	assert_string_equal(text, "Virus found: Eicar-Test-Signature");
+
+	v.result = SCAN_UNAVAILABLE;
+	snprintf(v.name, sizeof(v.name), "no engine loaded");
+	policy_decide(v.result, &pc, 0, &d);
+	policy_reply(&d, &v, &pc, &rcode, &xcode, text, sizeof(text));
+	assert_string_equal(rcode, "451");
+	assert_string_equal(xcode, "4.7.1");
+	assert_string_equal(text, "Virus scanner unavailable, try again later");
+
+	v.result = SCAN_LIMIT;
+	policy_decide(v.result, &pc, 0, &d);
+	policy_reply(&d, &v, &pc, &rcode, &xcode, text, sizeof(text));
+	assert_string_equal(rcode, "550");
+	assert_string_equal(text, "Message could not be scanned");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_decide_cells),
+		cmocka_unit_test(test_decide_invariants),
+		cmocka_unit_test(test_decide_fixed),
+		cmocka_unit_test(test_allowed),
+		cmocka_unit_test(test_action_names),
+		cmocka_unit_test(test_reply),
+		cmocka_unit_test(test_reply_edges),
+		cmocka_unit_test(test_design_replies),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
