@@ -1,0 +1,92 @@
+#!/bin/sh
+# NAME
+#	mkdb.sh - write a tiny ClamAV signature database for the tests
+# SUMMARY
+#	tests/mkdb.sh [--eicar-only | --hash-only] [--name BASE] [--sig NAME:HEX]... DIR
+# DESCRIPTION
+#	No official ClamAV database exists on a test machine, so tests make a
+#	tiny one: DIR/BASE.ndb with the EICAR body signature and DIR/BASE.hdb
+#	with the MD5 signature of the ClamAV test file clam.exe (made with
+#	sigtool --md5), which also finds clam.exe inside clam.zip, the mbox
+#	test files and so on. DIR is created when missing. Each file is
+#	written to a temporary name and renamed into place, so a daemon that
+#	reloads meanwhile never reads half a file.
+#
+#	--eicar-only	only the .ndb (no sigtool needed)
+#	--hash-only	only the .hdb
+#	--name BASE	file base name (default clamshim-test)
+#	--sig NAME:HEX	one more body signature (any offset) in the .ndb
+#
+#	SIGTOOL (default sigtool) and CLAMAV_TESTFILES (default
+#	/usr/share/clamav-testfiles) may be set in the environment.
+# DIAGNOSTICS
+#	Exit 0 when done, 1 on a usage error or a failed command, 77 when
+#	sigtool or the test files are missing (so a test can skip).
+set -eu
+
+usage() {
+	echo "usage: $0 [--eicar-only|--hash-only] [--name BASE] [--sig NAME:HEX]... DIR" >&2
+	exit 1
+}
+
+EICAR_HEX=58354f2150254041505b345c505a58353428505e2937434329377d2443494341522d5354414e444152442d414e544956495255532d544553542d46494c452124482b482a
+want_ndb=1
+want_hdb=1
+base=clamshim-test
+extra=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--eicar-only) want_hdb=0 ;;
+	--hash-only) want_ndb=0 ;;
+	--name) [ $# -ge 2 ] || usage; base=$2; shift ;;
+	--sig)
+		[ $# -ge 2 ] || usage
+		case "$2" in
+		*:*) ;;
+		*) usage ;;
+		esac
+		extra="$extra $2"; shift ;;
+	--) shift; break ;;
+	-*) usage ;;
+	*) break ;;
+	esac
+	shift
+done
+[ $# -eq 1 ] || usage
+dir=$1
+case "$base" in
+*/*|"") usage ;;
+esac
+mkdir -p "$dir"
+
+if [ "$want_ndb" = 1 ]; then
+	tmp="$dir/.$base.ndb.tmp.$$"
+	{
+		echo "Eicar-Test-Signature:0:0:$EICAR_HEX"
+		for s in $extra; do
+			echo "${s%%:*}:0:*:${s#*:}"
+		done
+	} > "$tmp"
+	mv -f "$tmp" "$dir/$base.ndb"
+fi
+
+if [ "$want_hdb" = 1 ]; then
+	sigtool=${SIGTOOL:-sigtool}
+	files=${CLAMAV_TESTFILES:-/usr/share/clamav-testfiles}
+	if ! command -v "$sigtool" >/dev/null 2>&1; then
+		echo "$0: $sigtool not found" >&2
+		exit 77
+	fi
+	if [ ! -r "$files/clam.exe" ]; then
+		echo "$0: $files/clam.exe not found (clamav-testfiles)" >&2
+		exit 77
+	fi
+	tmp="$dir/.$base.hdb.tmp.$$"
+	if ! "$sigtool" --md5 "$files/clam.exe" > "$tmp" || [ ! -s "$tmp" ]; then
+		rm -f "$tmp"
+		echo "$0: sigtool --md5 failed" >&2
+		exit 1
+	fi
+	mv -f "$tmp" "$dir/$base.hdb"
+fi
+exit 0
