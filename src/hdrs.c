@@ -19,7 +19,9 @@
  *	parentheses. Inside them '(' and ')' become '[' and ']', so a name
  *	like "X) Clean (" cannot close the parenthesis and pretend to be
  *	more structure. hdrs_status() keeps the closing parenthesis when it
- *	must shorten a long name; the name is what gets cut.
+ *	must shorten a long name; the name is what gets cut. hdrs_scanned()
+ *	is simply cut at the end (its parts are short and ours, apart from
+ *	the host name). A missing or empty part reads "unknown".
  *
  *	hdrs_is_ours() says which incoming header names a sender must not
  *	set: every name starting with "X-Virus-", in any case.

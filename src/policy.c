@@ -35,7 +35,10 @@
  *
  *	policy_reply() builds the SMTP reply for reject and tempfail; see
  *	policy(3h). Bytes from the virus name or the configured texts pass
- *	through hdrs_map_char(), the same filter the headers use.
+ *	through hdrs_map_char(), the same filter the headers use. The text
+ *	is plain: the milter doubles '%' for smfi_setreply(). In a template,
+ *	%v is the virus name ("unknown" when there is none, as in a
+ *	tempfail_message), %% is '%', and any other '%' stays as it is.
  *
  *	The module is pure: no I/O, no libmilter, no libclamav, no conf.
  */
@@ -205,22 +208,19 @@ struct policy_buf {
 	int	full;				/* something did not fit: stop there */
 };
 
-/* policy_put - append one byte, sanitized, '%' doubled; nothing once full */
+/* policy_put - append one byte, sanitized; nothing once full */
 static void
 policy_put(struct policy_buf *b, unsigned char ch)
 {
 	int	c = hdrs_map_char(ch);
-	size_t	need = (c == '%') ? 2 : 1;
 
 	if (c == 0 || b->full)
 		return;
-	if (b->cap - b->len < need) {
+	if (b->len >= b->cap) {
 		b->full = 1;
 		return;
 	}
 	b->text[b->len++] = (char) c;
-	if (c == '%')
-		b->text[b->len++] = '%';
 	b->text[b->len] = 0;
 }
 

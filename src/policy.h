@@ -55,19 +55,23 @@ int	policy_action_from_name(const char *name);
 /* policy_allowed - 1 when action a is a valid value of the option named opt ("on_infected" ...) */
 int	policy_allowed(const char *opt, enum policy_action a);
 
-/* The longest reply text policy_reply writes, NUL not included (libmilter allows 980). */
-#define POLICY_REPLY_MAX	512
+/*
+ * The longest reply text policy_reply writes, NUL not included: even with
+ * every '%' doubled for smfi_setreply() it stays under libmilter's 980.
+ */
+#define POLICY_REPLY_MAX	480
 
 /*
  * policy_reply - SMTP reply for a reject or tempfail: rcode "550"/"451",
  * xcode "5.7.1"/"4.7.1" and the text (reject_message with %v = virus name,
  * %% = %; "Message could not be scanned" for unscanned rejects). The text
- * is sanitized: printable ASCII only, at most textlen-1 bytes.
- *
- * The text is ready for smfi_setreply(): Sendmail uses it as a format
- * string and Postfix turns "%%" back into "%" and drops a single '%', so
- * every literal '%' in the result is written as "%%" (never cut in half).
- * For any other action rcode and xcode are NULL and text is "".
+ * is sanitized: printable ASCII only, at most textlen-1 and at most
+ * POLICY_REPLY_MAX bytes. It is the plain text the client should see: a
+ * '%' in it is one '%', so the caller must double each '%' before
+ * smfi_setreply() (Sendmail uses the text as a format string; Postfix
+ * turns "%%" into "%" and drops a single '%'). An empty or all-control
+ * template falls back to the default text. For any other action rcode
+ * and xcode are NULL and text is "".
  */
 void	policy_reply(const struct policy_decision *d, const struct scan_verdict *v,
 		     const struct policy_conf *pc, const char **rcode, const char **xcode,
