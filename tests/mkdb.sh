@@ -17,6 +17,10 @@
 #	--name BASE	file base name (default clamshim-test)
 #	--sig NAME:HEX	one more body signature (any offset) in the .ndb
 #
+#	The EICAR hex below was checked against the real 68-byte EICAR
+#	string ("...7d2445494341522d..." = "}$EICAR-"): a copy with 2443
+#	("$CICAR") loads fine but never matches anything.
+#
 #	SIGTOOL (default sigtool) and CLAMAV_TESTFILES (default
 #	/usr/share/clamav-testfiles) may be set in the environment.
 # DIAGNOSTICS
@@ -29,7 +33,7 @@ usage() {
 	exit 1
 }
 
-EICAR_HEX=58354f2150254041505b345c505a58353428505e2937434329377d2443494341522d5354414e444152442d414e544956495255532d544553542d46494c452124482b482a
+EICAR_HEX=58354f2150254041505b345c505a58353428505e2937434329377d2445494341522d5354414e444152442d414e544956495255532d544553542d46494c452124482b482a
 want_ndb=1
 want_hdb=1
 base=clamshim-test
