@@ -7,7 +7,7 @@ t_setup
 t_mkdb "$T/db"
 script=$1
 "$MILTERTEST" -D clamshim="$CLAMSHIM" -D tmpdir="$T" -D srcdir="$top_srcdir" \
-	-D testfiles="$TESTFILES" -s "$script" 2>"$T/miltertest.err"
+	-D testfiles="$TESTFILES" -D script="$script" -s "$top_srcdir/tests/lua/run.lua" 2>"$T/miltertest.err"
 rc=$?
 cat "$T/miltertest.err" >&2
 [ -f "$T/clamshim.log" ] && { echo "---- daemon log" >&2; cat "$T/clamshim.log" >&2; }

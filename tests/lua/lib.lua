@@ -114,7 +114,7 @@ function M.send(conn, opts)
 	end
 	M.check(mt.macro(conn, SMFIC_MAIL, table.unpack(macros)) == nil, "mt.macro")
 	M.check(mt.mailfrom(conn, "<sender@example.com>") == nil, "mt.mailfrom")
-	M.check(mt.rcptto(conn, "<rcpt@example.net>") == nil, "mt.rcptto")
+	-- no RCPT: clamshim negotiates SMFIP_NORCPT, and mt.rcptto() would raise
 	M.check(mt.header(conn, "From", "sender@example.com") == nil, "mt.header From")
 	M.check(mt.header(conn, "To", "rcpt@example.net") == nil, "mt.header To")
 	M.check(mt.header(conn, "Subject", opts.subject or "test") == nil, "mt.header Subject")
