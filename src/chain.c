@@ -8,8 +8,12 @@
  *	the message to the next; the first definitive verdict wins. When every
  *	scanner is unavailable the verdict is unavailable with each reason.
  *
- *	The chain also remembers since when no scan got a verdict, which is
- *	what the policy's fail_open_after measures. The clock is monotonic.
+ *	The chain also remembers since when no scanner has worked, which is
+ *	what the policy's fail_open_after measures: the clock starts at the
+ *	first unavailable scan, or when the monitor reports every scanner
+ *	down (chain_note_down) so that time without mail counts too, and
+ *	stops at the first verdict or when the monitor sees a scanner come
+ *	back. The clock is monotonic.
  * DIAGNOSTICS
  *	chain_configure() fails only when a backend cannot be created at all.
  */
@@ -34,6 +38,7 @@ struct chain {
 	pthread_mutex_t lock;
 	struct scanner *inst[CONF_SCANNER_COUNT];	/* created once, kept */
 	int64_t	unavail_since_ms;			/* monotonic; 0 = scanning works */
+	int	health_down;				/* the monitor saw all scanners down */
 };
 
 /* chain_now_ms - monotonic milliseconds */
@@ -116,6 +121,19 @@ chain_note(struct chain *ch, int unavailable)
 		ch->unavail_since_ms = 0;
 	else if (ch->unavail_since_ms == 0)
 		ch->unavail_since_ms = chain_now_ms();
+	pthread_mutex_unlock(&ch->lock);
+}
+
+/* chain_note_down - the monitor's view: every scanner down, or not */
+void
+chain_note_down(struct chain *ch, int all_down)
+{
+	pthread_mutex_lock(&ch->lock);
+	if (all_down && ch->unavail_since_ms == 0)
+		ch->unavail_since_ms = chain_now_ms();
+	else if (!all_down && ch->health_down)
+		ch->unavail_since_ms = 0;	/* recovered: the configured policy again */
+	ch->health_down = all_down;
 	pthread_mutex_unlock(&ch->lock);
 }
 

@@ -3,7 +3,8 @@
  *	chain 3h - the ordered scanner chain
  * SUMMARY
  *	chain_new(), chain_configure(), chain_scan(), chain_reload(),
- *	chain_wait_ready(), chain_status(), chain_unavailable_ms(), chain_free()
+ *	chain_wait_ready(), chain_status(), chain_unavailable_ms(), chain_note_down(),
+ *	chain_free()
  * DESCRIPTION
  *	The chain owns one instance of each backend kind ever named in the
  *	configuration and keeps them across reloads (an embedded engine is
@@ -11,7 +12,10 @@
  *	the scanners in the order of the message's configuration snapshot;
  *	one that is unavailable passes the message on; the first definitive
  *	verdict wins. The chain also keeps how long no scanner has worked,
- *	for the policy's fail_open_after.
+ *	for the policy's fail_open_after: from the first unavailable scan or
+ *	from when the monitor saw every scanner down (chain_note_down), even
+ *	with no mail, until a scan gets a verdict or the monitor sees a
+ *	scanner come back.
  */
 #ifndef CLAMSHIM_CHAIN_H
 #define CLAMSHIM_CHAIN_H
@@ -34,8 +38,10 @@ void	chain_scan(struct chain *ch, const struct conf *conf, const struct spool *m
 void	chain_reload(struct chain *ch);
 /* chain_wait_ready - wait for first loads of the scanners conf names; 0 all ready, -1 timeout */
 int	chain_wait_ready(struct chain *ch, const struct conf *conf, int timeout_ms);
-/* chain_unavailable_ms - how long the last scans have all been unavailable (0 = scanning works) */
+/* chain_unavailable_ms - how long no scanner has worked (0 = scanning works) */
 int64_t	chain_unavailable_ms(struct chain *ch);
+/* chain_note_down - the monitor saw every scanner down (1) or some up (0); starts/ends the clock */
+void	chain_note_down(struct chain *ch, int all_down);
 /* chain_status - status of backend kind k; -1 when that kind was never created */
 int	chain_status(struct chain *ch, enum conf_scanner k, struct scan_status *st);
 /* chain_free - destroy every backend */
