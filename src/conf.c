@@ -63,6 +63,7 @@
 
 #include <confuse.h>
 
+#include "clamd_proto.h"
 #include "conf.h"
 #include "log.h"
 #include "policy.h"
@@ -646,80 +647,25 @@ conf_cb_scanner(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 	return 0;
 }
 
-/* conf_host_ok - a host name or IPv4 address: letters, digits, '-', '.' */
-static int
-conf_host_ok(const char *h, size_t len)
-{
-	size_t	i;
-
-	if (len == 0 || len > 253)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (!isalnum((unsigned char) h[i]) && h[i] != '-' && h[i] != '.')
-			return 0;
-	return 1;
-}
-
-/* conf_server_check - NULL when spec is "unix:/PATH" or "tcp:HOST:PORT", else why not */
-static const char *
-conf_server_check(const char *spec)
-{
-	const char *host, *colon, *port;
-	size_t	hlen;
-	uint64_t n;
-
-	if (strncmp(spec, "unix:", 5) == 0) {
-		if (spec[5] != '/')
-			return "a unix socket needs an absolute path: unix:/PATH";
-		if (strlen(spec + 5) >= 108)
-			return "the unix socket path is longer than 107 bytes";
-		return NULL;
-	}
-	if (strncmp(spec, "tcp:", 4) != 0)
-		return "use unix:/PATH or tcp:HOST:PORT";
-	host = spec + 4;
-	if (*host == '[') {
-		char	addr[INET6_ADDRSTRLEN + 1];
-		unsigned char bin[16];
-		const char *end = strchr(host, ']');
-
-		if (end == NULL || end[1] != ':')
-			return "an IPv6 address is written tcp:[ADDRESS]:PORT";
-		hlen = (size_t) (end - host - 1);
-		if (hlen == 0 || hlen >= sizeof(addr))
-			return "bad IPv6 address";
-		memcpy(addr, host + 1, hlen);
-		addr[hlen] = '\0';
-		if (inet_pton(AF_INET6, addr, bin) != 1)
-			return "bad IPv6 address";
-		port = end + 2;
-	} else {
-		colon = strchr(host, ':');
-		if (colon == NULL)
-			return "the port is missing: tcp:HOST:PORT";
-		if (strchr(colon + 1, ':') != NULL)
-			return "put an IPv6 address in brackets: tcp:[ADDRESS]:PORT";
-		hlen = (size_t) (colon - host);
-		if (!conf_host_ok(host, hlen))
-			return "bad host name";
-		port = colon + 1;
-	}
-	if (conf_digits(port, &n) == NULL || port[strspn(port, "0123456789")] != '\0'
-	    || n == 0 || n > 65535)
-		return "the port must be a number from 1 to 65535";
-	return NULL;
-}
-
-/* conf_cb_server - one clamd server spec */
+/*
+ * conf_cb_server - one clamd server spec, checked by the clamd module's own
+ * parser (so the daemon never accepts a spec its clamd scanner refuses),
+ * plus a real IPv6 address check for tcp:[ADDRESS]:PORT.
+ */
 static int
 conf_cb_server(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
-	const char *why;
-	char	shown[120];
+	struct clamd_spec cs;
+	unsigned char bin[16];
+	char	err[CONF_TEXT_MAX / 2], shown[CONF_TEXT_MAX / 2];
 
 	*(const char **) result = value;
-	if ((why = conf_server_check(value)) != NULL)
-		conf_bad(cfg, opt, "\"%s\" is not a clamd server: %s", SHOWN(value), why);
+	if (clamd_parse_spec(value, &cs, err, sizeof(err)) < 0)
+		conf_bad(cfg, opt, "%s (use unix:/PATH, tcp:HOST:PORT or tcp:[IPV6]:PORT)",
+			 SHOWN(err));
+	else if (cs.kind == CLAMD_SPEC_TCP && strncmp(value, "tcp:[", 5) == 0
+		 && inet_pton(AF_INET6, cs.host, bin) != 1)
+		conf_bad(cfg, opt, "%s: bad IPv6 address", SHOWN(value));
 	return 0;
 }
 

@@ -32,7 +32,7 @@ enum conf_scanner {
 #define CONF_MAX_SERVERS	32
 
 struct conf {
-	char	*file;			/* path it was read from */
+	char	*file;			/* path it was read from; NULL for built-in defaults */
 	char	*socket;
 	char	*user;
 	char	*pid_file;

@@ -37,6 +37,7 @@
 
 #define NROWS(t)	(sizeof(t) / sizeof((t)[0]))
 #define SEEN_MAX	64
+#define X10		"xxxxxxxxxx"
 
 /* ---- fixtures: a temp dir and a report collector ---- */
 
@@ -641,19 +642,22 @@ test_bad_values(void **state)
 		{"policy { on_limit = \"discard\" }\n", 1, "accept, reject or tempfail"},
 		{"policy { on_error = \"discard\" }\n", 1, "policy.on_error: \"discard\""},
 		{"policy { on_error = \"tag\" }\n", 1, "policy.on_error"},
-		{"clamd { servers = {\"tcp:::1:3310\"} }\n", 1, "in brackets"},
-		{"clamd { servers = {\"tcp:localhost\"} }\n", 1, "port is missing"},
-		{"clamd { servers = {\"tcp:localhost:0\"} }\n", 1, "from 1 to 65535"},
-		{"clamd { servers = {\"tcp:localhost:65536\"} }\n", 1, "from 1 to 65535"},
-		{"clamd { servers = {\"tcp:localhost:33a\"} }\n", 1, "from 1 to 65535"},
-		{"clamd { servers = {\"tcp::3310\"} }\n", 1, "bad host name"},
-		{"clamd { servers = {\"tcp:bad_host!:3310\"} }\n", 1, "bad host name"},
-		{"clamd { servers = {\"tcp:[::1:3310\"} }\n", 1, "tcp:[ADDRESS]:PORT"},
+		{"clamd { servers = {\"tcp:::1:3310\"} }\n", 1, "must be in brackets"},
+		{"clamd { servers = {\"tcp:localhost\"} }\n", 1, "tcp:localhost: expected tcp:HOST:PORT"},
+		{"clamd { servers = {\"tcp:localhost:0\"} }\n", 1, "port must be 1..65535"},
+		{"clamd { servers = {\"tcp:localhost:65536\"} }\n", 1, "port must be 1..65535"},
+		{"clamd { servers = {\"tcp:localhost:33a\"} }\n", 1, "bad port"},
+		{"clamd { servers = {\"tcp::3310\"} }\n", 1, "empty or too long host"},
+		{"clamd { servers = {\"tcp:bad host!:3310\"} }\n", 1, "bad character in host"},
+		{"clamd { servers = {\"tcp:[::1:3310\"} }\n", 1, "expected tcp:[ADDRESS]:PORT"},
+		{"clamd { servers = {\"tcp:[1:2:3:4:5:6:7:8:9]:3310\"} }\n", 1, "bad IPv6 address"},
 		{"clamd { servers = {\"tcp:[nope]:3310\"} }\n", 1, "bad IPv6 address"},
-		{"clamd { servers = {\"unix:clamd.ctl\"} }\n", 1, "absolute path"},
-		{"clamd { servers = {\"unix:\"} }\n", 1, "absolute path"},
-		{"clamd { servers = {\"127.0.0.1:3310\"} }\n", 1, "use unix:/PATH or tcp:HOST:PORT"},
-		{"clamd {\n servers = {\"unix:/a\",\n \"udp:x:1\"}\n}\n", 3, "\"udp:x:1\" is not a clamd server"},
+		{"clamd { servers = {\"unix:clamd.ctl\"} }\n", 1, "path must be absolute"},
+		{"clamd { servers = {\"unix:\"} }\n", 1, "path must be absolute"},
+		{"clamd { servers = {\"127.0.0.1:3310\"} }\n", 1, "expected unix:PATH or tcp:HOST:PORT"},
+		{"clamd { servers = {\"unix:/" X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10
+		 "\"} }\n", 1, "longer than 127 bytes"},
+		{"clamd {\n servers = {\"unix:/a\",\n \"udp:x:1\"}\n}\n", 3, "clamd.servers: udp:x:1: expected unix:PATH"},
 		{"socket = \"/run/x.sock\"\nsocket = \"tcp:1\"\n", 2, "not a milter socket"},
 		{"socket = \"unix:\"\n", 1, "not a milter socket"},
 		{"headers { add = maybe }\n", 1, "headers.add: \"maybe\" is not a boolean"},
