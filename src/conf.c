@@ -289,12 +289,18 @@ conf_report_all(struct conf_load *lc, conf_report_fn *report, void *ctx)
 	for (i = 0; i < lc->nproblems; i++) {
 		const struct conf_problem *p = &lc->problems[i];
 
-		if (report)
+		char	where[16] = "";
+
+		if (report) {
 			report(ctx, p->sev, file, p->line, p->text);
-		else if (p->sev == CONF_ERROR)
-			log_error("%s:%d: %s", file, p->line, p->text);
+			continue;
+		}
+		if (p->line > 0)
+			snprintf(where, sizeof(where), ":%d", p->line);
+		if (p->sev == CONF_ERROR)
+			log_error("%s%s: %s", file, where, p->text);
 		else
-			log_warning("%s:%d: %s", file, p->line, p->text);
+			log_warning("%s%s: %s", file, where, p->text);
 	}
 	if (lc->dropped) {
 		char	text[CONF_TEXT_MAX];

@@ -682,6 +682,9 @@ test_bad_values(void **state)
 		{"spool_dir = \"\"\n", 1, "spool_dir: must not be empty"},
 		{"policy { reject_message = \"\" }\n", 1, "policy.reject_message: must not be empty"},
 		{"policy { tempfail_message = \"a\\r\\nb\" }\n", 1, "printable ASCII"},
+		{"policy { reject_message = \"" X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10
+		 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10
+		 X10 X10 X10 X10 X10 X10 X10 "x\" }\n", 1, "at most 400"},
 	};
 
 	check_bad("bad value", rows, NROWS(rows));
