@@ -1,0 +1,352 @@
+/*
+ * NAME
+ *	monitor 3 - the thread that watches the scanners and writes the status file
+ * DESCRIPTION
+ *	One thread, woken every MONITOR_TICK_MS or by monitor_write_now().
+ *	Each tick, under no lock of its own while it talks to the chain:
+ *
+ *	1. chain_status() of each scanner the current configuration names
+ *	   (a kind never created counts as down, "not started");
+ *	2. alert_observe(): scanner-down/-up, all-scanners-down/recovered,
+ *	   db-reload-failed, db-stale;
+ *	3. chain_note_down() with the alert machine's all-down (which knows
+ *	   the first-load grace), so the fail_open_after clock runs while
+ *	   no mail comes and stops at recovery;
+ *	4. fail-open in force = on_unavailable is tempfail, fail_open_after
+ *	   is set and chain_unavailable_ms() has reached it; alert_fail_open();
+ *	5. the gauges, alert_tick(), and the status file when it is due.
+ *
+ *	The configuration is a reference held by the monitor and replaced by
+ *	monitor_set_conf(); settings that matter here: scanners,
+ *	embedded.max_db_age, policy, alert.*, status.*.
+ * DIAGNOSTICS
+ *	A status file that cannot be written is logged once when it starts
+ *	failing and once when it works again, not every interval.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "alert.h"
+#include "log.h"
+#include "monitor.h"
+#include "status.h"
+
+struct monitor {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t thread;
+	int	started;
+	int	stop;
+	int	write_now;
+	struct conf *conf;		/* own reference */
+	struct chain *chain;
+	struct alert *alert;
+	struct status *status;
+	time_t	start_time;
+	int64_t	next_write_ms;
+	int	write_failing;
+};
+
+/* monitor_now - monotonic milliseconds */
+static int64_t
+monitor_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* monitor_alert_settings - the alert settings of a configuration */
+static void
+monitor_alert_settings(const struct conf *conf, struct alert_settings *set)
+{
+	memset(set, 0, sizeof(*set));
+	set->command = conf->alert.command;
+	set->min_interval_ms = conf->alert.min_interval_ms;
+	set->max_db_age_ms = conf->embedded.max_db_age_ms;
+}
+
+/* monitor_warn_config - config-warning when conf has warnings */
+static void
+monitor_warn_config(struct monitor *m, const struct conf *conf)
+{
+	if (conf->warnings == 0)
+		return;
+	alert_raise(m->alert, ALERT_CONFIG_WARNING, "", conf->file ? conf->file : "", 0,
+		    "%s has %u unknown or deprecated option%s (ignored; clamshim -t lists them)",
+		    conf->file ? conf->file : "the configuration", conf->warnings,
+		    conf->warnings == 1 ? "" : "s");
+}
+
+/* monitor_conf - a reference to the current configuration */
+static struct conf *
+monitor_conf(struct monitor *m)
+{
+	struct conf *c;
+
+	pthread_mutex_lock(&m->mu);
+	c = conf_ref(m->conf);
+	pthread_mutex_unlock(&m->mu);
+	return c;
+}
+
+/* monitor_engine - engine and signature versions from "1.4.6/27432" */
+static void
+monitor_engine(const struct scan_status *st, struct status_gauges *g)
+{
+	const char *slash = strchr(st->engine, '/');
+
+	if (slash) {
+		snprintf(g->engine, sizeof(g->engine), "%.*s", (int) (slash - st->engine), st->engine);
+		snprintf(g->signatures, sizeof(g->signatures), "%s",
+			 st->sig_version[0] ? st->sig_version : slash + 1);
+	} else {
+		snprintf(g->engine, sizeof(g->engine), "%s", st->engine);
+		snprintf(g->signatures, sizeof(g->signatures), "%s", st->sig_version);
+	}
+}
+
+/* monitor_gauges - the gauges from this tick's snapshots */
+static void
+monitor_gauges(struct monitor *m, const struct conf *conf, const struct scan_status *sts,
+	       int64_t unavail_ms, int fail_open, struct status_gauges *g)
+{
+	time_t	now = time(NULL);
+	size_t	i, j;
+	int	have_engine = 0;
+
+	memset(g, 0, sizeof(*g));
+	snprintf(g->version, sizeof(g->version), "%s", PACKAGE_VERSION);
+	g->start_time = m->start_time;
+	g->signatures_age_seconds = -1;
+	for (i = 0; i < conf->nscanners && i < CONF_MAX_SCANNERS; i++) {
+		const struct scan_status *st = &sts[i];
+		const char *name = conf_scanner_name(conf->scanners[i]);
+
+		for (j = 0; j < st->nunits && j < SCAN_MAX_UNITS && g->nunits < STATUS_UNITS_MAX; j++) {
+			struct status_unit *u = &g->units[g->nunits++];
+
+			snprintf(u->scanner, sizeof(u->scanner), "%s", name);
+			snprintf(u->server, sizeof(u->server), "%s", st->units[j].name);
+			u->up = st->units[j].up;
+		}
+		if (st->up)
+			g->scanners_available++;
+		if (!have_engine && st->up && st->engine[0]) {
+			monitor_engine(st, g);
+			have_engine = 1;
+		}
+		if (st->up && st->sig_time > 0 && g->signatures_age_seconds < 0)
+			g->signatures_age_seconds = now > st->sig_time ? (double) (now - st->sig_time) : 0;
+		g->reloads_ok += st->reloads_ok;
+		g->reloads_failed += st->reloads_failed;
+	}
+	g->unavailable_seconds = (double) unavail_ms / 1000.0;
+	g->fail_open = fail_open;
+	g->config_warnings = conf->warnings;
+	alert_counts(m->alert, g->alerts);
+}
+
+/* monitor_write - render and write the status file if one is configured */
+static void
+monitor_write(struct monitor *m, const struct conf *conf)
+{
+	char	err[512];
+	char   *text;
+
+	if (conf->status.file == NULL || conf->status.file[0] == 0)
+		return;
+	text = status_render(m->status, time(NULL));
+	if (status_write_file(conf->status.file, text, err, sizeof(err)) < 0) {
+		if (!m->write_failing)
+			log_error("status file: %s (retrying every interval)", err);
+		m->write_failing = 1;
+	} else if (m->write_failing) {
+		log_info("status file %s is written again", conf->status.file);
+		m->write_failing = 0;
+	}
+	free(text);
+}
+
+/* monitor_tick - one look at the scanners */
+static void
+monitor_tick(struct monitor *m, int force_write)
+{
+	struct conf *conf = monitor_conf(m);
+	struct scan_status sts[CONF_MAX_SCANNERS];
+	struct alert_scanner sc[CONF_MAX_SCANNERS];
+	struct alert_observation obs;
+	struct status_gauges g;
+	const struct policy_conf *pc = &conf->policy;
+	int64_t	unavail, now;
+	size_t	i, n = 0;
+	int	fail_open;
+
+	for (i = 0; i < conf->nscanners && i < CONF_MAX_SCANNERS; i++) {
+		if (chain_status(m->chain, conf->scanners[i], &sts[i]) < 0) {
+			sts[i].nunits = 1;
+			snprintf(sts[i].units[0].name, sizeof(sts[i].units[0].name), "%s",
+				 conf_scanner_name(conf->scanners[i]));
+			snprintf(sts[i].units[0].last_error, sizeof(sts[i].units[0].last_error),
+				 "not started");
+		}
+		sc[n].name = conf_scanner_name(conf->scanners[i]);
+		sc[n].st = &sts[i];
+		n++;
+	}
+	obs.scanners = sc;
+	obs.nscanners = n;
+	alert_observe(m->alert, &obs);
+	chain_note_down(m->chain, alert_all_down(m->alert));
+	unavail = chain_unavailable_ms(m->chain);
+	fail_open = pc->on_unavailable == POLICY_TEMPFAIL && pc->fail_open_after_ms > 0 &&
+	    unavail >= pc->fail_open_after_ms;
+	alert_fail_open(m->alert, fail_open, unavail);
+	monitor_gauges(m, conf, sts, unavail, fail_open, &g);
+	status_set_gauges(m->status, &g);
+	alert_tick(m->alert);
+	now = monitor_now();
+	if (force_write || now >= m->next_write_ms) {
+		monitor_write(m, conf);
+		m->next_write_ms = now + (conf->status.interval_ms > 0 ? conf->status.interval_ms : 10000);
+	}
+	conf_unref(conf);
+}
+
+/* monitor_main - the thread */
+static void *
+monitor_main(void *arg)
+{
+	struct monitor *m = arg;
+	struct timespec ts;
+	int	force;
+
+	pthread_mutex_lock(&m->mu);
+	while (!m->stop) {
+		force = m->write_now;
+		m->write_now = 0;
+		pthread_mutex_unlock(&m->mu);
+		monitor_tick(m, force);
+		pthread_mutex_lock(&m->mu);
+		if (m->stop || m->write_now)
+			continue;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += MONITOR_TICK_MS * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&m->cv, &m->mu, &ts);
+	}
+	pthread_mutex_unlock(&m->mu);
+	return NULL;
+}
+
+/* monitor_start - start watching */
+struct monitor *
+monitor_start(struct chain *ch, struct conf *conf)
+{
+	struct monitor *m = calloc(1, sizeof(*m));
+	struct alert_settings set;
+	pthread_condattr_t ca;
+
+	if (m == NULL) {
+		log_error("monitor: out of memory");
+		abort();
+	}
+	pthread_mutex_init(&m->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&m->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	m->conf = conf_ref(conf);
+	m->chain = ch;
+	m->start_time = time(NULL);
+	m->status = status_new();
+	monitor_alert_settings(conf, &set);
+	m->alert = alert_new(&set, NULL, NULL, NULL);
+	monitor_warn_config(m, conf);
+	if (pthread_create(&m->thread, NULL, monitor_main, m) == 0)
+		m->started = 1;
+	else
+		log_error("monitor: cannot start the monitor thread: no alerts, no status file");
+	return m;
+}
+
+/* monitor_set_conf - a reloaded configuration */
+void
+monitor_set_conf(struct monitor *m, struct conf *conf)
+{
+	struct alert_settings set;
+	struct conf *old;
+
+	if (m == NULL)
+		return;
+	monitor_alert_settings(conf, &set);
+	alert_configure(m->alert, &set);
+	pthread_mutex_lock(&m->mu);
+	old = m->conf;
+	m->conf = conf_ref(conf);
+	m->write_now = 1;
+	pthread_cond_signal(&m->cv);
+	pthread_mutex_unlock(&m->mu);
+	conf_unref(old);
+	monitor_warn_config(m, conf);
+}
+
+/* monitor_config_failed - a reload could not be used */
+void
+monitor_config_failed(struct monitor *m, const char *why)
+{
+	if (m != NULL)
+		alert_raise(m->alert, ALERT_CONFIG_WARNING, "", "", 0, "%s", why);
+}
+
+/* monitor_count - one decided message */
+void
+monitor_count(struct monitor *m, enum scan_result verdict, enum policy_action action,
+	      int fail_open, double seconds)
+{
+	if (m != NULL)
+		status_count_message(m->status, verdict, action, fail_open, seconds);
+}
+
+/* monitor_write_now - write the status file at the next chance */
+void
+monitor_write_now(struct monitor *m)
+{
+	if (m == NULL)
+		return;
+	pthread_mutex_lock(&m->mu);
+	m->write_now = 1;
+	pthread_cond_signal(&m->cv);
+	pthread_mutex_unlock(&m->mu);
+}
+
+/* monitor_stop - a last status file, stop, free */
+void
+monitor_stop(struct monitor *m)
+{
+	if (m == NULL)
+		return;
+	if (m->started) {
+		pthread_mutex_lock(&m->mu);
+		m->stop = 1;
+		pthread_cond_signal(&m->cv);
+		pthread_mutex_unlock(&m->mu);
+		pthread_join(m->thread, NULL);
+		monitor_tick(m, 1);
+	}
+	alert_free(m->alert);
+	status_free(m->status);
+	conf_unref(m->conf);
+	pthread_cond_destroy(&m->cv);
+	pthread_mutex_destroy(&m->mu);
+	free(m);
+}

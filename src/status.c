@@ -1,0 +1,619 @@
+/*
+ * NAME
+ *	status 3 - counters and the status file (Prometheus text exposition)
+ * DESCRIPTION
+ *	Counters and gauges live behind one mutex held only to add a number
+ *	or copy the lot. status_render() writes every metric with HELP and
+ *	TYPE lines; counters and label sets are always complete (a verdict
+ *	never seen is 0), so rates work from the first scrape.
+ *
+ *	Label values are escaped as the exposition format says (backslash,
+ *	double quote, newline). The scan-duration histogram has fixed
+ *	buckets from 5 ms to 60 s.
+ *
+ *	status_write_file() writes "DIR/.NAME.XXXXXX", fsyncs it, makes it
+ *	0644 and renames it over NAME, so a reader sees the old file or the
+ *	new one, never half of one.
+ *
+ *	status_parse() accepts the format this module writes (and the
+ *	general shape "name{labels} value [timestamp]", comments, blank
+ *	lines); metric names it does not know are skipped. Every length is
+ *	bounded: a line over 4096 bytes, a label over 256, a bad number or
+ *	an unterminated label set make the text garbled.
+ * DIAGNOSTICS
+ *	status_write_file() and status_read_file() return -1 with the reason
+ *	(and errno's text) in the caller's buffer.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "status.h"
+
+#define STATUS_LINE_MAX		4096
+#define STATUS_LABEL_MAX	256
+
+static const double status_bounds[] = {
+	0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60
+};
+#define STATUS_NBUCKETS	(sizeof(status_bounds) / sizeof(status_bounds[0]))
+
+/* The actions a decision can have (POLICY_TAG never is one). */
+static const enum policy_action status_actions[] = {
+	POLICY_ACCEPT, POLICY_REJECT, POLICY_TEMPFAIL, POLICY_DISCARD, POLICY_QUARANTINE
+};
+
+struct status {
+	pthread_mutex_t mu;
+	unsigned long messages[SCAN_RESULT_COUNT];
+	unsigned long actions[POLICY_ACTION_COUNT];
+	unsigned long fail_open_messages;
+	unsigned long buckets[STATUS_NBUCKETS];	/* not cumulative here */
+	unsigned long count;
+	double	sum;
+	struct status_gauges g;
+};
+
+/* A growing text buffer. */
+struct status_buf {
+	char   *p;
+	size_t	len;
+	size_t	cap;
+};
+
+/* status_oom - allocation failed */
+static void
+status_oom(void)
+{
+	log_error("status: out of memory");
+	abort();
+}
+
+/* status_new - zeroed counters */
+struct status *
+status_new(void)
+{
+	struct status *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		status_oom();
+	pthread_mutex_init(&s->mu, NULL);
+	s->g.signatures_age_seconds = -1;
+	return s;
+}
+
+/* status_free - free */
+void
+status_free(struct status *s)
+{
+	if (s == NULL)
+		return;
+	pthread_mutex_destroy(&s->mu);
+	free(s);
+}
+
+/* status_count_message - one decided message */
+void
+status_count_message(struct status *s, enum scan_result verdict, enum policy_action action,
+		     int fail_open, double seconds)
+{
+	size_t	b;
+
+	if (seconds < 0 || seconds != seconds)
+		seconds = 0;
+	for (b = 0; b < STATUS_NBUCKETS && seconds > status_bounds[b]; b++)
+		;
+	pthread_mutex_lock(&s->mu);
+	if ((unsigned) verdict < SCAN_RESULT_COUNT)
+		s->messages[verdict]++;
+	if ((unsigned) action < POLICY_ACTION_COUNT)
+		s->actions[action]++;
+	if (fail_open)
+		s->fail_open_messages++;
+	if (b < STATUS_NBUCKETS)
+		s->buckets[b]++;
+	s->count++;
+	s->sum += seconds;
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* status_set_gauges - replace the gauges */
+void
+status_set_gauges(struct status *s, const struct status_gauges *g)
+{
+	pthread_mutex_lock(&s->mu);
+	s->g = *g;
+	if (s->g.nunits > STATUS_UNITS_MAX)
+		s->g.nunits = STATUS_UNITS_MAX;
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* status_get_gauges - a copy of the gauges */
+void
+status_get_gauges(struct status *s, struct status_gauges *g)
+{
+	pthread_mutex_lock(&s->mu);
+	*g = s->g;
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* status_printf - append to the buffer */
+static void __attribute__((format(printf, 2, 3)))
+status_printf(struct status_buf *b, const char *fmt, ...)
+{
+	va_list	ap;
+	int	n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return;
+		if ((size_t) n < b->cap - b->len) {
+			b->len += (size_t) n;
+			return;
+		}
+		b->cap = b->cap * 2 + (size_t) n;
+		if ((b->p = realloc(b->p, b->cap)) == NULL)
+			status_oom();
+	}
+}
+
+/* status_escape - a label value as the exposition format wants it */
+static void
+status_escape(char *dst, size_t len, const char *src)
+{
+	size_t	j = 0;
+
+	for (; src && *src && j + 3 < len; src++) {
+		if (*src == '\\' || *src == '"') {
+			dst[j++] = '\\';
+			dst[j++] = *src;
+		} else if (*src == '\n') {
+			dst[j++] = '\\';
+			dst[j++] = 'n';
+		} else
+			dst[j++] = *src;
+	}
+	dst[j] = 0;
+}
+
+/* status_head - the HELP and TYPE lines of one metric */
+static void
+status_head(struct status_buf *b, const char *name, const char *type, const char *help)
+{
+	status_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* status_double - a gauge value, NaN when unknown */
+static void
+status_double(struct status_buf *b, const char *name, double v)
+{
+	if (v < 0 || v != v)
+		status_printf(b, "%s NaN\n", name);
+	else
+		status_printf(b, "%s %.3f\n", name, v);
+}
+
+/* status_render - the exposition text */
+char *
+status_render(struct status *s, time_t now)
+{
+	struct status_buf b = {NULL, 0, 4096};
+	struct status c;
+	char	e1[STATUS_LABEL_MAX], e2[STATUS_LABEL_MAX], e3[STATUS_LABEL_MAX];
+	unsigned long cum = 0;
+	size_t	i;
+
+	if ((b.p = malloc(b.cap)) == NULL)
+		status_oom();
+	b.p[0] = 0;
+	pthread_mutex_lock(&s->mu);
+	c = *s;
+	pthread_mutex_unlock(&s->mu);
+
+	status_head(&b, "clamshim_info", "gauge", "clamshim, engine and signature versions.");
+	status_escape(e1, sizeof(e1), c.g.version);
+	status_escape(e2, sizeof(e2), c.g.engine);
+	status_escape(e3, sizeof(e3), c.g.signatures);
+	status_printf(&b, "clamshim_info{version=\"%s\",engine=\"%s\",signatures=\"%s\"} 1\n",
+		      e1, e2, e3);
+	status_head(&b, "clamshim_heartbeat_timestamp_seconds", "gauge",
+		    "When the daemon last wrote this file (unix time).");
+	status_printf(&b, "clamshim_heartbeat_timestamp_seconds %lld\n", (long long) now);
+	status_head(&b, "clamshim_start_time_seconds", "gauge", "When the daemon started (unix time).");
+	status_printf(&b, "clamshim_start_time_seconds %lld\n", (long long) c.g.start_time);
+	status_head(&b, "clamshim_scanner_up", "gauge",
+		    "1 when this scanner unit (clamd server, embedded database) can scan.");
+	for (i = 0; i < c.g.nunits; i++) {
+		status_escape(e1, sizeof(e1), c.g.units[i].scanner);
+		status_escape(e2, sizeof(e2), c.g.units[i].server);
+		status_printf(&b, "clamshim_scanner_up{scanner=\"%s\",server=\"%s\"} %d\n", e1, e2,
+			      c.g.units[i].up ? 1 : 0);
+	}
+	status_head(&b, "clamshim_scanners_available", "gauge",
+		    "Configured scanners that can scan now (0: mail gets the unavailable policy).");
+	status_printf(&b, "clamshim_scanners_available %u\n", c.g.scanners_available);
+	status_head(&b, "clamshim_unavailable_seconds", "gauge",
+		    "How long no scanner has worked (0 when scanning works).");
+	status_printf(&b, "clamshim_unavailable_seconds %.3f\n", c.g.unavailable_seconds);
+	status_head(&b, "clamshim_fail_open", "gauge",
+		    "1 while fail_open_after is in force: unscanned mail is accepted, tagged.");
+	status_printf(&b, "clamshim_fail_open %d\n", c.g.fail_open ? 1 : 0);
+	status_head(&b, "clamshim_signatures_age_seconds", "gauge",
+		    "Age of the loaded signatures (NaN when unknown).");
+	status_double(&b, "clamshim_signatures_age_seconds", c.g.signatures_age_seconds);
+
+	status_head(&b, "clamshim_messages_total", "counter", "Messages decided, by verdict.");
+	for (i = 0; i < SCAN_RESULT_COUNT; i++)
+		status_printf(&b, "clamshim_messages_total{verdict=\"%s\"} %lu\n",
+			      scan_result_name((enum scan_result) i), c.messages[i]);
+	status_head(&b, "clamshim_actions_total", "counter", "Messages decided, by action.");
+	for (i = 0; i < sizeof(status_actions) / sizeof(status_actions[0]); i++)
+		status_printf(&b, "clamshim_actions_total{action=\"%s\"} %lu\n",
+			      policy_action_name(status_actions[i]), c.actions[status_actions[i]]);
+	status_head(&b, "clamshim_fail_open_messages_total", "counter",
+		    "Messages accepted unscanned because fail_open_after ran out.");
+	status_printf(&b, "clamshim_fail_open_messages_total %lu\n", c.fail_open_messages);
+	status_head(&b, "clamshim_scan_duration_seconds", "histogram",
+		    "Time from end of message to the decision.");
+	for (i = 0; i < STATUS_NBUCKETS; i++) {
+		cum += c.buckets[i];
+		status_printf(&b, "clamshim_scan_duration_seconds_bucket{le=\"%g\"} %lu\n",
+			      status_bounds[i], cum);
+	}
+	status_printf(&b, "clamshim_scan_duration_seconds_bucket{le=\"+Inf\"} %lu\n", c.count);
+	status_printf(&b, "clamshim_scan_duration_seconds_sum %.6f\n", c.sum);
+	status_printf(&b, "clamshim_scan_duration_seconds_count %lu\n", c.count);
+
+	status_head(&b, "clamshim_alerts_total", "counter", "Alert events raised, by event.");
+	for (i = 0; i < ALERT_EVENT_COUNT; i++)
+		status_printf(&b, "clamshim_alerts_total{event=\"%s\"} %lu\n",
+			      alert_event_name((enum alert_event) i), c.g.alerts[i]);
+	status_head(&b, "clamshim_config_warnings", "gauge",
+		    "Unknown or deprecated options in the running configuration.");
+	status_printf(&b, "clamshim_config_warnings %u\n", c.g.config_warnings);
+	status_head(&b, "clamshim_db_reloads_total", "counter", "Signature reloads, by result.");
+	status_printf(&b, "clamshim_db_reloads_total{result=\"ok\"} %lu\n", c.g.reloads_ok);
+	status_printf(&b, "clamshim_db_reloads_total{result=\"failed\"} %lu\n", c.g.reloads_failed);
+	return b.p;
+}
+
+/* status_write_file - temp file in the same directory, fsync, rename */
+int
+status_write_file(const char *path, const char *text, char *err, size_t errlen)
+{
+	char	tmp[4096];
+	const char *slash = strrchr(path, '/');
+	size_t	len = strlen(text), off = 0;
+	int	fd, n;
+
+	if (slash)
+		n = snprintf(tmp, sizeof(tmp), "%.*s/.%s.XXXXXX", (int) (slash - path), path, slash + 1);
+	else
+		n = snprintf(tmp, sizeof(tmp), ".%s.XXXXXX", path);
+	if (n < 0 || (size_t) n >= sizeof(tmp)) {
+		snprintf(err, errlen, "status file name too long");
+		return -1;
+	}
+	if ((fd = mkstemp(tmp)) < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	while (off < len) {
+		ssize_t	w = write(fd, text + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(w < 0 ? errno : EIO));
+			goto fail;
+		}
+		off += (size_t) w;
+	}
+	if (fchmod(fd, 0644) != 0 || fsync(fd) != 0) {
+		snprintf(err, errlen, "cannot sync %s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	if (close(fd) != 0) {
+		fd = -1;
+		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0) {
+		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+		goto fail;
+	}
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return -1;
+}
+
+/* One parsed sample. */
+struct status_sample {
+	char	name[128];
+	char	keys[4][32];
+	char	vals[4][STATUS_LABEL_MAX];
+	size_t	nlabels;
+	double	value;
+};
+
+/* status_label - the value of label key, or NULL */
+static const char *
+status_label(const struct status_sample *sm, const char *key)
+{
+	size_t	i;
+
+	for (i = 0; i < sm->nlabels; i++)
+		if (strcmp(sm->keys[i], key) == 0)
+			return sm->vals[i];
+	return NULL;
+}
+
+/* status_isname - a character of a metric or label name */
+static int
+status_isname(char c, int first)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
+	    (!first && c >= '0' && c <= '9');
+}
+
+/* status_parse_labels - {k="v",...} at *pp; 0 ok */
+static int
+status_parse_labels(const char **pp, struct status_sample *sm)
+{
+	const char *p = *pp + 1;
+
+	for (;;) {
+		size_t	k = 0, v = 0;
+
+		while (*p == ' ')
+			p++;
+		if (*p == '}')
+			break;
+		if (sm->nlabels == 4 || !status_isname(*p, 1))
+			return -1;
+		while (status_isname(*p, 0)) {
+			if (k + 1 >= sizeof(sm->keys[0]))
+				return -1;
+			sm->keys[sm->nlabels][k++] = *p++;
+		}
+		sm->keys[sm->nlabels][k] = 0;
+		if (*p++ != '=' || *p++ != '"')
+			return -1;
+		while (*p != '"') {
+			char	c = *p++;
+
+			if (c == 0)
+				return -1;
+			if (c == '\\') {
+				c = *p++;
+				if (c == 'n')
+					c = '\n';
+				else if (c != '\\' && c != '"')
+					return -1;
+			}
+			if (v + 1 >= STATUS_LABEL_MAX)
+				return -1;
+			sm->vals[sm->nlabels][v++] = c;
+		}
+		sm->vals[sm->nlabels][v] = 0;
+		sm->nlabels++;
+		p++;
+		if (*p == ',')
+			p++;
+		else if (*p != '}')
+			return -1;
+	}
+	*pp = p + 1;
+	return 0;
+}
+
+/* status_parse_line - one sample line; 0 ok, -1 garbled */
+static int
+status_parse_line(const char *line, struct status_sample *sm)
+{
+	const char *p = line;
+	char   *end;
+	size_t	n = 0;
+
+	memset(sm, 0, sizeof(*sm));
+	if (!status_isname(*p, 1))
+		return -1;
+	while (status_isname(*p, 0)) {
+		if (n + 1 >= sizeof(sm->name))
+			return -1;
+		sm->name[n++] = *p++;
+	}
+	if (*p == '{' && status_parse_labels(&p, sm) < 0)
+		return -1;
+	if (*p != ' ' && *p != '\t')
+		return -1;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	errno = 0;
+	sm->value = strtod(p, &end);
+	if (end == p || errno == ERANGE)
+		return -1;
+	p = end;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '-' || (*p >= '0' && *p <= '9')) {	/* optional timestamp */
+		(void) strtoll(p, &end, 10);
+		p = end;
+	}
+	while (*p == ' ' || *p == '\t' || *p == '\r')
+		p++;
+	return *p == 0 ? 0 : -1;
+}
+
+/* status_index - the index of name in an enum's name function, or -1 */
+static int
+status_index(const char *name, int count, const char *(*fn)(int))
+{
+	int	i;
+
+	for (i = 0; name && i < count; i++)
+		if (strcmp(fn(i), name) == 0)
+			return i;
+	return -1;
+}
+
+/* Adapters so that status_index can look names up. */
+static const char *status_verdict_name(int i) { return scan_result_name((enum scan_result) i); }
+static const char *status_action_name(int i) { return policy_action_name((enum policy_action) i); }
+static const char *status_event_name(int i) { return alert_event_name((enum alert_event) i); }
+
+/* status_take - put one sample into the report */
+static void
+status_take(const struct status_sample *sm, struct status_report *r)
+{
+	const char *n = sm->name;
+	int	i;
+
+	if (strcmp(n, "clamshim_heartbeat_timestamp_seconds") == 0)
+		r->heartbeat = sm->value;
+	else if (strcmp(n, "clamshim_start_time_seconds") == 0)
+		r->start_time = sm->value;
+	else if (strcmp(n, "clamshim_info") == 0) {
+		snprintf(r->version, sizeof(r->version), "%s", status_label(sm, "version") ? status_label(sm, "version") : "");
+		snprintf(r->engine, sizeof(r->engine), "%s", status_label(sm, "engine") ? status_label(sm, "engine") : "");
+		snprintf(r->signatures, sizeof(r->signatures), "%s",
+			 status_label(sm, "signatures") ? status_label(sm, "signatures") : "");
+	} else if (strcmp(n, "clamshim_scanner_up") == 0) {
+		if (r->nunits < STATUS_UNITS_MAX) {
+			struct status_unit *u = &r->units[r->nunits++];
+
+			snprintf(u->scanner, sizeof(u->scanner), "%s",
+				 status_label(sm, "scanner") ? status_label(sm, "scanner") : "");
+			snprintf(u->server, sizeof(u->server), "%s",
+				 status_label(sm, "server") ? status_label(sm, "server") : "");
+			u->up = sm->value >= 1;
+		}
+	} else if (strcmp(n, "clamshim_scanners_available") == 0) {
+		r->scanners_available = sm->value;
+	} else if (strcmp(n, "clamshim_unavailable_seconds") == 0)
+		r->unavailable_seconds = sm->value;
+	else if (strcmp(n, "clamshim_fail_open") == 0)
+		r->fail_open = sm->value >= 1;
+	else if (strcmp(n, "clamshim_signatures_age_seconds") == 0)
+		r->signatures_age_seconds = sm->value;
+	else if (strcmp(n, "clamshim_config_warnings") == 0)
+		r->config_warnings = sm->value;
+	else if (strcmp(n, "clamshim_messages_total") == 0) {
+		if ((i = status_index(status_label(sm, "verdict"), SCAN_RESULT_COUNT,
+				      status_verdict_name)) >= 0)
+			r->messages[i] = sm->value;
+	} else if (strcmp(n, "clamshim_actions_total") == 0) {
+		if ((i = status_index(status_label(sm, "action"), POLICY_ACTION_COUNT,
+				      status_action_name)) >= 0)
+			r->actions[i] = sm->value;
+	} else if (strcmp(n, "clamshim_alerts_total") == 0) {
+		if ((i = status_index(status_label(sm, "event"), ALERT_EVENT_COUNT,
+				      status_event_name)) >= 0)
+			r->alerts[i] = sm->value;
+	} else if (strcmp(n, "clamshim_scan_duration_seconds_count") == 0)
+		r->scans = sm->value;
+	else if (strcmp(n, "clamshim_scan_duration_seconds_sum") == 0)
+		r->scan_seconds = sm->value;
+}
+
+/* status_parse - read the text back */
+int
+status_parse(const char *text, size_t len, struct status_report *r, char *err, size_t errlen)
+{
+	char	line[STATUS_LINE_MAX + 1];
+	struct status_sample sm;
+	size_t	off = 0, lineno = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->heartbeat = -1;
+	r->fail_open = -1;
+	r->config_warnings = -1;
+	r->signatures_age_seconds = -1;
+	r->scanners_available = -1;
+	while (off < len) {
+		const char *nl = memchr(text + off, '\n', len - off);
+		size_t	n = nl ? (size_t) (nl - (text + off)) : len - off;
+
+		lineno++;
+		if (n > STATUS_LINE_MAX) {
+			snprintf(err, errlen, "line %zu longer than %d bytes", lineno, STATUS_LINE_MAX);
+			return -1;
+		}
+		memcpy(line, text + off, n);
+		line[n] = 0;
+		off += n + (nl ? 1 : 0);
+		if (memchr(line, 0, n) != NULL) {
+			snprintf(err, errlen, "line %zu has a NUL byte", lineno);
+			return -1;
+		}
+		if (n == 0 || line[0] == '#' || (n == 1 && line[0] == '\r'))
+			continue;
+		if (status_parse_line(line, &sm) < 0) {
+			snprintf(err, errlen, "line %zu is not a metric sample", lineno);
+			return -1;
+		}
+		status_take(&sm, r);
+	}
+	if (r->heartbeat < 0) {
+		snprintf(err, errlen, "no clamshim_heartbeat_timestamp_seconds in it");
+		return -1;
+	}
+	return 0;
+}
+
+/* status_read_file - read and parse path */
+int
+status_read_file(const char *path, struct status_report *r, char *err, size_t errlen)
+{
+	char   *buf;
+	size_t	len = 0;
+	int	fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((buf = malloc(STATUS_FILE_MAX + 1)) == NULL)
+		status_oom();
+	for (;;) {
+		ssize_t	n = read(fd, buf + len, STATUS_FILE_MAX + 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+			close(fd);
+			free(buf);
+			return -1;
+		}
+		if (n == 0)
+			break;
+		len += (size_t) n;
+		if (len > STATUS_FILE_MAX) {
+			snprintf(err, errlen, "%s is larger than %d bytes", path, STATUS_FILE_MAX);
+			close(fd);
+			free(buf);
+			return -1;
+		}
+	}
+	close(fd);
+	rc = status_parse(buf, len, r, err, errlen);
+	free(buf);
+	return rc;
+}

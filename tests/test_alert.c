@@ -1,0 +1,510 @@
+/*
+ * NAME
+ *	test_alert - unit tests for the alert state machine, rate limiter and runner
+ * DESCRIPTION
+ *	An injected clock drives time and a recording sink stands in for the
+ *	command. Table-driven: each row of a script is "at time T, raise
+ *	this / observe these scanner states / tick", with the events the
+ *	sink must have received by then (kind and repeat count).
+ *
+ *	The runner is tested for real: a command that writes its CLAMSHIM_*
+ *	environment to a file (and a detail holding shell syntax that must
+ *	not run), and a command that outlives its time limit and must be
+ *	killed and reaped.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "alert.h"
+#include "log.h"
+
+/* The fake clock. */
+struct fake_clock {
+	int64_t	mono;
+	time_t	wall;
+};
+
+/* fake_mono - the fake monotonic clock */
+static int64_t fake_mono(void *ctx) { return ((struct fake_clock *) ctx)->mono; }
+/* fake_wall - the fake wall clock */
+static time_t fake_wall(void *ctx) { return ((struct fake_clock *) ctx)->wall; }
+
+#define REC_MAX	64
+
+/* What the sink received. */
+struct recorder {
+	size_t	n;
+	struct alert_msg m[REC_MAX];
+};
+
+/* rec_sink - remember each event */
+static void rec_sink(void *ctx, const struct alert_msg *m)
+{
+	struct recorder *r = ctx;
+
+	if (r->n < REC_MAX)
+		r->m[r->n++] = *m;
+}
+
+/* One test world: clock, recorder, machine. */
+struct world {
+	struct fake_clock clk;
+	struct recorder rec;
+	struct alert *a;
+};
+
+/* world_new - a machine with min_interval and grace */
+static struct world *world_new(int64_t min_interval_ms, int64_t grace_ms, int64_t max_db_age_ms)
+{
+	struct world *w = calloc(1, sizeof(*w));
+	struct alert_settings set = {.command = "", .min_interval_ms = min_interval_ms,
+		.load_grace_ms = grace_ms, .max_db_age_ms = max_db_age_ms, .host = "testhost"};
+	struct alert_clock clock = {fake_mono, fake_wall, NULL};
+
+	assert_non_null(w);
+	w->clk.mono = 1000000;
+	w->clk.wall = 1700000000;
+	clock.ctx = &w->clk;
+	w->a = alert_new(&set, &clock, rec_sink, &w->rec);
+	return w;
+}
+
+/* world_free - free the machine */
+static void world_free(struct world *w)
+{
+	alert_free(w->a);
+	free(w);
+}
+
+/* world_advance - move both clocks */
+static void world_advance(struct world *w, int64_t ms)
+{
+	w->clk.mono += ms;
+	w->clk.wall += (time_t) (ms / 1000);
+}
+
+/* ---- rate limiter ---- */
+
+/* One step of a rate-limiter script. */
+struct rl_step {
+	int64_t	at;			/* ms since start */
+	int	op;			/* 'r' raise, 't' tick */
+	enum alert_event ev;
+	size_t	want_n;			/* events the sink has after this step */
+	enum alert_event want_ev;	/* the last one's kind (when want_n grew) */
+	unsigned long want_repeats;
+};
+
+static const struct rl_step rl_script[] = {
+	{0, 'r', ALERT_SCANNER_DOWN, 1, ALERT_SCANNER_DOWN, 0},	/* first: sent */
+	{100, 'r', ALERT_SCANNER_DOWN, 1, 0, 0},			/* within 1 s: held */
+	{200, 'r', ALERT_SCANNER_DOWN, 1, 0, 0},			/* held, 2 */
+	{300, 'r', ALERT_SCANNER_UP, 2, ALERT_SCANNER_UP, 0},	/* other kind: own window */
+	{500, 't', 0, 2, 0, 0},					/* window not over */
+	{1000, 't', 0, 3, ALERT_SCANNER_DOWN, 1},		/* over: last held one, 1 other */
+	{1100, 'r', ALERT_SCANNER_DOWN, 3, 0, 0},		/* new window from 1000 */
+	{2000, 'r', ALERT_SCANNER_DOWN, 4, ALERT_SCANNER_DOWN, 1},	/* sent with the count */
+	{2500, 't', 0, 4, 0, 0},
+	{9000, 't', 0, 4, 0, 0},					/* nothing held: nothing sent */
+	{9001, 'r', ALERT_SCANNER_DOWN, 5, ALERT_SCANNER_DOWN, 0},
+};
+
+/* test_rate_limit - the script above */
+static void test_rate_limit(void **state)
+{
+	struct world *w = world_new(1000, -1, 0);
+	int64_t	t0 = w->clk.mono;
+	size_t	i;
+	unsigned long counts[ALERT_EVENT_COUNT];
+
+	(void) state;
+	for (i = 0; i < sizeof(rl_script) / sizeof(rl_script[0]); i++) {
+		const struct rl_step *s = &rl_script[i];
+		size_t	before = w->rec.n;
+
+		w->clk.mono = t0 + s->at;
+		if (s->op == 'r')
+			alert_raise(w->a, s->ev, "clamd", "unix:/x", 0, "step %zu", i);
+		else
+			alert_tick(w->a);
+		if (w->rec.n != s->want_n)
+			fail_msg("step %zu: sink has %zu events, wanted %zu", i, w->rec.n, s->want_n);
+		if (s->want_n > before) {
+			assert_int_equal(w->rec.m[w->rec.n - 1].event, s->want_ev);
+			if (w->rec.m[w->rec.n - 1].repeats != s->want_repeats)
+				fail_msg("step %zu: repeats %lu, wanted %lu", i,
+					 w->rec.m[w->rec.n - 1].repeats, s->want_repeats);
+		}
+	}
+	alert_counts(w->a, counts);
+	assert_int_equal(counts[ALERT_SCANNER_DOWN], 6);
+	assert_int_equal(counts[ALERT_SCANNER_UP], 1);
+	world_free(w);
+}
+
+/* test_held_order - held-back events of several kinds go out oldest first */
+static void test_held_order(void **state)
+{
+	struct world *w = world_new(5000, -1, 0);
+
+	(void) state;
+	alert_raise(w->a, ALERT_SCANNER_DOWN, "clamd", "", 0, "d1");
+	alert_raise(w->a, ALERT_SCANNER_UP, "clamd", "", 0, "u1");
+	world_advance(w, 1000);
+	alert_raise(w->a, ALERT_SCANNER_DOWN, "clamd", "", 0, "d2");
+	world_advance(w, 1000);
+	alert_raise(w->a, ALERT_SCANNER_UP, "clamd", "", 0, "u2");
+	world_advance(w, 1000);
+	alert_raise(w->a, ALERT_SCANNER_DOWN, "clamd", "", 0, "d3");
+	assert_int_equal(w->rec.n, 2);
+	world_advance(w, 2000);
+	alert_tick(w->a);
+	assert_int_equal(w->rec.n, 4);
+	assert_string_equal(w->rec.m[2].detail, "u2");	/* raised before d3 */
+	assert_string_equal(w->rec.m[3].detail, "d3");
+	assert_int_equal(w->rec.m[3].repeats, 1);	/* d2 was held back too */
+	world_free(w);
+}
+
+/* ---- state machine ---- */
+
+#define MAXU	3
+
+/* One scanner as a script row gives it. */
+struct sm_scanner {
+	const char *name;
+	int	up, loading;
+	int	units[MAXU];		/* 1 up, 0 down, -1 absent */
+	unsigned long reloads_failed;
+	int64_t	sig_age_s;		/* 0 unknown */
+};
+
+/* One observation and what must come of it. */
+struct sm_step {
+	int64_t	advance_ms;
+	struct sm_scanner sc[2];
+	size_t	nsc;
+	const char *want;		/* events raised by this step, space separated, in order */
+};
+
+/* The incident: clamd-only, the server dies and comes back. */
+static const struct sm_step sm_clamd[] = {
+	{0, {{"clamd", 1, 1, {1, -1, -1}, 0, 0}}, 1, ""},
+	{250, {{"clamd", 1, 0, {1, -1, -1}, 0, 0}}, 1, ""},
+	{250, {{"clamd", 0, 0, {0, -1, -1}, 0, 0}}, 1, "scanner-down all-scanners-down"},
+	{250, {{"clamd", 0, 0, {0, -1, -1}, 0, 0}}, 1, ""},
+	{9000, {{"clamd", 1, 0, {1, -1, -1}, 0, 0}}, 1, "scanner-up recovered"},
+};
+
+/* Two servers: one down is not an outage of the chain. */
+static const struct sm_step sm_pool[] = {
+	{0, {{"clamd", 1, 0, {1, 1, -1}, 0, 0}}, 1, ""},
+	{250, {{"clamd", 1, 0, {0, 1, -1}, 0, 0}}, 1, "scanner-down"},
+	{250, {{"clamd", 0, 0, {0, 0, -1}, 0, 0}}, 1, "scanner-down all-scanners-down"},
+	{250, {{"clamd", 1, 0, {0, 1, -1}, 0, 0}}, 1, "scanner-up recovered"},
+	{250, {{"clamd", 1, 0, {1, 1, -1}, 0, 0}}, 1, "scanner-up"},
+};
+
+/* embedded + clamd: the chain is down only when both are */
+static const struct sm_step sm_chain[] = {
+	{0, {{"embedded", 1, 0, {1, -1, -1}, 0, 0}, {"clamd", 1, 0, {1, -1, -1}, 0, 0}}, 2, ""},
+	{250, {{"embedded", 0, 0, {0, -1, -1}, 0, 0}, {"clamd", 1, 0, {1, -1, -1}, 0, 0}}, 2,
+	 "scanner-down"},
+	{250, {{"embedded", 0, 0, {0, -1, -1}, 0, 0}, {"clamd", 0, 0, {0, -1, -1}, 0, 0}}, 2,
+	 "scanner-down all-scanners-down"},
+	{250, {{"embedded", 1, 0, {1, -1, -1}, 0, 0}, {"clamd", 0, 0, {0, -1, -1}, 0, 0}}, 2,
+	 "scanner-up recovered"},
+};
+
+/* A first load still running is not an outage until the grace (10 s here) has passed. */
+static const struct sm_step sm_grace[] = {
+	{0, {{"embedded", 0, 1, {0, -1, -1}, 0, 0}}, 1, ""},
+	{5000, {{"embedded", 0, 1, {0, -1, -1}, 0, 0}}, 1, ""},
+	{4000, {{"embedded", 1, 0, {1, -1, -1}, 0, 0}}, 1, ""},
+};
+
+static const struct sm_step sm_grace_over[] = {
+	{0, {{"embedded", 0, 1, {0, -1, -1}, 0, 0}}, 1, ""},
+	{9000, {{"embedded", 0, 1, {0, -1, -1}, 0, 0}}, 1, ""},
+	{1500, {{"embedded", 0, 1, {0, -1, -1}, 0, 0}}, 1, "scanner-down all-scanners-down"},
+	{5000, {{"embedded", 1, 0, {1, -1, -1}, 0, 0}}, 1, "scanner-up recovered"},
+};
+
+/* A first load that failed (loading over, not up) is an outage at once. */
+static const struct sm_step sm_nodb[] = {
+	{0, {{"embedded", 0, 0, {0, -1, -1}, 1, 0}}, 1,
+	 "scanner-down db-reload-failed all-scanners-down"},
+};
+
+/* Reload failures and stale signatures (max_db_age 48 h). */
+static const struct sm_step sm_db[] = {
+	{0, {{"embedded", 1, 0, {1, -1, -1}, 0, 3600}}, 1, ""},
+	{250, {{"embedded", 1, 0, {1, -1, -1}, 1, 3600}}, 1, "db-reload-failed"},
+	{250, {{"embedded", 1, 0, {1, -1, -1}, 1, 3600}}, 1, ""},
+	{250, {{"embedded", 1, 0, {1, -1, -1}, 3, 3600}}, 1, "db-reload-failed"},
+	{250, {{"embedded", 1, 0, {1, -1, -1}, 3, 49 * 3600}}, 1, "db-stale"},
+	{250, {{"embedded", 1, 0, {1, -1, -1}, 3, 50 * 3600}}, 1, ""},
+	{250, {{"embedded", 1, 0, {1, -1, -1}, 3, 1800}}, 1, ""},
+	{250, {{"embedded", 1, 0, {1, -1, -1}, 3, 49 * 3600}}, 1, "db-stale"},
+};
+
+/* No scanner configured at all: every message is unavailable. */
+static const struct sm_step sm_none[] = {
+	{0, {{NULL, 0, 0, {-1, -1, -1}, 0, 0}}, 0, "all-scanners-down"},
+};
+
+/* run_script - feed the steps, compare the raised events (log order) */
+static void run_script(const struct sm_step *steps, size_t n, int64_t grace_ms)
+{
+	struct world *w = world_new(0, grace_ms, 48 * 3600 * 1000LL);
+	struct scan_status st[2];
+	struct alert_scanner sc[2];
+	struct alert_observation obs;
+	size_t	i, j, k;
+
+	for (i = 0; i < n; i++) {
+		const struct sm_step *s = &steps[i];
+		char	got[512] = "";
+		size_t	before = w->rec.n;
+
+		world_advance(w, s->advance_ms);
+		for (j = 0; j < s->nsc; j++) {
+			memset(&st[j], 0, sizeof(st[j]));
+			st[j].up = s->sc[j].up;
+			st[j].loading = s->sc[j].loading;
+			st[j].reloads_failed = s->sc[j].reloads_failed;
+			if (s->sc[j].sig_age_s)
+				st[j].sig_time = w->clk.wall - (time_t) s->sc[j].sig_age_s;
+			for (k = 0; k < MAXU && s->sc[j].units[k] >= 0; k++) {
+				snprintf(st[j].units[k].name, sizeof(st[j].units[k].name), "%s-%zu",
+					 s->sc[j].name, k);
+				st[j].units[k].up = s->sc[j].units[k];
+				snprintf(st[j].units[k].last_error, sizeof(st[j].units[k].last_error),
+					 "%s", s->sc[j].units[k] ? "" : "connection refused");
+			}
+			st[j].nunits = k;
+			sc[j].name = s->sc[j].name;
+			sc[j].st = &st[j];
+		}
+		obs.scanners = sc;
+		obs.nscanners = s->nsc;
+		alert_observe(w->a, &obs);
+		for (k = before; k < w->rec.n; k++)
+			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s",
+				 k > before ? " " : "", alert_event_name(w->rec.m[k].event));
+		if (strcmp(got, s->want) != 0)
+			fail_msg("step %zu: raised \"%s\", wanted \"%s\"", i, got, s->want);
+	}
+	world_free(w);
+}
+
+#define RUN(t, g)	run_script(t, sizeof(t) / sizeof(t[0]), g)
+
+/* test_state_machine - every script */
+static void test_state_machine(void **state)
+{
+	(void) state;
+	RUN(sm_clamd, 10000);
+	RUN(sm_pool, 10000);
+	RUN(sm_chain, 10000);
+	RUN(sm_grace, 10000);
+	RUN(sm_grace_over, 10000);
+	RUN(sm_nodb, 10000);
+	RUN(sm_db, 10000);
+	RUN(sm_none, 10000);
+}
+
+/* test_details - the values the command will see */
+static void test_details(void **state)
+{
+	struct world *w = world_new(0, -1, 0);
+	struct scan_status st;
+	struct alert_scanner sc = {"clamd", &st};
+	struct alert_observation obs = {&sc, 1};
+
+	(void) state;
+	memset(&st, 0, sizeof(st));
+	st.nunits = 1;
+	snprintf(st.units[0].name, sizeof(st.units[0].name), "unix:/run/clamav/clamd.ctl");
+	st.units[0].up = 0;
+	st.units[0].since = 1600000000;
+	snprintf(st.units[0].last_error, sizeof(st.units[0].last_error), "connect: No such file");
+	alert_observe(w->a, &obs);
+	assert_int_equal(w->rec.n, 2);
+	assert_int_equal(w->rec.m[0].event, ALERT_SCANNER_DOWN);
+	assert_string_equal(w->rec.m[0].scanner, "clamd");
+	assert_string_equal(w->rec.m[0].server, "unix:/run/clamav/clamd.ctl");
+	assert_int_equal(w->rec.m[0].since, 1600000000);
+	assert_non_null(strstr(w->rec.m[0].detail, "connect: No such file"));
+	assert_int_equal(w->rec.m[1].event, ALERT_ALL_DOWN);
+	assert_non_null(strstr(w->rec.m[1].detail, "unix:/run/clamav/clamd.ctl: connect: No such file"));
+	assert_int_equal(alert_all_down(w->a), 1);
+
+	alert_fail_open(w->a, 1, 65000);
+	assert_int_equal(w->rec.n, 3);
+	assert_int_equal(w->rec.m[2].event, ALERT_FAIL_OPEN_STARTED);
+	assert_non_null(strstr(w->rec.m[2].detail, "65 s"));
+	alert_fail_open(w->a, 1, 66000);
+	assert_int_equal(w->rec.n, 3);
+	world_advance(w, 30000);
+	alert_fail_open(w->a, 0, 0);
+	assert_int_equal(w->rec.n, 4);
+	assert_int_equal(w->rec.m[3].event, ALERT_FAIL_OPEN_ENDED);
+	assert_non_null(strstr(w->rec.m[3].detail, "after 30 s"));
+	world_free(w);
+}
+
+/* test_names - the fixed names of DESIGN.md */
+static void test_names(void **state)
+{
+	static const char *const want[ALERT_EVENT_COUNT] = {
+		"scanner-down", "scanner-up", "all-scanners-down", "recovered",
+		"fail-open-started", "fail-open-ended", "db-reload-failed", "db-stale",
+		"config-warning"};
+	int	i;
+
+	(void) state;
+	for (i = 0; i < ALERT_EVENT_COUNT; i++)
+		assert_string_equal(alert_event_name((enum alert_event) i), want[i]);
+	assert_string_equal(alert_event_name(ALERT_EVENT_COUNT), "unknown");
+	assert_true(alert_event_is_outage(ALERT_ALL_DOWN));
+	assert_false(alert_event_is_outage(ALERT_RECOVERED));
+}
+
+/* ---- the real runner ---- */
+
+/* wait_file - poll up to ms for path to exist with some content */
+static int wait_file(const char *path, int ms)
+{
+	struct stat sb;
+
+	for (; ms > 0; ms -= 20) {
+		if (stat(path, &sb) == 0 && sb.st_size > 0)
+			return 0;
+		usleep(20000);
+	}
+	return -1;
+}
+
+/* wait_idle - poll up to ms for the runner to have no command */
+static int wait_idle(struct alert *a, int ms)
+{
+	for (; ms > 0; ms -= 20) {
+		if (alert_commands_running(a) == 0)
+			return 0;
+		usleep(20000);
+	}
+	return -1;
+}
+
+/* test_runner_env - values only through the environment, never run as shell */
+static void test_runner_env(void **state)
+{
+	char	dir[] = "/tmp/test_alert.XXXXXX", cmd[1024], out[256], pwned[256], buf[2048];
+	struct alert_settings set = {0};
+	struct alert *a;
+	FILE   *fp;
+	size_t	n;
+
+	(void) state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(out, sizeof(out), "%s/env", dir);
+	snprintf(pwned, sizeof(pwned), "%s/pwned", dir);
+	snprintf(cmd, sizeof(cmd), "env | grep ^CLAMSHIM_ | sort > %s.tmp && mv %s.tmp %s", out, out, out);
+	set.command = cmd;
+	set.host = "mx1.example";
+	a = alert_new(&set, NULL, NULL, NULL);
+	alert_raise(a, ALERT_SCANNER_DOWN, "clamd", "tcp:127.0.0.1:3310", 86400,
+		    "down: $(touch %s) `touch %s`; echo \"x\"\n", pwned, pwned);
+	assert_int_equal(wait_file(out, 5000), 0);
+	assert_int_equal(wait_idle(a, 5000), 0);
+	fp = fopen(out, "r");
+	assert_non_null(fp);
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	buf[n] = 0;
+	fclose(fp);
+	assert_non_null(strstr(buf, "CLAMSHIM_EVENT=scanner-down\n"));
+	assert_non_null(strstr(buf, "CLAMSHIM_SCANNER=clamd\n"));
+	assert_non_null(strstr(buf, "CLAMSHIM_SERVER=tcp:127.0.0.1:3310\n"));
+	assert_non_null(strstr(buf, "CLAMSHIM_SINCE=1970-01-02T00:00:00Z\n"));
+	assert_non_null(strstr(buf, "CLAMSHIM_HOST=mx1.example\n"));
+	assert_non_null(strstr(buf, "CLAMSHIM_REPEATS=0\n"));
+	assert_non_null(strstr(buf, "CLAMSHIM_DETAIL=down: $(touch "));
+	assert_int_not_equal(access(pwned, F_OK), 0);	/* the detail never ran */
+	alert_free(a);
+	unlink(out);
+	rmdir(dir);
+}
+
+/* test_runner_timeout - a command past its limit is killed and reaped; raising never waits */
+static void test_runner_timeout(void **state)
+{
+	struct alert_settings set = {.command = "sleep 30", .command_timeout_ms = 300};
+	struct alert *a = alert_new(&set, NULL, NULL, NULL);
+	struct timespec t0, t1;
+	double	ms;
+
+	(void) state;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	alert_raise(a, ALERT_ALL_DOWN, "", "", 0, "slow");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (double) (t1.tv_sec - t0.tv_sec) * 1000 + (double) (t1.tv_nsec - t0.tv_nsec) / 1e6;
+	if (ms > 100)
+		fail_msg("alert_raise took %.0f ms", ms);
+	usleep(100000);
+	assert_int_equal(alert_commands_running(a), 1);
+	assert_int_equal(wait_idle(a, 5000), 0);	/* killed after 300 ms, reaped */
+	alert_free(a);
+}
+
+/* test_configure - a new command applies to later events */
+static void test_configure(void **state)
+{
+	char	dir[] = "/tmp/test_alert.XXXXXX", cmd[512], out[256];
+	struct alert_settings set = {.command = ""};
+	struct alert *a;
+
+	(void) state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(out, sizeof(out), "%s/ran", dir);
+	a = alert_new(&set, NULL, NULL, NULL);
+	alert_raise(a, ALERT_CONFIG_WARNING, "", "", 0, "no command yet");
+	snprintf(cmd, sizeof(cmd), "echo \"$CLAMSHIM_EVENT\" > %s", out);
+	set.command = cmd;
+	alert_configure(a, &set);
+	alert_raise(a, ALERT_DB_STALE, "", "", 0, "now");
+	assert_int_equal(wait_file(out, 5000), 0);
+	assert_int_equal(wait_idle(a, 5000), 0);
+	alert_free(a);
+	unlink(out);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rate_limit),
+		cmocka_unit_test(test_held_order),
+		cmocka_unit_test(test_state_machine),
+		cmocka_unit_test(test_details),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_runner_env),
+		cmocka_unit_test(test_runner_timeout),
+		cmocka_unit_test(test_configure),
+	};
+
+	log_set_stderr_only(1);
+	log_set(LOG_LEVEL_ERROR, -1);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
