@@ -43,6 +43,7 @@
 #include "conf.h"
 #include "log.h"
 #include "milter.h"
+#include "monitor.h"
 #include "policy.h"
 #include "scan.h"
 #include "spool.h"
@@ -57,6 +58,7 @@
 static struct {
 	const char *conf_path;
 	struct chain *chain;
+	struct monitor *monitor;	/* alerts and the status file */
 	pthread_t sigthread;
 } main_state;
 
@@ -331,6 +333,9 @@ main_reload(void)
 	if (conf_load(main_state.conf_path, CONF_TOLERANT, main_daemon_report, NULL, &conf) < 0) {
 		log_error("reload of %s failed: keeping the running configuration",
 			  main_state.conf_path);
+		snprintf(err, sizeof(err), "reload of %s failed: keeping the running configuration",
+			 main_state.conf_path);
+		monitor_config_failed(main_state.monitor, err);
 	} else {
 		old = milter_get_conf();
 		if (strcmp(old->socket, conf->socket) != 0 || strcmp(old->user, conf->user) != 0)
@@ -339,8 +344,11 @@ main_reload(void)
 		log_set(conf->log_level, conf->syslog_facility);
 		if (chain_configure(main_state.chain, conf, err, sizeof(err)) < 0) {
 			log_error("reload: %s: keeping the running configuration", err);
+			monitor_config_failed(main_state.monitor, "reload: cannot start a scanner: "
+					      "keeping the running configuration");
 		} else {
 			milter_set_conf(conf);
+			monitor_set_conf(main_state.monitor, conf);
 			if (conf->warnings)
 				log_warning("configuration %s has %u warning%s (run clamshim -t)",
 					    conf->file ? conf->file : "-", conf->warnings,
@@ -366,8 +374,10 @@ main_signal_thread(void *arg)
 		sig = sigwaitinfo(&set, NULL);
 		if (sig == SIGHUP)
 			main_reload();
-		else if (sig == SIGUSR1)
-			log_info("SIGUSR1: status requested");
+		else if (sig == SIGUSR1) {
+			log_info("SIGUSR1: writing the status file");
+			monitor_write_now(main_state.monitor);
+		}
 	}
 	return NULL;
 }
@@ -397,6 +407,13 @@ main_ready_thread(void *arg)
 	return NULL;
 }
 
+/* main_observe - the milter observer: one decided message into the counters */
+static void
+main_observe(const struct milter_outcome *o)
+{
+	monitor_count(main_state.monitor, o->verdict, o->action, o->fail_open, o->seconds);
+}
+
 /* main_daemon - run the milter */
 static int
 main_daemon(struct conf *conf, const char *socket_override, int foreground)
@@ -424,6 +441,8 @@ main_daemon(struct conf *conf, const char *socket_override, int foreground)
 		log_error("cannot start the scanners: %s", err);
 		return 1;
 	}
+	main_state.monitor = monitor_start(main_state.chain, conf);
+	milter_set_observer(main_observe);
 	{
 		pthread_t ready;
 
@@ -443,6 +462,9 @@ main_daemon(struct conf *conf, const char *socket_override, int foreground)
 	log_info("stopping");
 	pthread_cancel(main_state.sigthread);
 	pthread_join(main_state.sigthread, NULL);
+	milter_set_observer(NULL);
+	monitor_stop(main_state.monitor);
+	main_state.monitor = NULL;
 	chain_free(main_state.chain);
 	if (conf->pid_file && *conf->pid_file)
 		(void) unlink(conf->pid_file);
