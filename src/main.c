@@ -141,7 +141,7 @@ main_daemon_report(void *ctx, enum conf_severity sev, const char *file, int line
 	if (sev == CONF_ERROR)
 		log_error("%s:%d: %s", file ? file : "-", line, text);
 	else
-		log_warning("%s:%d: %s (ignored; run clamshim -t)", file ? file : "-", line, text);
+		log_warning("%s:%d: %s (run clamshim -t)", file ? file : "-", line, text);
 }
 
 /* main_check_config - -t: strict validation */
@@ -542,10 +542,17 @@ main(int argc, char **argv)
 		return rc;
 	}
 
-	/* the daemon: HUP and USR1 are ours, blocked in every thread */
+	/*
+	 * the daemon: HUP and USR1 are ours, blocked in every thread; TERM and
+	 * INT are blocked too, so that no thread started before smfi_main()
+	 * (scanners, monitor, alert runner) takes them with the default action:
+	 * libmilter's signal thread sigwait()s for them and stops cleanly.
+	 */
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	log_open("clamshim", foreground);
 	if (conf_load(conf_path, CONF_TOLERANT, main_daemon_report, NULL, &conf) < 0) {
