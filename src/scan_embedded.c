@@ -27,8 +27,9 @@
  *
  *	Reloads. reload() (SIGHUP), a changed database path, changed limits or
  *	spool_dir in configure(), and a change in the database directory seen
- *	every reload_check (cl_statchkdir(), plus the directory's own mtime so
- *	that removed files count) make the loader build a new engine while
+ *	every reload_check (cl_statchkdir(), plus the number of signature
+ *	files so that a removed one counts; other files such as freshclam's
+ *	temporary ones do not) make the loader build a new engine while
  *	the current one keeps scanning; the new one replaces it only once it
  *	compiled. Requests during a load coalesce into at most one more load.
  *	A failed reload keeps the running engine, is logged and counted
@@ -107,8 +108,10 @@ struct emb_dbwatch {
 	int	stat_ok;		/* dbstat holds a cl_statinidir() result */
 	struct cl_stat dbstat;
 	int	exists;			/* the database path could be stat()ed */
-	struct timespec mtim;		/* its mtime */
-	ino_t	ino;
+	int	is_dir;
+	long	nfiles;			/* directory: signature files in it */
+	struct timespec mtim;		/* plain file: its mtime */
+	ino_t	ino;			/* plain file: its inode */
 };
 
 struct scanner {
@@ -142,14 +145,16 @@ static cl_error_t emb_init_rc = CL_SUCCESS;
 static _Thread_local char emb_last_msg[EMB_MSG_MAX];	/* last libclamav error, this thread */
 
 /* emb_oom - log and abort: allocation never fails to the caller */
-static void emb_oom(size_t n)
+static void
+emb_oom(size_t n)
 {
 	log_error("embedded: out of memory allocating %zu bytes", n);
 	abort();
 }
 
 /* emb_strdup - strdup that never returns NULL; NULL stays NULL */
-static char *emb_strdup(const char *s)
+static char *
+emb_strdup(const char *s)
 {
 	char   *p;
 
@@ -163,7 +168,8 @@ static char *emb_strdup(const char *s)
 /* emb_errf - format into the caller's error buffer; truncation is fine there */
 static void emb_errf(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-static void emb_errf(char *err, size_t errlen, const char *fmt, ...)
+static void
+emb_errf(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list	ap;
 
@@ -175,7 +181,8 @@ static void emb_errf(char *err, size_t errlen, const char *fmt, ...)
 }
 
 /* emb_streq - string equality where NULL equals only NULL */
-static int emb_streq(const char *a, const char *b)
+static int
+emb_streq(const char *a, const char *b)
 {
 	if (a == NULL || b == NULL)
 		return a == b;
@@ -183,7 +190,8 @@ static int emb_streq(const char *a, const char *b)
 }
 
 /* emb_clmsg - libclamav's messages into our log; errors remembered per thread */
-static void emb_clmsg(enum cl_msg severity, const char *fullmsg, const char *msg, void *ctx)
+static void
+emb_clmsg(enum cl_msg severity, const char *fullmsg, const char *msg, void *ctx)
 {
 	char	line[EMB_MSG_MAX];
 	size_t	n;
@@ -220,7 +228,8 @@ struct emb_scan_ctx {
  * such as a top-level file over max_file_size, come back as CL_VIRUS
  * with no virname at all: their name arrives only here.
  */
-static void emb_virus_found(int fd, const char *virname, void *context)
+static void
+emb_virus_found(int fd, const char *virname, void *context)
 {
 	struct emb_scan_ctx *ctx = context;
 
@@ -230,14 +239,16 @@ static void emb_virus_found(int fd, const char *virname, void *context)
 }
 
 /* emb_global_init - cl_init() and the message callback, once per process */
-static void emb_global_init(void)
+static void
+emb_global_init(void)
 {
 	cl_set_clcb_msg(emb_clmsg);
 	emb_init_rc = cl_init(CL_INIT_DEFAULT);
 }
 
 /* emb_settings_from_conf - copy what the engine is built from */
-static void emb_settings_from_conf(struct emb_settings *set, const struct conf *conf)
+static void
+emb_settings_from_conf(struct emb_settings *set, const struct conf *conf)
 {
 	set->database = emb_strdup(conf->embedded.database);
 	set->tmpdir = emb_strdup(conf->spool_dir);
@@ -250,7 +261,8 @@ static void emb_settings_from_conf(struct emb_settings *set, const struct conf *
 }
 
 /* emb_settings_free - free the strings of a settings copy */
-static void emb_settings_free(struct emb_settings *set)
+static void
+emb_settings_free(struct emb_settings *set)
 {
 	free(set->database);
 	free(set->tmpdir);
@@ -258,7 +270,8 @@ static void emb_settings_free(struct emb_settings *set)
 }
 
 /* emb_settings_engine_differs - 1 when an engine built from a would differ from one built from b */
-static int emb_settings_engine_differs(const struct emb_settings *a, const struct emb_settings *b)
+static int
+emb_settings_engine_differs(const struct emb_settings *a, const struct emb_settings *b)
 {
 	return !emb_streq(a->database, b->database)
 	    || !emb_streq(a->tmpdir, b->tmpdir)
@@ -270,7 +283,8 @@ static int emb_settings_engine_differs(const struct emb_settings *a, const struc
 }
 
 /* emb_mono_ms - the monotonic clock in milliseconds */
-static int64_t emb_mono_ms(void)
+static int64_t
+emb_mono_ms(void)
 {
 	struct timespec ts;
 
@@ -279,7 +293,8 @@ static int64_t emb_mono_ms(void)
 }
 
 /* emb_abstime - a monotonic deadline ms from now, for pthread_cond_timedwait */
-static struct timespec emb_abstime(int64_t ms)
+static struct timespec
+emb_abstime(int64_t ms)
 {
 	struct timespec ts;
 
@@ -294,8 +309,9 @@ static struct timespec emb_abstime(int64_t ms)
 }
 
 /* emb_set_num - set one engine number, clamped to max; 0 ok, -1 with err */
-static int emb_set_num(struct cl_engine *e, enum cl_engine_field f, const char *what,
-		       uint64_t val, uint64_t max, char *err, size_t errlen)
+static int
+emb_set_num(struct cl_engine *e, enum cl_engine_field f, const char *what,
+	    uint64_t val, uint64_t max, char *err, size_t errlen)
 {
 	cl_error_t rc;
 
@@ -309,8 +325,9 @@ static int emb_set_num(struct cl_engine *e, enum cl_engine_field f, const char *
 }
 
 /* emb_apply_limits - engine limits from the settings */
-static int emb_apply_limits(struct cl_engine *e, const struct emb_settings *set,
-			    char *err, size_t errlen)
+static int
+emb_apply_limits(struct cl_engine *e, const struct emb_settings *set,
+		 char *err, size_t errlen)
 {
 	cl_error_t rc;
 	uint64_t scantime = set->max_scan_time_ms > 0 ? (uint64_t) set->max_scan_time_ms : 0;
@@ -336,7 +353,8 @@ static int emb_apply_limits(struct cl_engine *e, const struct emb_settings *set,
 }
 
 /* emb_is_sigfile - 1 when name has a signature file extension libclamav loads */
-static int emb_is_sigfile(const char *name)
+static int
+emb_is_sigfile(const char *name)
 {
 	static const char *const ext[] = {
 		".cvd", ".cld", ".cud", ".db", ".hdb", ".hdu", ".hsb", ".hsu", ".mdb", ".mdu",
@@ -356,7 +374,8 @@ static int emb_is_sigfile(const char *name)
 }
 
 /* emb_cvd_version - version and build time from one .cvd/.cld header; 0 if unreadable */
-static unsigned emb_cvd_version(const char *path, time_t *stime)
+static unsigned
+emb_cvd_version(const char *path, time_t *stime)
 {
 	struct cl_cvd *cvd = cl_cvdhead(path);
 	unsigned v;
@@ -374,8 +393,9 @@ static unsigned emb_cvd_version(const char *path, time_t *stime)
  * what the engine says, then the newest other .cvd/.cld header; the time
  * falls back to the newest signature file's mtime.
  */
-static void emb_db_info(const char *db, const struct cl_engine *cl, char *ver, size_t verlen,
-			time_t *sig_time)
+static void
+emb_db_info(const char *db, const struct cl_engine *cl, char *ver, size_t verlen,
+	    time_t *sig_time)
 {
 	static const char *const daily[] = {"daily.cld", "daily.cvd"};
 	char	path[4096];
@@ -443,32 +463,61 @@ static void emb_db_info(const char *db, const struct cl_engine *cl, char *ver, s
 }
 
 /* emb_watch_free - forget a directory watch */
-static void emb_watch_free(struct emb_dbwatch *w)
+static void
+emb_watch_free(struct emb_dbwatch *w)
 {
 	if (w->stat_ok)
 		cl_statfree(&w->dbstat);
 	memset(w, 0, sizeof(*w));
 }
 
-/* emb_watch_init - remember the state of the database path */
-static void emb_watch_init(struct emb_dbwatch *w, const char *db)
+/* emb_count_sigfiles - signature files in a directory, -1 if unreadable */
+static long
+emb_count_sigfiles(const char *dir)
+{
+	DIR    *d = opendir(dir);
+	struct dirent *de;
+	long	n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (emb_is_sigfile(de->d_name))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/*
+ * emb_watch_init - remember the state of the database path. A directory is
+ * watched with cl_statinidir() (new and changed files) plus the number of
+ * signature files in it (removed ones); other files in it, such as
+ * freshclam's temporary directories, do not count. A plain file is
+ * watched by inode and mtime.
+ */
+static void
+emb_watch_init(struct emb_dbwatch *w, const char *db)
 {
 	struct stat st;
 
 	emb_watch_free(w);
-	if (db == NULL)
+	if (db == NULL || stat(db, &st) < 0)
 		return;
-	if (stat(db, &st) == 0) {
-		w->exists = 1;
+	w->exists = 1;
+	w->is_dir = S_ISDIR(st.st_mode);
+	if (w->is_dir) {
+		w->nfiles = emb_count_sigfiles(db);
+		if (cl_statinidir(db, &w->dbstat) == CL_SUCCESS)
+			w->stat_ok = 1;
+	} else {
 		w->mtim = st.st_mtim;
 		w->ino = st.st_ino;
-		if (S_ISDIR(st.st_mode) && cl_statinidir(db, &w->dbstat) == CL_SUCCESS)
-			w->stat_ok = 1;
 	}
 }
 
 /* emb_watch_changed - 1 when the database path changed since emb_watch_init() */
-static int emb_watch_changed(const struct emb_dbwatch *w, const char *db)
+static int
+emb_watch_changed(const struct emb_dbwatch *w, const char *db)
 {
 	struct stat st;
 	int	exists;
@@ -478,14 +527,21 @@ static int emb_watch_changed(const struct emb_dbwatch *w, const char *db)
 	exists = stat(db, &st) == 0;
 	if (exists != w->exists)
 		return 1;
-	if (exists && (st.st_ino != w->ino || st.st_mtim.tv_sec != w->mtim.tv_sec
-		       || st.st_mtim.tv_nsec != w->mtim.tv_nsec))
+	if (!exists)
+		return 0;
+	if (w->is_dir != S_ISDIR(st.st_mode))
+		return 1;
+	if (!w->is_dir)
+		return st.st_ino != w->ino || st.st_mtim.tv_sec != w->mtim.tv_sec
+		    || st.st_mtim.tv_nsec != w->mtim.tv_nsec;
+	if (emb_count_sigfiles(db) != w->nfiles)
 		return 1;
 	return w->stat_ok && cl_statchkdir(&w->dbstat) == 1;
 }
 
 /* emb_engine_free - free an engine record and its engine */
-static void emb_engine_free(struct emb_engine *ee)
+static void
+emb_engine_free(struct emb_engine *ee)
 {
 	if (ee->cl != NULL)
 		cl_engine_free(ee->cl);
@@ -493,7 +549,8 @@ static void emb_engine_free(struct emb_engine *ee)
 }
 
 /* emb_load - build and compile a new engine; NULL with err filled on failure */
-static struct emb_engine *emb_load(const struct emb_settings *set, char *err, size_t errlen)
+static struct emb_engine *
+emb_load(const struct emb_settings *set, char *err, size_t errlen)
 {
 	struct emb_engine *ee;
 	cl_error_t rc;
@@ -542,7 +599,8 @@ fail:
 }
 
 /* emb_unref_locked - drop one reference; a retired engine with none left goes to the loader */
-static void emb_unref_locked(struct scanner *s, struct emb_engine *ee)
+static void
+emb_unref_locked(struct scanner *s, struct emb_engine *ee)
 {
 	if (--ee->refs > 0)
 		return;
@@ -552,7 +610,8 @@ static void emb_unref_locked(struct scanner *s, struct emb_engine *ee)
 }
 
 /* emb_bury - free retired engines (lock held on entry and exit, dropped meanwhile) */
-static void emb_bury(struct scanner *s)
+static void
+emb_bury(struct scanner *s)
 {
 	struct emb_engine *list = s->graveyard, *next;
 	unsigned n = 0;
@@ -571,7 +630,8 @@ static void emb_bury(struct scanner *s)
 }
 
 /* emb_free_instance - free an instance nobody uses any more */
-static void emb_free_instance(struct scanner *s)
+static void
+emb_free_instance(struct scanner *s)
 {
 	struct emb_engine *ee, *next;
 
@@ -588,7 +648,8 @@ static void emb_free_instance(struct scanner *s)
 }
 
 /* emb_leave - drop a user of the instance and unlock; the last one out frees it */
-static void emb_leave(struct scanner *s)
+static void
+emb_leave(struct scanner *s)
 {
 	int	last = --s->users == 0;
 
@@ -602,7 +663,8 @@ static void emb_leave(struct scanner *s)
  * counted: a reload that the counters see (not the first load, not a retry
  * while there is no engine at all).
  */
-static void emb_finish_load(struct scanner *s, struct emb_engine *ee, const char *err, int counted)
+static void
+emb_finish_load(struct scanner *s, struct emb_engine *ee, const char *err, int counted)
 {
 	struct emb_engine *old = s->cur;
 	time_t	now = time(NULL);
@@ -634,7 +696,8 @@ static void emb_finish_load(struct scanner *s, struct emb_engine *ee, const char
 }
 
 /* emb_loader - the background thread: first load, retries, reloads, freeing */
-static void *emb_loader(void *arg)
+static void *
+emb_loader(void *arg)
 {
 	struct scanner *s = arg;
 	int64_t	last_check = emb_mono_ms();
@@ -718,7 +781,8 @@ static void *emb_loader(void *arg)
 }
 
 /* emb_create - a new instance; the first load starts in the background */
-static struct scanner *emb_create(const struct conf *conf, char *err, size_t errlen)
+static struct scanner *
+emb_create(const struct conf *conf, char *err, size_t errlen)
 {
 	struct scanner *s;
 	pthread_condattr_t ca;
@@ -756,7 +820,8 @@ static struct scanner *emb_create(const struct conf *conf, char *err, size_t err
 }
 
 /* emb_configure - apply a reloaded configuration; reload only when the engine would differ */
-static void emb_configure(struct scanner *s, const struct conf *conf)
+static void
+emb_configure(struct scanner *s, const struct conf *conf)
 {
 	struct emb_settings nset;
 
@@ -773,7 +838,8 @@ static void emb_configure(struct scanner *s, const struct conf *conf)
 }
 
 /* emb_reload - ask for a signature reload; coalesces with one already asked for */
-static void emb_reload(struct scanner *s)
+static void
+emb_reload(struct scanner *s)
 {
 	pthread_mutex_lock(&s->lock);
 	s->reload_wanted = 1;
@@ -782,7 +848,8 @@ static void emb_reload(struct scanner *s)
 }
 
 /* emb_wait_ready - wait for the first load attempt; 0 when an engine exists */
-static int emb_wait_ready(struct scanner *s, int timeout_ms)
+static int
+emb_wait_ready(struct scanner *s, int timeout_ms)
 {
 	struct timespec ts = emb_abstime(timeout_ms > 0 ? timeout_ms : 0);
 	int	ok;
@@ -800,8 +867,9 @@ static int emb_wait_ready(struct scanner *s, int timeout_ms)
 }
 
 /* emb_verdict_from_rc - turn a libclamav result into a verdict */
-static void emb_verdict_from_rc(struct scan_verdict *v, cl_error_t rc, const char *virname,
-				const struct emb_scan_ctx *ctx)
+static void
+emb_verdict_from_rc(struct scan_verdict *v, cl_error_t rc, const char *virname,
+		    const struct emb_scan_ctx *ctx)
 {
 	switch (rc) {
 	case CL_CLEAN:
@@ -834,7 +902,8 @@ static void emb_verdict_from_rc(struct scan_verdict *v, cl_error_t rc, const cha
 }
 
 /* emb_scan - the verdict for one message */
-static void emb_scan(struct scanner *s, const struct spool *msg, struct scan_verdict *v)
+static void
+emb_scan(struct scanner *s, const struct spool *msg, struct scan_verdict *v)
 {
 	struct cl_scan_options opts;
 	struct emb_scan_ctx ctx;
@@ -894,7 +963,8 @@ static void emb_scan(struct scanner *s, const struct spool *msg, struct scan_ver
 }
 
 /* emb_status - a snapshot of health */
-static void emb_status(struct scanner *s, struct scan_status *st)
+static void
+emb_status(struct scanner *s, struct scan_status *st)
 {
 	struct scan_unit_status *u = &st->units[0];
 
@@ -922,7 +992,8 @@ static void emb_status(struct scanner *s, struct scan_status *st)
 }
 
 /* emb_destroy - stop the loader; the last of destroy() and running scans frees */
-static void emb_destroy(struct scanner *s)
+static void
+emb_destroy(struct scanner *s)
 {
 	if (s == NULL)
 		return;

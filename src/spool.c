@@ -59,14 +59,16 @@ struct spool {
 };
 
 /* spool_oom - log and abort: allocation never fails to the caller */
-static void spool_oom(size_t n)
+static void
+spool_oom(size_t n)
 {
 	log_error("spool: out of memory allocating %zu bytes", n);
 	abort();
 }
 
 /* spool_strdup - strdup that never returns NULL */
-static char *spool_strdup(const char *s)
+static char *
+spool_strdup(const char *s)
 {
 	char   *p = strdup(s);
 
@@ -76,14 +78,16 @@ static char *spool_strdup(const char *s)
 }
 
 /* spool_seterr - fill the caller's error buffer (may be NULL) */
-static void spool_seterr(char *err, size_t errlen, const char *what, int errnum)
+static void
+spool_seterr(char *err, size_t errlen, const char *what, int errnum)
 {
 	if (err != NULL && errlen > 0)
 		snprintf(err, errlen, "%s: %s", what, strerror(errnum));
 }
 
 /* spool_new - an empty spool */
-struct spool *spool_new(const char *spool_dir, size_t memory_limit, uint64_t max_size)
+struct spool *
+spool_new(const char *spool_dir, size_t memory_limit, uint64_t max_size)
 {
 	struct spool *sp = calloc(1, sizeof(*sp));
 	const char *dir = spool_dir;
@@ -102,7 +106,8 @@ struct spool *spool_new(const char *spool_dir, size_t memory_limit, uint64_t max
 }
 
 /* spool_write_all - write len bytes to fd, riding out EINTR and short writes */
-static int spool_write_all(int fd, const unsigned char *p, size_t len)
+static int
+spool_write_all(int fd, const unsigned char *p, size_t len)
 {
 	while (len > 0) {
 		ssize_t n = write(fd, p, len);
@@ -123,7 +128,8 @@ static int spool_write_all(int fd, const unsigned char *p, size_t len)
 }
 
 /* spool_spill - move the RAM contents to a new unlinked temp file */
-static int spool_spill(struct spool *sp, char *err, size_t errlen)
+static int
+spool_spill(struct spool *sp, char *err, size_t errlen)
 {
 	size_t	dlen = strlen(sp->dir);
 	char   *path = malloc(dlen + sizeof("/clamshim-spool.XXXXXX"));
@@ -169,7 +175,8 @@ static int spool_spill(struct spool *sp, char *err, size_t errlen)
 }
 
 /* spool_grow - make room for need bytes in the RAM buffer (need <= memory_limit) */
-static void spool_grow(struct spool *sp, size_t need)
+static void
+spool_grow(struct spool *sp, size_t need)
 {
 	size_t	ncap = sp->cap ? sp->cap : SPOOL_FIRST_ALLOC;
 	unsigned char *nbuf;
@@ -187,7 +194,8 @@ static void spool_grow(struct spool *sp, size_t need)
 }
 
 /* spool_write - append bytes */
-int	spool_write(struct spool *sp, const void *buf, size_t len, char *err, size_t errlen)
+int
+spool_write(struct spool *sp, const void *buf, size_t len, char *err, size_t errlen)
 {
 	uint64_t room;
 
@@ -236,7 +244,8 @@ int	spool_write(struct spool *sp, const void *buf, size_t len, char *err, size_t
 }
 
 /* spool_finish - no more writes */
-int	spool_finish(struct spool *sp, char *err, size_t errlen)
+int
+spool_finish(struct spool *sp, char *err, size_t errlen)
 {
 	if (sp->failed) {
 		spool_seterr(err, errlen, "spool: an earlier write failed", EIO);
@@ -248,7 +257,8 @@ int	spool_finish(struct spool *sp, char *err, size_t errlen)
 }
 
 /* spool_reset - empty it for the next message */
-void	spool_reset(struct spool *sp)
+void
+spool_reset(struct spool *sp)
 {
 	if (sp->fd >= 0) {
 		(void) close(sp->fd);
@@ -265,7 +275,8 @@ void	spool_reset(struct spool *sp)
 }
 
 /* spool_free - release memory and close the temp file */
-void	spool_free(struct spool *sp)
+void
+spool_free(struct spool *sp)
 {
 	if (sp == NULL)
 		return;
@@ -277,25 +288,29 @@ void	spool_free(struct spool *sp)
 }
 
 /* spool_size - bytes stored */
-uint64_t spool_size(const struct spool *sp)
+uint64_t
+spool_size(const struct spool *sp)
 {
 	return sp->stored;
 }
 
 /* spool_offered - bytes offered in all */
-uint64_t spool_offered(const struct spool *sp)
+uint64_t
+spool_offered(const struct spool *sp)
 {
 	return sp->offered;
 }
 
 /* spool_over_limit - 1 when more than max_size was offered */
-int	spool_over_limit(const struct spool *sp)
+int
+spool_over_limit(const struct spool *sp)
 {
 	return sp->over;
 }
 
 /* spool_mem - the message when held in RAM, else NULL */
-const void *spool_mem(const struct spool *sp, size_t *len)
+const void *
+spool_mem(const struct spool *sp, size_t *len)
 {
 	static const unsigned char empty[1];
 
@@ -307,13 +322,15 @@ const void *spool_mem(const struct spool *sp, size_t *len)
 }
 
 /* spool_fd - the temp file's descriptor when spilled, else -1 */
-int	spool_fd(const struct spool *sp)
+int
+spool_fd(const struct spool *sp)
 {
 	return sp->fd;
 }
 
 /* spool_pread - copy up to len bytes at off */
-ssize_t	spool_pread(const struct spool *sp, void *buf, size_t len, uint64_t off)
+ssize_t
+spool_pread(const struct spool *sp, void *buf, size_t len, uint64_t off)
 {
 	uint64_t left;
 	ssize_t	n;
@@ -340,8 +357,9 @@ ssize_t	spool_pread(const struct spool *sp, void *buf, size_t len, uint64_t off)
 }
 
 /* spool_from_file - a finished spool holding a file's contents */
-struct spool *spool_from_file(const char *path, const char *spool_dir, size_t memory_limit,
-			      uint64_t max_size, char *err, size_t errlen)
+struct spool *
+spool_from_file(const char *path, const char *spool_dir, size_t memory_limit,
+		uint64_t max_size, char *err, size_t errlen)
 {
 	struct spool *sp;
 	unsigned char *chunk;

@@ -2,7 +2,8 @@
 # NAME
 #	mkdb.sh - write a tiny ClamAV signature database for the tests
 # SUMMARY
-#	tests/mkdb.sh [--eicar-only | --hash-only] [--name BASE] [--sig NAME:HEX]... DIR
+#	tests/mkdb.sh [--eicar-only | --hash-only] [--name BASE] [--sig NAME:HEX]...
+#		[--synthetic N [--seed S]] DIR
 # DESCRIPTION
 #	No official ClamAV database exists on a test machine, so tests make a
 #	tiny one: DIR/BASE.ndb with the EICAR body signature and DIR/BASE.hdb
@@ -16,6 +17,10 @@
 #	--hash-only	only the .hdb
 #	--name BASE	file base name (default clamshim-test)
 #	--sig NAME:HEX	one more body signature (any offset) in the .ndb
+#	--synthetic N	also DIR/BASE-synth.hdb and DIR/BASE-synth.ndb with N
+#			made-up MD5 and N made-up body signatures each, so that
+#			loading and reloading cost something real (benchmarks,
+#			reload-under-load tests); --seed S varies their content
 #
 #	The EICAR hex below was checked against the real 68-byte EICAR
 #	string ("...7d2445494341522d..." = "}$EICAR-"): a copy with 2443
@@ -38,6 +43,8 @@ want_ndb=1
 want_hdb=1
 base=clamshim-test
 extra=""
+synth=0
+seed=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--eicar-only) want_hdb=0 ;;
@@ -50,6 +57,18 @@ while [ $# -gt 0 ]; do
 		*) usage ;;
 		esac
 		extra="$extra $2"; shift ;;
+	--synthetic)
+		[ $# -ge 2 ] || usage
+		case "$2" in
+		''|*[!0-9]*) usage ;;
+		esac
+		synth=$2; shift ;;
+	--seed)
+		[ $# -ge 2 ] || usage
+		case "$2" in
+		''|*[!0-9]*) usage ;;
+		esac
+		seed=$2; shift ;;
 	--) shift; break ;;
 	-*) usage ;;
 	*) break ;;
@@ -92,5 +111,29 @@ if [ "$want_hdb" = 1 ]; then
 		exit 1
 	fi
 	mv -f "$tmp" "$dir/$base.hdb"
+fi
+
+if [ "$synth" -gt 0 ]; then
+	# hex digits from awk's generator: deterministic for one seed
+	for kind in hdb ndb; do
+		tmp="$dir/.$base-synth.$kind.tmp.$$"
+		awk -v n="$synth" -v seed="$seed" -v kind="$kind" '
+		function hex(len,   s, i) {
+			s = ""
+			for (i = 0; i < len; i++)
+				s = s substr("0123456789abcdef", int(rand() * 16) + 1, 1)
+			return s
+		}
+		BEGIN {
+			srand(seed + (kind == "ndb" ? 7919 : 0))
+			for (i = 1; i <= n; i++) {
+				if (kind == "hdb")
+					printf "%s:%d:Clamshim.Synth.Hash-%d-%d\n", hex(32), 1000 + i, seed, i
+				else
+					printf "Clamshim.Synth.Body-%d-%d:0:*:%s\n", seed, i, hex(40)
+			}
+		}' > "$tmp"
+		mv -f "$tmp" "$dir/$base-synth.$kind"
+	done
 fi
 exit 0

@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -64,7 +65,8 @@ struct fixture {
 /* ---- helpers ---- */
 
 /* xmalloc - malloc or fail the test */
-static void *xmalloc(size_t n)
+static void *
+xmalloc(size_t n)
 {
 	void   *p = malloc(n ? n : 1);
 
@@ -73,7 +75,8 @@ static void *xmalloc(size_t n)
 }
 
 /* mkdb_path - where tests/mkdb.sh is: $top_srcdir/tests, else next to this file */
-static void mkdb_path(char *buf, size_t len)
+static void
+mkdb_path(char *buf, size_t len)
 {
 	const char *top = getenv("top_srcdir");
 	const char *slash;
@@ -90,7 +93,8 @@ static void mkdb_path(char *buf, size_t len)
 }
 
 /* run_mkdb - run tests/mkdb.sh with up to 4 arguments then dir; exit 77 passes through */
-static void run_mkdb(const char *dir, const char *a1, const char *a2, const char *a3)
+static void
+run_mkdb(const char *dir, const char *a1, const char *a2, const char *a3)
 {
 	char	script[PATH_MAX];
 	const char *argv[8];
@@ -124,7 +128,8 @@ static void run_mkdb(const char *dir, const char *a1, const char *a2, const char
 }
 
 /* write_file - create path with this content */
-static void write_file(const char *path, const char *text)
+static void
+write_file(const char *path, const char *text)
 {
 	FILE   *fp = fopen(path, "w");
 
@@ -134,7 +139,8 @@ static void write_file(const char *path, const char *text)
 }
 
 /* rm_tree - remove a directory with plain files in it */
-static void rm_tree(const char *dir)
+static void
+rm_tree(const char *dir)
 {
 	DIR    *d = opendir(dir);
 	struct dirent *de;
@@ -153,7 +159,8 @@ static void rm_tree(const char *dir)
 }
 
 /* read_whole - a file's contents */
-static unsigned char *read_whole(const char *path, size_t *len)
+static unsigned char *
+read_whole(const char *path, size_t *len)
 {
 	struct stat st;
 	unsigned char *buf;
@@ -169,7 +176,8 @@ static unsigned char *read_whole(const char *path, size_t *len)
 }
 
 /* base64_lines - base64 of data in 76 column lines with CRLF */
-static char *base64_lines(const unsigned char *data, size_t len)
+static char *
+base64_lines(const unsigned char *data, size_t len)
 {
 	static const char tab[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -200,8 +208,9 @@ static char *base64_lines(const unsigned char *data, size_t len)
 }
 
 /* mime_message - a MIME message with a text part and one attachment per (name, data) pair */
-static char *mime_message(size_t nparts, const char *const *names,
-			  const unsigned char *const *datas, const size_t *lens)
+static char *
+mime_message(size_t nparts, const char *const *names,
+	     const unsigned char *const *datas, const size_t *lens)
 {
 	size_t	cap = 4096, i;
 	char   *msg, *b64;
@@ -238,7 +247,8 @@ enum msg_kind {
 };
 
 /* make_message - build one message of a kind */
-static unsigned char *make_message(enum msg_kind kind, const char *file, size_t *len)
+static unsigned char *
+make_message(enum msg_kind kind, const char *file, size_t *len)
 {
 	char	path[PATH_MAX];
 	unsigned char *data, *msg;
@@ -289,8 +299,9 @@ static unsigned char *make_message(enum msg_kind kind, const char *file, size_t 
 }
 
 /* spool_of - a finished spool holding msg; memory_limit decides RAM or file */
-static struct spool *spool_of(const struct fixture *f, const unsigned char *msg, size_t len,
-			      size_t memory_limit, uint64_t max_size)
+static struct spool *
+spool_of(const struct fixture *f, const unsigned char *msg, size_t len,
+	 size_t memory_limit, uint64_t max_size)
 {
 	struct spool *sp = spool_new(f->spool, memory_limit, max_size);
 	char	err[256];
@@ -305,8 +316,9 @@ static struct spool *spool_of(const struct fixture *f, const unsigned char *msg,
 }
 
 /* scan_msg - scan one message of a kind with s; RAM or spilled */
-static void scan_msg(struct fixture *f, struct scanner *s, enum msg_kind kind, const char *file,
-		     int spill, struct scan_verdict *v)
+static void
+scan_msg(struct fixture *f, struct scanner *s, enum msg_kind kind, const char *file,
+	 int spill, struct scan_verdict *v)
 {
 	size_t	len;
 	unsigned char *msg = make_message(kind, file, &len);
@@ -320,7 +332,8 @@ static void scan_msg(struct fixture *f, struct scanner *s, enum msg_kind kind, c
 }
 
 /* start - a scanner on f->conf, waiting for its first load */
-static struct scanner *start(struct fixture *f, int expect_ready)
+static struct scanner *
+start(struct fixture *f, int expect_ready)
 {
 	char	err[256] = "";
 	struct scanner *s = scan_embedded_ops.create(&f->conf, err, sizeof(err));
@@ -332,7 +345,8 @@ static struct scanner *start(struct fixture *f, int expect_ready)
 }
 
 /* status_of - status snapshot */
-static struct scan_status status_of(struct scanner *s)
+static struct scan_status
+status_of(struct scanner *s)
 {
 	struct scan_status st;
 
@@ -341,7 +355,8 @@ static struct scan_status status_of(struct scanner *s)
 }
 
 /* wait_counters - wait until reloads_ok >= ok and reloads_failed >= failed */
-static void wait_counters(struct scanner *s, unsigned long ok, unsigned long failed)
+static void
+wait_counters(struct scanner *s, unsigned long ok, unsigned long failed)
 {
 	int	i;
 
@@ -356,7 +371,8 @@ static void wait_counters(struct scanner *s, unsigned long ok, unsigned long fai
 }
 
 /* wait_up - wait until the scanner has an engine */
-static void wait_up(struct scanner *s)
+static void
+wait_up(struct scanner *s)
 {
 	int	i;
 
@@ -369,7 +385,8 @@ static void wait_up(struct scanner *s)
 }
 
 /* setup - temp dirs and a conf with sane limits, no database yet */
-static int setup(void **state)
+static int
+setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	const char *tmp = getenv("TMPDIR");
@@ -398,7 +415,8 @@ static int setup(void **state)
 }
 
 /* teardown - destroy the scanner, remove the dirs */
-static int teardown(void **state)
+static int
+teardown(void **state)
 {
 	struct fixture *f = *state;
 
@@ -432,7 +450,8 @@ static const struct detect_case detect_cases[] = {
 };
 
 /* test_detect_table - every row, in RAM and spilled, against one engine */
-static void test_detect_table(void **state)
+static void
+test_detect_table(void **state)
 {
 	struct fixture *f = *state;
 	struct scan_verdict v;
@@ -481,7 +500,8 @@ static const struct limit_case limit_cases[] = {
 };
 
 /* test_limit_table - a hit limit is a limit verdict, never clean */
-static void test_limit_table(void **state)
+static void
+test_limit_table(void **state)
 {
 	struct fixture *f = *state;
 	struct scan_verdict v;
@@ -515,7 +535,8 @@ static void test_limit_table(void **state)
 }
 
 /* test_over_max_size - a spool over max_size is limit(size), not scanned */
-static void test_over_max_size(void **state)
+static void
+test_over_max_size(void **state)
 {
 	struct fixture *f = *state;
 	struct scan_verdict v;
@@ -534,7 +555,8 @@ static void test_over_max_size(void **state)
 }
 
 /* test_empty_db_then_reload - unavailable, then signatures and reload(): detection */
-static void test_empty_db_then_reload(void **state)
+static void
+test_empty_db_then_reload(void **state)
 {
 	struct fixture *f = *state;
 	struct scan_verdict v;
@@ -570,7 +592,8 @@ static void test_empty_db_then_reload(void **state)
 }
 
 /* test_bad_databases - missing, a plain file that is no database, garbage: unavailable */
-static void test_bad_databases(void **state)
+static void
+test_bad_databases(void **state)
 {
 	struct fixture *f = *state;
 	char	path[PATH_MAX + 32];
@@ -602,7 +625,8 @@ static void test_bad_databases(void **state)
 }
 
 /* test_corrupt_reload_keeps_old - a broken file on reload: old engine goes on; fixed: reload ok */
-static void test_corrupt_reload_keeps_old(void **state)
+static void
+test_corrupt_reload_keeps_old(void **state)
 {
 	struct fixture *f = *state;
 	char	path[PATH_MAX + 32];
@@ -638,9 +662,11 @@ static void test_corrupt_reload_keeps_old(void **state)
 }
 
 /* test_periodic_check - reload_check sees a new signature file; and brings up a missing engine */
-static void test_periodic_check(void **state)
+static void
+test_periodic_check(void **state)
 {
 	struct fixture *f = *state;
+	char	path[PATH_MAX + 32];
 	struct scan_verdict v;
 	int	i;
 
@@ -659,14 +685,27 @@ static void test_periodic_check(void **state)
 	scan_msg(f, f->s, MSG_FILE, "clam.exe", 0, &v);
 	assert_int_equal(v.result, SCAN_INFECTED);
 
-	/* nothing changes: no more reloads */
+	/* nothing changes, or only files that are no signatures: no more reloads */
+	snprintf(path, sizeof(path), "%s/freshclam.dat.tmp", f->db);
+	write_file(path, "not a signature file\n");
 	for (i = 0; i < 5; i++)
 		usleep(100000);
 	assert_int_equal(status_of(f->s).reloads_ok, 1);
+	assert_int_equal(unlink(path), 0);
+
+	/* a signature file removed: reload, and clam.exe is no longer found */
+	snprintf(path, sizeof(path), "%s/clamshim-test.hdb", f->db);
+	assert_int_equal(unlink(path), 0);
+	wait_counters(f->s, 2, 0);
+	scan_msg(f, f->s, MSG_FILE, "clam.exe", 0, &v);
+	assert_int_equal(v.result, SCAN_CLEAN);
+	scan_msg(f, f->s, MSG_EICAR_ATTACHED, NULL, 1, &v);
+	assert_int_equal(v.result, SCAN_INFECTED);
 }
 
 /* test_reload_coalesces - a storm of reload() calls makes one or two reloads */
-static void test_reload_coalesces(void **state)
+static void
+test_reload_coalesces(void **state)
 {
 	struct fixture *f = *state;
 	struct scan_status st;
@@ -685,7 +724,8 @@ static void test_reload_coalesces(void **state)
 }
 
 /* test_configure - same settings: nothing; changed limits or path: reload */
-static void test_configure(void **state)
+static void
+test_configure(void **state)
 {
 	struct fixture *f = *state;
 	struct conf c = f->conf;
@@ -722,10 +762,13 @@ struct hammer {
 	int	other;
 	unsigned char *msg;
 	size_t	len;
+	atomic_int scanning;		/* set just before the first scan() */
+	struct timespec done;		/* when the last scan() returned */
 };
 
 /* hammer_thread - scan the same EICAR message again and again */
-static void *hammer_thread(void *arg)
+static void *
+hammer_thread(void *arg)
 {
 	struct hammer *h = arg;
 	struct spool *sp = spool_new(h->f->spool, (h->rounds & 1) ? 16 : 1 << 20, 0);
@@ -739,6 +782,7 @@ static void *hammer_thread(void *arg)
 		spool_free(sp);
 		return NULL;
 	}
+	atomic_store(&h->scanning, 1);
 	for (i = 0; i < h->rounds; i++) {
 		scan_embedded_ops.scan(h->s, sp, &v);
 		if (v.result == SCAN_INFECTED)
@@ -746,12 +790,14 @@ static void *hammer_thread(void *arg)
 		else
 			h->other++;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &h->done);
 	spool_free(sp);
 	return NULL;
 }
 
 /* test_scans_during_reloads - many threads scan while the engine is replaced */
-static void test_scans_during_reloads(void **state)
+static void
+test_scans_during_reloads(void **state)
 {
 	struct fixture *f = *state;
 	struct hammer h[4];
@@ -766,7 +812,7 @@ static void test_scans_during_reloads(void **state)
 		memset(&h[i], 0, sizeof(h[i]));
 		h[i].f = f;
 		h[i].s = f->s;
-		h[i].rounds = 150 + i;
+		h[i].rounds = 80 + i;
 		h[i].msg = msg;
 		h[i].len = len;
 		assert_int_equal(pthread_create(&tid[i], NULL, hammer_thread, &h[i]), 0);
@@ -784,32 +830,62 @@ static void test_scans_during_reloads(void **state)
 	free(msg);
 }
 
-/* test_destroy_during_scans - destroy() while scans run: they finish, then all is freed */
-static void test_destroy_during_scans(void **state)
+/* big_message - a plain text message of len bytes that takes a while to scan */
+static unsigned char *
+big_message(size_t len)
+{
+	unsigned char *msg = xmalloc(len);
+	size_t	i;
+
+	for (i = 0; i < len; i++)
+		msg[i] = (i % 64 == 63) ? '\n' : (unsigned char) ('a' + (i * 7) % 26);
+	memcpy(msg, "Subject: big\n\n", 14);
+	return msg;
+}
+
+/* ms_between - milliseconds from a to b */
+static long
+ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (long) ((b->tv_sec - a->tv_sec) * 1000 + (b->tv_nsec - a->tv_nsec) / 1000000);
+}
+
+/* test_destroy_during_scans - destroy() while a scan runs: it finishes, then all is freed */
+static void
+test_destroy_during_scans(void **state)
 {
 	struct fixture *f = *state;
-	struct hammer h[2];
-	pthread_t tid[2];
-	size_t	len;
-	unsigned char *msg = make_message(MSG_EICAR_ATTACHED, NULL, &len);
+	struct hammer h;
+	pthread_t tid;
+	size_t	len = 8u << 20;
+	unsigned char *msg;
 	struct scanner *s;
-	int	i;
+	struct timespec t0, t1;
 
+	/* a big text message takes long enough to scan to destroy() meanwhile */
+	msg = big_message(len);
 	run_mkdb(f->db, "--eicar-only", NULL, NULL);
+	f->conf.embedded.max_file_size = 1u << 30;
+	f->conf.embedded.max_scan_size = 1u << 30;
 	s = start(f, 1);
-	for (i = 0; i < 2; i++) {
-		memset(&h[i], 0, sizeof(h[i]));
-		h[i].f = f;
-		h[i].s = s;
-		h[i].rounds = 1;
-		h[i].msg = msg;
-		h[i].len = len;
-	}
-	/* one scan in flight across destroy(): start, destroy at once, join */
-	assert_int_equal(pthread_create(&tid[0], NULL, hammer_thread, &h[0]), 0);
-	usleep(1000);
+	memset(&h, 0, sizeof(h));
+	h.f = f;
+	h.s = s;
+	h.rounds = 1;
+	h.msg = msg;
+	h.len = len;
+	assert_int_equal(pthread_create(&tid, NULL, hammer_thread, &h), 0);
+	while (!atomic_load(&h.scanning))
+		usleep(1000);
+	usleep(20000);		/* the scan has taken its engine reference by now */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	scan_embedded_ops.destroy(s);
-	assert_int_equal(pthread_join(tid[0], NULL), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_int_equal(pthread_join(tid, NULL), 0);
+	print_message("destroy() took %ld ms; the scan ended %ld ms after it\n",
+		      ms_between(&t0, &t1), ms_between(&t1, &h.done));
+	assert_int_equal(h.other + h.infected, 1);
+
 	/* a scanner destroyed while its first load runs */
 	s = scan_embedded_ops.create(&f->conf, (char[64]){0}, 64);
 	assert_non_null(s);
@@ -817,8 +893,51 @@ static void test_destroy_during_scans(void **state)
 	free(msg);
 }
 
+/*
+ * test_two_engines_at_most - while a scan still holds a replaced engine, the
+ * next reload waits for it: never three engines at once.
+ */
+static void
+test_two_engines_at_most(void **state)
+{
+	struct fixture *f = *state;
+	struct hammer h;
+	pthread_t tid;
+	size_t	len = 16u << 20;
+	unsigned char *msg = big_message(len);
+	struct timespec first, second;
+
+	run_mkdb(f->db, "--eicar-only", NULL, NULL);
+	f->conf.embedded.max_file_size = 1u << 30;
+	f->conf.embedded.max_scan_size = 1u << 30;
+	f->s = start(f, 1);
+	memset(&h, 0, sizeof(h));
+	h.f = f;
+	h.s = f->s;
+	h.rounds = 1;
+	h.msg = msg;
+	h.len = len;
+	assert_int_equal(pthread_create(&tid, NULL, hammer_thread, &h), 0);
+	while (!atomic_load(&h.scanning))
+		usleep(1000);
+	usleep(20000);
+	scan_embedded_ops.reload(f->s);		/* engine 2 while the scan holds engine 1 */
+	wait_counters(f->s, 1, 0);
+	clock_gettime(CLOCK_MONOTONIC, &first);
+	scan_embedded_ops.reload(f->s);		/* engine 3 must wait for engine 1 to go */
+	wait_counters(f->s, 2, 0);
+	clock_gettime(CLOCK_MONOTONIC, &second);
+	assert_int_equal(pthread_join(tid, NULL), 0);
+	print_message("first reload %ld ms before the scan ended, second %ld ms after\n",
+		      ms_between(&first, &h.done), ms_between(&h.done, &second));
+	assert_true(ms_between(&first, &h.done) > 0);	/* the scan really spanned reload 1 */
+	assert_true(ms_between(&h.done, &second) >= 0);	/* reload 2 came after it */
+	free(msg);
+}
+
 /* test_status - engine string, signature time, unit */
-static void test_status(void **state)
+static void
+test_status(void **state)
 {
 	struct fixture *f = *state;
 	char	path[PATH_MAX + 32], want[SCAN_ENGINE_MAX];
@@ -850,7 +969,8 @@ static void test_status(void **state)
 	assert_int_equal(st.reloads_failed, 0);
 }
 
-int	main(void)
+int
+main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_detect_table, setup, teardown),
@@ -864,6 +984,7 @@ int	main(void)
 		cmocka_unit_test_setup_teardown(test_configure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scans_during_reloads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_destroy_during_scans, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_engines_at_most, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status, setup, teardown),
 	};
 

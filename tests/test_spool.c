@@ -39,13 +39,15 @@ struct fixture {
 };
 
 /* pattern_byte - the test content: byte i of every message */
-static unsigned char pattern_byte(uint64_t i)
+static unsigned char
+pattern_byte(uint64_t i)
 {
 	return (unsigned char) ((i * 7 + 3) ^ (i >> 8));
 }
 
 /* fill_pattern - len pattern bytes starting at message offset off */
-static void fill_pattern(unsigned char *buf, size_t len, uint64_t off)
+static void
+fill_pattern(unsigned char *buf, size_t len, uint64_t off)
 {
 	size_t	i;
 
@@ -54,7 +56,8 @@ static void fill_pattern(unsigned char *buf, size_t len, uint64_t off)
 }
 
 /* dir_entries - number of entries other than . and .. in dir */
-static int dir_entries(const char *dir)
+static int
+dir_entries(const char *dir)
 {
 	DIR    *d = opendir(dir);
 	struct dirent *de;
@@ -69,7 +72,8 @@ static int dir_entries(const char *dir)
 }
 
 /* setup - a fresh temp dir */
-static int setup(void **state)
+static int
+setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	const char *tmp = getenv("TMPDIR");
@@ -86,7 +90,8 @@ static int setup(void **state)
 }
 
 /* teardown - the temp dir must be empty: then remove it */
-static int teardown(void **state)
+static int
+teardown(void **state)
 {
 	struct fixture *f = *state;
 	int	left = dir_entries(f->dir);
@@ -97,7 +102,8 @@ static int teardown(void **state)
 }
 
 /* assert_unlinked_0600 - fd is a deleted regular file with mode 0600 */
-static void assert_unlinked_0600(int fd)
+static void
+assert_unlinked_0600(int fd)
 {
 	char	link[64], target[PATH_MAX];
 	ssize_t	n;
@@ -115,7 +121,8 @@ static void assert_unlinked_0600(int fd)
 }
 
 /* assert_content - every stored byte reads back right, in RAM or from the file */
-static void assert_content(const struct spool *sp, uint64_t size)
+static void
+assert_content(const struct spool *sp, uint64_t size)
 {
 	unsigned char want[4096], got[4096];
 	uint64_t off;
@@ -144,7 +151,8 @@ static void assert_content(const struct spool *sp, uint64_t size)
 }
 
 /* write_chunks - write total bytes of pattern in chunks of chunk bytes */
-static void write_chunks(struct spool *sp, uint64_t total, size_t chunk)
+static void
+write_chunks(struct spool *sp, uint64_t total, size_t chunk)
 {
 	unsigned char *buf = malloc(chunk);
 	uint64_t off;
@@ -187,7 +195,8 @@ static const struct spool_case spool_cases[] = {
 };
 
 /* test_spool_table - every row of spool_cases */
-static void test_spool_table(void **state)
+static void
+test_spool_table(void **state)
 {
 	struct fixture *f = *state;
 	size_t	i;
@@ -218,7 +227,8 @@ static void test_spool_table(void **state)
 }
 
 /* test_reset_reuse - a spilled spool, reset, holds the next message in RAM */
-static void test_reset_reuse(void **state)
+static void
+test_reset_reuse(void **state)
 {
 	struct fixture *f = *state;
 	struct spool *sp = spool_new(f->dir, 1000, 3000);
@@ -244,7 +254,8 @@ static void test_reset_reuse(void **state)
 }
 
 /* test_write_after_finish - refused */
-static void test_write_after_finish(void **state)
+static void
+test_write_after_finish(void **state)
 {
 	struct fixture *f = *state;
 	struct spool *sp = spool_new(f->dir, 1000, 0);
@@ -259,7 +270,8 @@ static void test_write_after_finish(void **state)
 }
 
 /* test_missing_dir - no spool_dir: the spill fails with a text, nothing crashes */
-static void test_missing_dir(void **state)
+static void
+test_missing_dir(void **state)
 {
 	struct fixture *f = *state;
 	char	dir[PATH_MAX + 16], err[256] = "";
@@ -276,7 +288,8 @@ static void test_missing_dir(void **state)
 }
 
 /* test_write_error - a write that fails (file size limit, as a full disk would) */
-static void test_write_error(void **state)
+static void
+test_write_error(void **state)
 {
 	struct fixture *f = *state;
 	struct rlimit old, lim;
@@ -301,7 +314,8 @@ static void test_write_error(void **state)
 }
 
 /* test_from_file - a file read into a spool, in RAM and spilled; a missing file */
-static void test_from_file(void **state)
+static void
+test_from_file(void **state)
 {
 	struct fixture *f = *state;
 	char	path[PATH_MAX + 16], err[256] = "";
@@ -341,7 +355,8 @@ static void test_from_file(void **state)
 	assert_non_null(strstr(err, path));
 }
 
-int	main(void)
+int
+main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_spool_table, setup, teardown),
