@@ -113,7 +113,7 @@ static cfg_opt_t conf_embedded_opts[] = {
 };
 
 static cfg_opt_t conf_clamd_opts[] = {
-	CFG_STR_LIST_CB("servers", "{\"unix:/run/clamav/clamd.ctl\", \"tcp:10.0.0.5:3310\"}",
+	CFG_STR_LIST_CB("servers", "{\"unix:/run/clamav/clamd.ctl\"}",
 			CFGF_NONE, conf_cb_server),
 	CFG_STR_CB("connect_timeout", "2s", CFGF_NONE, conf_cb_duration),
 	CFG_STR_CB("scan_timeout", "60s", CFGF_NONE, conf_cb_duration),

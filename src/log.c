@@ -108,7 +108,7 @@ log_facility_from_name(const char *name)
 }
 
 /* log_emit - format once, write to the enabled sinks */
-static void
+__attribute__((format(printf, 3, 0))) static void
 log_emit(int prio, int errnum, const char *fmt, va_list ap)
 {
 	static const char *const tags[] = {

@@ -183,9 +183,9 @@ check_defaults(const struct conf *c)
 	assert_int_equal(c->embedded.max_recursion, 16);
 	assert_int_equal(c->embedded.max_files, 10000);
 
-	assert_int_equal(c->clamd.nservers, 2);
+	/* DESIGN.md's example adds tcp:10.0.0.5:3310; a default never names a remote host */
+	assert_int_equal(c->clamd.nservers, 1);
 	assert_string_equal(c->clamd.servers[0], "unix:/run/clamav/clamd.ctl");
-	assert_string_equal(c->clamd.servers[1], "tcp:10.0.0.5:3310");
 	assert_int_equal(c->clamd.connect_timeout_ms, 2000);
 	assert_int_equal(c->clamd.scan_timeout_ms, 60000);
 	assert_int_equal(c->clamd.retry_after_ms, 10000);
