@@ -20,18 +20,23 @@
  *	A probe thread brings servers back without waiting for mail: it
  *	sends zPING to every down server every min(retry_after, 1s) and marks
  *	it up on "PONG" (and reads zVERSION for the engine version). A
- *	server that was marked down by a failed scan while still answering
- *	PING (clamd alive but its scans fail) comes back only after
- *	retry_after; one whose PING failed too comes back on the first PONG.
+ *	server that was marked down by a failed scan (garbage, reset, scan
+ *	timeout) while still answering PING at once (clamd alive but its
+ *	scans fail) comes back only after retry_after; one whose PING failed
+ *	or took longer than 250 ms too comes back on the first PONG.
  *
  *	A hung clamd (accepts, never answers): the probe pings every server
- *	that has a scan in flight and has shown no sign of life for 500 ms;
- *	no PONG marks it down so that new messages skip it at once. Scans
- *	already in flight wait on; the first that reaches scan_timeout marks
- *	the server down and makes every other scan waiting on that server
- *	give up at once and go to the next server. So one message per server
- *	per retry_after waits the full scan_timeout, and when every server
- *	is down a scan is decided at once, without any connect.
+ *	that has a scan in flight and has shown no sign of life for 500 ms
+ *	(clamd answers PING from its accept loop, even with every scanning
+ *	thread busy); no PONG within 1 s marks it down, so that new messages
+ *	skip it at once. Scans already in flight wait on; the first that
+ *	reaches scan_timeout marks the server down and makes every other scan
+ *	waiting on that server give up at once and go to the next server.
+ *	So about one message per server per retry_after waits the full
+ *	scan_timeout (more only when several arrive in the ~1.5 s before the
+ *	probe has found the server silent, and those are released with the
+ *	first), and when every server is down a scan is decided at once,
+ *	without any connect.
  *
  *	Up servers are asked zVERSION once a minute (and when they come
  *	up); "ClamAV 1.4.6/27432/..." makes the engine "1.4.6/27432".
@@ -127,8 +132,8 @@ struct scanner {
 struct clamd_conn {
 	int	fd;
 	int64_t	deadline;		/* monotonic ms */
-	struct scanner *s;		/* NULL: never give up early (probes) */
-	struct clamd_server *srv;
+	struct scanner *s;		/* NULL: never give up early */
+	struct clamd_server *srv;	/* NULL: give up only at stop (probes) */
 	unsigned gen;
 };
 
@@ -297,7 +302,7 @@ clamd_mark_alive(struct clamd_server *srv)
 	}
 }
 
-/* clamd_gave_up - 1 when the connection should stop waiting (its server hung for another scan) */
+/* clamd_gave_up - 1 when the connection should stop waiting (server hung for another scan, or stop) */
 static int
 clamd_gave_up(struct clamd_conn *c)
 {
@@ -306,7 +311,7 @@ clamd_gave_up(struct clamd_conn *c)
 	if (c->s == NULL)
 		return 0;
 	pthread_mutex_lock(&c->s->mu);
-	r = c->srv->abort_gen != c->gen;
+	r = c->s->stop || (c->srv != NULL && c->srv->abort_gen != c->gen);
 	pthread_mutex_unlock(&c->s->mu);
 	return r;
 }
@@ -770,22 +775,30 @@ out:
 
 /* clamd_command - send a z-command to srv and read its reply; 0 with buf/len, -1 with err */
 static int
-clamd_command(struct clamd_server *srv, const struct clamd_limits *lim, const char *cmd,
-	      char *buf, size_t cap, size_t *len, char *err, size_t errlen)
+clamd_command(struct scanner *s, struct clamd_server *srv, const struct clamd_limits *lim,
+	      const char *cmd, char *buf, size_t cap, size_t *len, char *err, size_t errlen)
 {
-	struct clamd_conn c = { .fd = -1 };
+	struct clamd_conn c = { .fd = -1, .s = s };
+	char	why[CLAMD_ERR_MAX] = "";
 	struct iovec iov;
 	int	early = 0, rc = -1;
+	int64_t	wait_ms = clamd_min(lim->scan_ms, CLAMD_PROBE_MAX_MS);
 
-	if (clamd_connect(&c, srv, clamd_min(lim->connect_ms, CLAMD_PROBE_MAX_MS), err, errlen) < 0)
-		return -1;
-	c.deadline = clamd_now_ms() + clamd_min(lim->scan_ms, CLAMD_PROBE_MAX_MS);
+	if (clamd_connect(&c, srv, clamd_min(lim->connect_ms, CLAMD_PROBE_MAX_MS), why,
+			  sizeof(why)) < 0)
+		goto out;
+	c.deadline = clamd_now_ms() + wait_ms;
 	iov.iov_base = (void *) cmd;
 	iov.iov_len = strlen(cmd) + 1;
-	if (clamd_send(&c, &iov, 1, &early, err, errlen) == CLAMD_IO_OK
-	    && clamd_recv_reply(&c, buf, cap, len, err, errlen) == CLAMD_IO_OK)
+	if (clamd_send(&c, &iov, 1, &early, why, sizeof(why)) == CLAMD_IO_OK
+	    && clamd_recv_reply(&c, buf, cap, len, why, sizeof(why)) == CLAMD_IO_OK)
 		rc = 0;
+	else if (strcmp(why, "no complete reply in time") == 0)
+		clamd_fmt(why, sizeof(why), "no answer within %lld ms", (long long) wait_ms);
 	close(c.fd);
+out:
+	if (rc < 0)
+		clamd_fmt(err, errlen, "%s: %s", cmd + 1, why);
 	return rc;
 }
 
@@ -820,7 +833,7 @@ clamd_probe_one(struct scanner *s, struct clamd_server *srv, int ping)
 	}
 	if (ping) {
 		t0 = clamd_now_ms();
-		if (clamd_command(&tmp, &lim, "zPING", buf, sizeof(buf), &len, err, sizeof(err)) < 0
+		if (clamd_command(s, &tmp, &lim, "zPING", buf, sizeof(buf), &len, err, sizeof(err)) < 0
 		    || clamd_parse_pong(buf, len, err, sizeof(err)) < 0)
 			goto record;
 		slow = clamd_now_ms() - t0 > CLAMD_PING_SLOW_MS;
@@ -828,7 +841,7 @@ clamd_probe_one(struct scanner *s, struct clamd_server *srv, int ping)
 		version = was_down;			/* coming back: learn its version too */
 	}
 	if (version) {
-		if (clamd_command(&tmp, &lim, "zVERSION", buf, sizeof(buf), &len, err, sizeof(err)) < 0
+		if (clamd_command(s, &tmp, &lim, "zVERSION", buf, sizeof(buf), &len, err, sizeof(err)) < 0
 		    || clamd_parse_version(buf, len, engine, sizeof(engine), sig, sizeof(sig)) < 0) {
 			if (!ping) {
 				if (engine[0])
