@@ -9,14 +9,18 @@
  *	compiled engine among all scanning threads.
  *
  *	Engines. An engine is wrapped in a small record with a reference
- *	count kept under the instance mutex. A scan takes the current engine
+ *	count kept under the instance mutex (rather than cl_engine_addref(),
+ *	so that its version string travels with it and the loader knows how
+ *	many engines are alive). A scan takes the current engine
  *	and a reference under the mutex, scans with no lock held, and drops
  *	its reference. The instance holds one reference to the current engine.
  *	A replaced engine lives on until its last scan ends; the scan thread
  *	that drops the last reference does not free it (freeing a large
  *	engine takes seconds) but hands it to the loader thread. Before the
  *	loader builds a new engine it waits until at most one engine is alive,
- *	so at most two engines ever exist at once.
+ *	so at most two engines ever exist at once. The instance itself counts
+ *	its users too: destroy() stops and joins the loader, and whichever of
+ *	destroy() and the scans still running ends last frees everything.
  *
  *	Loading. create() returns at once; the loader thread runs cl_load()
  *	of embedded.database with CL_DB_STDOPT and cl_engine_compile(). Until
@@ -189,7 +193,12 @@ emb_streq(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-/* emb_clmsg - libclamav's messages into our log; errors remembered per thread */
+/*
+ * emb_clmsg - libclamav's messages into our log. ctx is NULL while loading
+ * (errors are remembered per thread for the load error text) and the scan's
+ * context while scanning, where a message says something about one mail
+ * only, which may be hostile: it is logged a level lower.
+ */
 static void
 emb_clmsg(enum cl_msg severity, const char *fullmsg, const char *msg, void *ctx)
 {
@@ -197,13 +206,20 @@ emb_clmsg(enum cl_msg severity, const char *fullmsg, const char *msg, void *ctx)
 	size_t	n;
 
 	(void) fullmsg;
-	(void) ctx;
 	if (msg == NULL)
 		return;
 	snprintf(line, sizeof(line), "%s", msg);
 	n = strlen(line);
 	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '))
 		line[--n] = '\0';
+	if (ctx != NULL) {
+		/* during a scan: about one (hostile) message, not the daemon */
+		if (severity == CL_MSG_ERROR)
+			log_warning("libclamav: %s", line);
+		else
+			log_debug("libclamav: %s", line);
+		return;
+	}
 	switch (severity) {
 	case CL_MSG_ERROR:
 		snprintf(emb_last_msg, sizeof(emb_last_msg), "%s", line);
