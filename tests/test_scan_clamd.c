@@ -251,9 +251,9 @@ ping_unix(const char *path)
 	return rc;
 }
 
-/* clamd_setup - a clamd config in its own dir (shares the test database) */
+/* clamd_setup - a clamd config in its own dir (shares the test database); extra lines may be NULL */
 static void
-clamd_setup(struct clamd_inst *c, const char *name)
+clamd_setup_extra(struct clamd_inst *c, const char *name, const char *extra)
 {
 	char	text[4096];
 
@@ -267,10 +267,18 @@ clamd_setup(struct clamd_inst *c, const char *name)
 	fmt(text, sizeof(text),
 		 "Foreground yes\nLocalSocket %s\nTCPSocket %d\nTCPAddr 127.0.0.1\n%s"
 		 "DatabaseDirectory %s\nPidFile %s/clamd.pid\nLogFile %s/clamd.log\n"
-		 "LogTime yes\nMaxThreads 4\nSelfCheck 3600\n",
-		 c->sock, c->port, have_v6 ? "TCPAddr ::1\n" : "", dbdir, c->dir, c->dir);
+		 "LogTime yes\nMaxThreads 4\nSelfCheck 3600\n%s",
+		 c->sock, c->port, have_v6 ? "TCPAddr ::1\n" : "", dbdir, c->dir, c->dir,
+		 extra ? extra : "");
 	if (write_file(c->conf, text) < 0)
 		fail_msg("cannot write %s", c->conf);
+}
+
+/* clamd_setup - a clamd config in its own dir with the defaults */
+static void
+clamd_setup(struct clamd_inst *c, const char *name)
+{
+	clamd_setup_extra(c, name, NULL);
 }
 
 /* clamd_start - start clamd and wait until it answers PING; ms it took */
@@ -752,6 +760,37 @@ test_limits(void **state)
 	unmake(s);
 }
 
+/* test_clamd_stream_limit - clamd's own StreamMaxLength: limit(size), server stays up */
+static void
+test_clamd_stream_limit(void **state)
+{
+	struct clamd_inst l;
+	char	spec[PATH_MAX + 8];
+	const char *servers[1] = { spec };
+	struct scan_verdict v;
+	struct scanner *s;
+	struct conf c;
+	int	k;
+
+	(void) state;
+	clamd_setup_extra(&l, "streamlimit", "StreamMaxLength 100K\n");
+	clamd_start(&l);
+	for (k = 0; k < 2; k++) {
+		if (k == 0)
+			fmt(spec, sizeof(spec), "unix:%s", l.sock);
+		else
+			fmt(spec, sizeof(spec), "tcp:127.0.0.1:%d", l.port);
+		conf_of(&c, servers, 1, 5000, 30000, 10000);	/* stream_max 25M: clamd decides */
+		s = make(&c);
+		scan_timed(s, msg_big_eicar, &v);		/* ~300 KB, spilled to a file */
+		expect(&v, SCAN_LIMIT, "size", spec);
+		assert_int_equal(unit_up(s, spec, NULL, 0), 1);
+		scan_timed(s, msg_eicar, &v);
+		expect(&v, SCAN_INFECTED, "Eicar-Test-Signature", spec);
+		unmake(s);
+	}
+}
+
 /* test_two_servers_one_killed - every message still scanned by the other */
 static void
 test_two_servers_one_killed(void **state)
@@ -1222,6 +1261,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_real_verdicts, test_teardown),
 		cmocka_unit_test_teardown(test_limits, test_teardown),
+		cmocka_unit_test_teardown(test_clamd_stream_limit, test_teardown),
 		cmocka_unit_test_teardown(test_fakes, test_teardown),
 		cmocka_unit_test_teardown(test_fake_v6, test_teardown),
 		cmocka_unit_test_teardown(test_garbage_comes_back, test_teardown),
