@@ -1,0 +1,281 @@
+/*
+ * NAME
+ *	check 3 - the rules of check_clamshim, as functions
+ * DESCRIPTION
+ *	Pure functions over a parsed status file and probe results, so that
+ *	the thresholds are tested table-driven without a daemon. Problems
+ *	are joined with ", " in the order found; the state only gets worse.
+ *	A stale heartbeat makes every other value in the file stale too, so
+ *	nothing else is judged then. Perfdata follows the Monitoring Plugins
+ *	guidelines: 'label'=value[UOM];warn;crit;min;max, counters with "c".
+ * DIAGNOSTICS
+ *	None; texts are cut at CHECK_TEXT_MAX.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "check.h"
+
+static const char *const check_names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+static const char *const check_expect_names[CHECK_EXPECT_COUNT] = {
+	"reject", "discard", "quarantine", "tag"
+};
+
+/* check_state_name - the state's name */
+const char *
+check_state_name(enum check_state st)
+{
+	return (unsigned) st <= CHECK_UNKNOWN ? check_names[st] : "UNKNOWN";
+}
+
+/* check_expect_from_name - the expectation named */
+int
+check_expect_from_name(const char *name)
+{
+	int	i;
+
+	for (i = 0; name && i < CHECK_EXPECT_COUNT; i++)
+		if (strcasecmp(name, check_expect_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* check_init - an empty OK result */
+void
+check_init(struct check_result *cr)
+{
+	memset(cr, 0, sizeof(*cr));
+	cr->state = CHECK_OK;
+}
+
+/* check_vappend - append formatted text to a bounded buffer, with sep when not empty */
+static void __attribute__((format(printf, 4, 0)))
+check_vappend(char *buf, size_t len, const char *sep, const char *fmt, va_list ap)
+{
+	size_t	used = strlen(buf);
+
+	if (used + 1 >= len)
+		return;
+	if (used && sep) {
+		snprintf(buf + used, len - used, "%s", sep);
+		used = strlen(buf);
+	}
+	vsnprintf(buf + used, len - used, fmt, ap);
+}
+
+/* check_append - check_vappend with variable arguments */
+static void __attribute__((format(printf, 4, 5)))
+check_append(char *buf, size_t len, const char *sep, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	check_vappend(buf, len, sep, fmt, ap);
+	va_end(ap);
+}
+
+/* check_add - worsen the state and add a problem */
+void
+check_add(struct check_result *cr, enum check_state st, const char *fmt, ...)
+{
+	va_list	ap;
+
+	/* UNKNOWN (3) is worse than OK but not than CRITICAL */
+	if (st == CHECK_CRITICAL || (st == CHECK_UNKNOWN && cr->state != CHECK_CRITICAL) ||
+	    (st == CHECK_WARNING && cr->state == CHECK_OK))
+		cr->state = st;
+	va_start(ap, fmt);
+	check_vappend(cr->problems, sizeof(cr->problems), ", ", fmt, ap);
+	va_end(ap);
+}
+
+/* check_human_age - a short human duration */
+void
+check_human_age(double seconds, char *buf, size_t len)
+{
+	long long s = seconds > 0 ? (long long) seconds : 0;
+
+	if (s >= 86400)
+		snprintf(buf, len, "%lldd%lldh", s / 86400, s % 86400 / 3600);
+	else if (s >= 3600)
+		snprintf(buf, len, "%lldh%lldm", s / 3600, s % 3600 / 60);
+	else if (s >= 60)
+		snprintf(buf, len, "%lldm%llds", s / 60, s % 60);
+	else
+		snprintf(buf, len, "%llds", s);
+}
+
+/* check_units - the units down, "clamd unix:/x, embedded /db" */
+static int
+check_units_down(const struct status_report *r, char *buf, size_t len, size_t *nup)
+{
+	size_t	i;
+	int	down = 0;
+
+	buf[0] = 0;
+	*nup = 0;
+	for (i = 0; i < r->nunits; i++) {
+		if (r->units[i].up) {
+			(*nup)++;
+			continue;
+		}
+		down++;
+		check_append(buf, len, ", ", "%s %s", r->units[i].scanner, r->units[i].server);
+	}
+	return down;
+}
+
+/* check_perf - the perfdata of a status file */
+static void
+check_perf(struct check_result *cr, const struct status_report *r,
+	   const struct check_limits *lim, double hb_age)
+{
+	char	*p = cr->perf;
+	size_t	n = sizeof(cr->perf);
+	double	age = r->signatures_age_seconds;
+
+	check_append(p, n, " ", "heartbeat_age=%.0fs;;%lld;0", hb_age,
+		     (long long) (lim->heartbeat_max_ms / 1000));
+	if (r->scanners_available >= 0)
+		check_append(p, n, " ", "scanners_available=%.0f;;1:;0", r->scanners_available);
+	check_append(p, n, " ", "unavailable=%.0fs;;;0", r->unavailable_seconds);
+	if (r->fail_open >= 0)
+		check_append(p, n, " ", "fail_open=%d;;0;0;1", r->fail_open);
+	if (age >= 0 && age == age) {
+		char	w[32] = "", c[32] = "";
+
+		if (lim->sig_warn_ms > 0)
+			snprintf(w, sizeof(w), "%lld", (long long) (lim->sig_warn_ms / 1000));
+		if (lim->sig_crit_ms > 0)
+			snprintf(c, sizeof(c), "%lld", (long long) (lim->sig_crit_ms / 1000));
+		check_append(p, n, " ", "signatures_age=%.0fs;%s;%s;0", age, w, c);
+	}
+	if (r->config_warnings >= 0)
+		check_append(p, n, " ", "config_warnings=%.0f;0;;0", r->config_warnings);
+	check_append(p, n, " ", "messages_clean=%.0fc messages_infected=%.0fc "
+		     "messages_unscanned=%.0fc tempfail=%.0fc",
+		     r->messages[SCAN_CLEAN], r->messages[SCAN_INFECTED],
+		     r->messages[SCAN_UNAVAILABLE] + r->messages[SCAN_ERROR] + r->messages[SCAN_LIMIT],
+		     r->actions[POLICY_TEMPFAIL]);
+}
+
+/* check_status - apply the status file rules */
+void
+check_status(struct check_result *cr, const struct status_report *r,
+	     const struct check_limits *lim, time_t now)
+{
+	double	hb_age = (double) now - r->heartbeat;
+	double	age = r->signatures_age_seconds;
+	char	down[512], h[32];
+	size_t	nup;
+	int	ndown;
+
+	if (hb_age < 0)
+		hb_age = 0;
+	check_perf(cr, r, lim, hb_age);
+	if (hb_age * 1000 > (double) lim->heartbeat_max_ms) {
+		check_human_age(hb_age, h, sizeof(h));
+		check_add(cr, CHECK_CRITICAL, "status not written for %s (clamshim stopped or hung)", h);
+		return;
+	}
+	ndown = check_units_down(r, down, sizeof(down), &nup);
+	if (r->scanners_available == 0 || (r->scanners_available < 0 && nup == 0)) {
+		check_add(cr, CHECK_CRITICAL, "no scanner available%s%s%s", ndown ? " (" : "",
+			  down, ndown ? " down)" : "");
+		if (r->unavailable_seconds > 0) {
+			check_human_age(r->unavailable_seconds, h, sizeof(h));
+			check_append(cr->problems, sizeof(cr->problems), NULL, " for %s", h);
+		}
+	} else if (ndown > 0)
+		check_add(cr, CHECK_WARNING, "%s down", down);
+	if (r->fail_open == 1)
+		check_add(cr, CHECK_CRITICAL, "fail-open: unscanned mail is being accepted");
+	if (age >= 0 && age == age) {
+		check_human_age(age, h, sizeof(h));
+		if (lim->sig_crit_ms > 0 && age * 1000 > (double) lim->sig_crit_ms)
+			check_add(cr, CHECK_CRITICAL, "signatures %s old", h);
+		else if (lim->sig_warn_ms > 0 && age * 1000 > (double) lim->sig_warn_ms)
+			check_add(cr, CHECK_WARNING, "signatures %s old", h);
+	}
+	if (r->config_warnings > 0)
+		check_add(cr, CHECK_WARNING, "%.0f configuration warning%s (clamshim -t)",
+			  r->config_warnings, r->config_warnings == 1 ? "" : "s");
+
+	check_append(cr->summary, sizeof(cr->summary), ", ", "%zu scanner unit%s up", nup,
+		     nup == 1 ? "" : "s");
+	if (r->engine[0])
+		check_append(cr->summary, sizeof(cr->summary), ", ", "ClamAV %s/%s", r->engine,
+			     r->signatures[0] ? r->signatures : "?");
+	if (age >= 0 && age == age) {
+		check_human_age(age, h, sizeof(h));
+		check_append(cr->summary, sizeof(cr->summary), ", ", "signatures %s old", h);
+	}
+	check_append(cr->summary, sizeof(cr->summary), ", ", "%.0f messages",
+		     r->messages[SCAN_CLEAN] + r->messages[SCAN_INFECTED] + r->messages[SCAN_LIMIT] +
+		     r->messages[SCAN_ERROR] + r->messages[SCAN_UNAVAILABLE] +
+		     r->messages[SCAN_SKIPPED]);
+}
+
+/* check_describe - "reject (550 5.7.1 ...)" for texts */
+static void
+check_describe(const struct mt_result *r, char *buf, size_t len)
+{
+	const char *st = mt_result_header(r, "X-Virus-Status");
+
+	snprintf(buf, len, "%s at %s%s%s%s%s%s%s", mt_decision_name(r->decision), r->stage,
+		 r->reply[0] ? " (" : "", r->reply, r->reply[0] ? ")" : "",
+		 st ? ", X-Virus-Status: " : "", st ? st : "", r->quarantined ? ", quarantined" : "");
+}
+
+/* check_probe_verdict - judge one probe message */
+void
+check_probe_verdict(struct check_result *cr, int infected, enum check_expect expect,
+		    const struct mt_result *r)
+{
+	const char *st = mt_result_header(r, "X-Virus-Status");
+	char	what[MT_REPLY_MAX + 128];
+	int	ok;
+
+	check_describe(r, what, sizeof(what));
+	check_append(cr->detail, sizeof(cr->detail), "\n", "probe %s message: %s",
+		     infected ? "EICAR" : "clean", what);
+	if (!infected) {
+		ok = r->decision == MT_ACCEPT && !r->quarantined &&
+		    (st == NULL || strncasecmp(st, "Clean", 5) == 0);
+		if (!ok)
+			check_add(cr, CHECK_CRITICAL, "clean probe: %s", what);
+		return;
+	}
+	switch (expect) {
+	case CHECK_EXPECT_REJECT:
+		ok = r->decision == MT_REJECT && (r->reply[0] == 0 || r->reply[0] == '5');
+		break;
+	case CHECK_EXPECT_DISCARD:
+		ok = r->decision == MT_DISCARD;
+		break;
+	case CHECK_EXPECT_QUARANTINE:
+		ok = r->decision == MT_ACCEPT && r->quarantined;
+		break;
+	case CHECK_EXPECT_TAG:
+	default:
+		ok = r->decision == MT_ACCEPT && st != NULL && strncasecmp(st, "Infected", 8) == 0;
+		break;
+	}
+	if (!ok)
+		check_add(cr, CHECK_CRITICAL, "EICAR probe: %s, expected %s",
+			  what, check_expect_names[(unsigned) expect < CHECK_EXPECT_COUNT ? expect : 0]);
+}
+
+/* check_format - the plugin's output */
+void
+check_format(const struct check_result *cr, int verbose, char *buf, size_t len)
+{
+	snprintf(buf, len, "CLAMSHIM %s - %s%s%s%s%s", check_state_name(cr->state),
+		 cr->problems[0] ? cr->problems : cr->summary[0] ? cr->summary : "no data",
+		 cr->perf[0] ? " | " : "", cr->perf,
+		 verbose && cr->detail[0] ? "\n" : "", verbose ? cr->detail : "");
+}

@@ -1,0 +1,133 @@
+/*
+ * NAME
+ *	mtsend - send messages through a milter and print what it decided (test tool)
+ * SUMMARY
+ *	mtsend [-t MS] [-n COUNT] [-q QID] [-a AUTH] SOCKET FILE|-
+ * DESCRIPTION
+ *	The system tests' MTA: reads one RFC 5322 message, sends it COUNT
+ *	times over one connection with mtclient(3) and prints one line per
+ *	message:
+ *
+ *	decision=reject stage=eom time=0.012 reply="550 5.7.1 Virus found: X"
+ *
+ *	then "header: NAME: VALUE" for each header added or inserted and
+ *	"quarantine: REASON" when the message was quarantined.
+ * DIAGNOSTICS
+ *	Exit 0 when every message got a decision, 1 on a connection or
+ *	protocol error (the reason on stderr), 2 on usage errors.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mtclient.h"
+
+#define MTSEND_MAX	(64 * 1024 * 1024)
+
+/* mtsend_read - the whole file (or stdin) into memory */
+static char *
+mtsend_read(const char *path, size_t *len)
+{
+	FILE   *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	size_t	cap = 65536, n = 0, r;
+	char   *buf;
+
+	if (fp == NULL)
+		return NULL;
+	if ((buf = malloc(cap)) == NULL)
+		abort();
+	while ((r = fread(buf + n, 1, cap - n, fp)) > 0) {
+		n += r;
+		if (n == cap) {
+			if (cap >= MTSEND_MAX)
+				break;
+			cap *= 2;
+			if ((buf = realloc(buf, cap)) == NULL)
+				abort();
+		}
+	}
+	if (fp != stdin)
+		fclose(fp);
+	*len = n;
+	return buf;
+}
+
+/* mtsend_now - monotonic seconds */
+static double
+mtsend_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct mt_envelope env = {0};
+	struct mt_conn *c;
+	struct mt_result r;
+	char	err[512];
+	char   *msg;
+	size_t	len, i;
+	int	opt, timeout = 30000, count = 1, k;
+	double	t0;
+
+	while ((opt = getopt(argc, argv, "t:n:q:a:")) != -1) {
+		switch (opt) {
+		case 't':
+			timeout = atoi(optarg);
+			break;
+		case 'n':
+			count = atoi(optarg);
+			break;
+		case 'q':
+			env.queue_id = optarg;
+			break;
+		case 'a':
+			env.auth_authen = optarg;
+			break;
+		default:
+			fprintf(stderr, "usage: mtsend [-t MS] [-n COUNT] [-q QID] [-a AUTH] SOCKET FILE|-\n");
+			return 2;
+		}
+	}
+	if (argc - optind != 2 || count < 1) {
+		fprintf(stderr, "usage: mtsend [-t MS] [-n COUNT] [-q QID] [-a AUTH] SOCKET FILE|-\n");
+		return 2;
+	}
+	if ((msg = mtsend_read(argv[optind + 1], &len)) == NULL) {
+		perror(argv[optind + 1]);
+		return 1;
+	}
+	if (mt_open(argv[optind], timeout, &c, err, sizeof(err)) < 0) {
+		fprintf(stderr, "mtsend: %s\n", err);
+		free(msg);
+		return 1;
+	}
+	for (k = 0; k < count; k++) {
+		t0 = mtsend_now();
+		if (mt_message(c, &env, msg, len, &r, err, sizeof(err)) < 0) {
+			fprintf(stderr, "mtsend: %s\n", err);
+			mt_close(c);
+			free(msg);
+			return 1;
+		}
+		printf("decision=%s stage=%s time=%.3f reply=\"%s\"\n", mt_decision_name(r.decision),
+		       r.stage, mtsend_now() - t0, r.reply);
+		for (i = 0; i < r.nchanges; i++)
+			if (r.changes[i].op != 'm')
+				printf("header: %s: %s\n", r.changes[i].name, r.changes[i].value);
+		if (r.quarantined)
+			printf("quarantine: %s\n", r.quarantine_reason);
+		fflush(stdout);
+	}
+	mt_close(c);
+	free(msg);
+	return 0;
+}

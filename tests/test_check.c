@@ -1,0 +1,229 @@
+/*
+ * NAME
+ *	test_check - unit tests for check_clamshim's rules
+ * DESCRIPTION
+ *	Table-driven: each row is a status file (as text, parsed with
+ *	status_parse() as the plugin does), thresholds and a clock, with the
+ *	state and a part of the text the plugin must print. Probe verdicts
+ *	get their own table: decisions, replies and headers the daemon could
+ *	give, against each expected infected action.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "check.h"
+#include "log.h"
+#include "status.h"
+
+#define NOW	1700000000
+#define DAY	86400000LL
+
+/* One status file case. */
+struct st_case {
+	const char *name;
+	const char *text;		/* status file body after the heartbeat line */
+	long	hb_age;			/* heartbeat = NOW - hb_age */
+	int64_t	warn_ms, crit_ms;
+	enum check_state want;
+	const char *want_text;		/* in the status line */
+};
+
+#define UP1	"clamshim_scanner_up{scanner=\"clamd\",server=\"unix:/c.ctl\"} 1\n" \
+		"clamshim_scanners_available 1\n"
+#define DOWN1	"clamshim_scanner_up{scanner=\"clamd\",server=\"unix:/c.ctl\"} 0\n" \
+		"clamshim_scanners_available 0\nclamshim_unavailable_seconds 125\n"
+#define HALF	"clamshim_scanner_up{scanner=\"clamd\",server=\"unix:/a\"} 1\n" \
+		"clamshim_scanner_up{scanner=\"clamd\",server=\"unix:/b\"} 0\n" \
+		"clamshim_scanners_available 1\n"
+#define AGE(s)	"clamshim_signatures_age_seconds " s "\n"
+#define FINE	"clamshim_fail_open 0\nclamshim_config_warnings 0\n"
+
+static const struct st_case st_cases[] = {
+	{"healthy", UP1 FINE AGE("3600"), 5, 2 * DAY, 7 * DAY, CHECK_OK, "1 scanner unit up"},
+	{"healthy, perfdata", UP1 FINE AGE("3600"), 5, 2 * DAY, 7 * DAY, CHECK_OK,
+	 "| heartbeat_age=5s;;60;0 scanners_available=1;;1:;0"},
+	{"age unknown is fine", UP1 FINE AGE("NaN"), 5, 2 * DAY, 7 * DAY, CHECK_OK, "scanner unit up"},
+	{"stale heartbeat", UP1 FINE, 61, 2 * DAY, 7 * DAY, CHECK_CRITICAL, "status not written for 1m1s"},
+	{"heartbeat at the bound", UP1 FINE, 60, 2 * DAY, 7 * DAY, CHECK_OK, "up"},
+	{"stale beats all else", DOWN1 FINE, 600, 0, 0, CHECK_CRITICAL, "CRITICAL - status not written for 10m0s (clamshim stopped or hung) |"},
+	{"no scanner", DOWN1 FINE, 1, 0, 0, CHECK_CRITICAL,
+	 "no scanner available (clamd unix:/c.ctl down) for 2m5s"},
+	{"no units, none available", "clamshim_scanners_available 0\n" FINE, 1, 0, 0, CHECK_CRITICAL,
+	 "no scanner available"},
+	{"one of two servers down", HALF FINE, 1, 0, 0, CHECK_WARNING, "WARNING - clamd unix:/b down"},
+	{"fail-open", DOWN1 "clamshim_fail_open 1\n", 1, 0, 0, CHECK_CRITICAL,
+	 "fail-open: unscanned mail is being accepted"},
+	{"signatures warn", UP1 FINE AGE("180000"), 1, 2 * DAY, 7 * DAY, CHECK_WARNING,
+	 "WARNING - signatures 2d2h old"},
+	{"signatures crit", UP1 FINE AGE("700000"), 1, 2 * DAY, 7 * DAY, CHECK_CRITICAL,
+	 "CRITICAL - signatures 8d2h old"},
+	{"signatures warn off", UP1 FINE AGE("180000"), 1, 0, 7 * DAY, CHECK_OK, "up"},
+	{"signatures perfdata", UP1 FINE AGE("100"), 1, 2 * DAY, 7 * DAY, CHECK_OK,
+	 "signatures_age=100s;172800;604800;0"},
+	{"config warnings", UP1 "clamshim_fail_open 0\nclamshim_config_warnings 2\n", 1, 0, 0,
+	 CHECK_WARNING, "WARNING - 2 configuration warnings (clamshim -t)"},
+	{"worst wins", DOWN1 "clamshim_config_warnings 1\n", 1, 0, 0, CHECK_CRITICAL,
+	 "CRITICAL - no scanner available (clamd unix:/c.ctl down) for 2m5s, 1 configuration warning"},
+};
+
+/* test_status_rules - every row of st_cases */
+static void test_status_rules(void **state)
+{
+	size_t	i;
+
+	(void) state;
+	for (i = 0; i < sizeof(st_cases) / sizeof(st_cases[0]); i++) {
+		const struct st_case *c = &st_cases[i];
+		struct check_limits lim = {60000, c->warn_ms, c->crit_ms};
+		struct check_result cr;
+		struct status_report r;
+		char	text[2048], err[256], out[4096];
+
+		snprintf(text, sizeof(text), "clamshim_heartbeat_timestamp_seconds %ld\n%s",
+			 (long) NOW - c->hb_age, c->text);
+		if (status_parse(text, strlen(text), &r, err, sizeof(err)) < 0)
+			fail_msg("%s: parse: %s", c->name, err);
+		check_init(&cr);
+		check_status(&cr, &r, &lim, NOW);
+		check_format(&cr, 0, out, sizeof(out));
+		if (cr.state != c->want)
+			fail_msg("%s: state %s, wanted %s: %s", c->name, check_state_name(cr.state),
+				 check_state_name(c->want), out);
+		if (strstr(out, c->want_text) == NULL)
+			fail_msg("%s: \"%s\" lacks \"%s\"", c->name, out, c->want_text);
+		if (strchr(out, '\n') != NULL)
+			fail_msg("%s: more than one line: %s", c->name, out);
+	}
+}
+
+/* One probe case. */
+struct pr_case {
+	const char *name;
+	int	infected;
+	enum check_expect expect;
+	enum mt_decision decision;
+	const char *reply;
+	const char *status_hdr;		/* X-Virus-Status added, or NULL */
+	int	quarantined;
+	enum check_state want;
+	const char *want_text;
+};
+
+static const struct pr_case pr_cases[] = {
+	{"clean accepted", 0, CHECK_EXPECT_REJECT, MT_ACCEPT, "", "Clean", 0, CHECK_OK, ""},
+	{"clean accepted, no header", 0, CHECK_EXPECT_REJECT, MT_ACCEPT, "", NULL, 0, CHECK_OK, ""},
+	{"clean tempfailed", 0, CHECK_EXPECT_REJECT, MT_TEMPFAIL,
+	 "451 4.7.1 Virus scanner unavailable, try again later", NULL, 0, CHECK_CRITICAL,
+	 "clean probe: tempfail at eom (451 4.7.1"},
+	{"clean unscanned", 0, CHECK_EXPECT_REJECT, MT_ACCEPT, "", "Unscanned (fail-open)", 0,
+	 CHECK_CRITICAL, "X-Virus-Status: Unscanned"},
+	{"eicar rejected", 1, CHECK_EXPECT_REJECT, MT_REJECT,
+	 "550 5.7.1 Virus found: Eicar-Test-Signature", NULL, 0, CHECK_OK, ""},
+	{"eicar tagged, reject wanted", 1, CHECK_EXPECT_REJECT, MT_ACCEPT, "",
+	 "Infected (Eicar-Test-Signature)", 0, CHECK_CRITICAL, "EICAR probe: accept at eom"},
+	{"eicar unscanned", 1, CHECK_EXPECT_REJECT, MT_ACCEPT, "", "Unscanned (no scanner)", 0,
+	 CHECK_CRITICAL, "expected reject"},
+	{"eicar tempfailed", 1, CHECK_EXPECT_REJECT, MT_TEMPFAIL, "451 4.7.1 x", NULL, 0,
+	 CHECK_CRITICAL, "tempfail"},
+	{"eicar tagged", 1, CHECK_EXPECT_TAG, MT_ACCEPT, "", "Infected (Eicar-Test-Signature)", 0,
+	 CHECK_OK, ""},
+	{"eicar discarded", 1, CHECK_EXPECT_DISCARD, MT_DISCARD, "", NULL, 0, CHECK_OK, ""},
+	{"eicar quarantined", 1, CHECK_EXPECT_QUARANTINE, MT_ACCEPT, "", "Infected (x)", 1, CHECK_OK, ""},
+	{"eicar not quarantined", 1, CHECK_EXPECT_QUARANTINE, MT_ACCEPT, "", "Infected (x)", 0,
+	 CHECK_CRITICAL, "expected quarantine"},
+};
+
+/* test_probe_rules - every row of pr_cases */
+static void test_probe_rules(void **state)
+{
+	size_t	i;
+
+	(void) state;
+	for (i = 0; i < sizeof(pr_cases) / sizeof(pr_cases[0]); i++) {
+		const struct pr_case *c = &pr_cases[i];
+		struct check_result cr;
+		struct mt_result r;
+		char	out[4096];
+
+		memset(&r, 0, sizeof(r));
+		r.decision = c->decision;
+		r.stage = "eom";
+		snprintf(r.reply, sizeof(r.reply), "%s", c->reply);
+		r.quarantined = c->quarantined;
+		if (c->status_hdr) {
+			r.nchanges = 2;
+			r.changes[0].op = 'h';
+			snprintf(r.changes[0].name, sizeof(r.changes[0].name), "X-Virus-Scanned");
+			snprintf(r.changes[0].value, sizeof(r.changes[0].value), "clamshim");
+			r.changes[1].op = 'h';
+			snprintf(r.changes[1].name, sizeof(r.changes[1].name), "X-Virus-Status");
+			snprintf(r.changes[1].value, sizeof(r.changes[1].value), "%s", c->status_hdr);
+		}
+		check_init(&cr);
+		check_probe_verdict(&cr, c->infected, c->expect, &r);
+		check_format(&cr, 0, out, sizeof(out));
+		if (cr.state != c->want)
+			fail_msg("%s: state %s: %s", c->name, check_state_name(cr.state), out);
+		if (strstr(out, c->want_text) == NULL)
+			fail_msg("%s: \"%s\" lacks \"%s\"", c->name, out, c->want_text);
+	}
+}
+
+/* test_state_order - UNKNOWN does not hide CRITICAL; WARNING does not lower anything */
+static void test_state_order(void **state)
+{
+	struct check_result cr;
+
+	(void) state;
+	check_init(&cr);
+	check_add(&cr, CHECK_WARNING, "w");
+	assert_int_equal(cr.state, CHECK_WARNING);
+	check_add(&cr, CHECK_UNKNOWN, "u");
+	assert_int_equal(cr.state, CHECK_UNKNOWN);
+	check_add(&cr, CHECK_CRITICAL, "c");
+	assert_int_equal(cr.state, CHECK_CRITICAL);
+	check_add(&cr, CHECK_UNKNOWN, "u2");
+	check_add(&cr, CHECK_WARNING, "w2");
+	assert_int_equal(cr.state, CHECK_CRITICAL);
+	assert_string_equal(cr.problems, "w, u, c, u2, w2");
+	assert_int_equal(check_expect_from_name("TAG"), CHECK_EXPECT_TAG);
+	assert_int_equal(check_expect_from_name("accept"), -1);
+}
+
+/* test_human_age - the durations in texts */
+static void test_human_age(void **state)
+{
+	static const struct {
+		double	s;
+		const char *want;
+	} t[] = {{0, "0s"}, {59, "59s"}, {61, "1m1s"}, {3600, "1h0m"}, {90061, "1d1h"}, {-5, "0s"}};
+	char	buf[32];
+	size_t	i;
+
+	(void) state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		check_human_age(t[i].s, buf, sizeof(buf));
+		assert_string_equal(buf, t[i].want);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_status_rules),
+		cmocka_unit_test(test_probe_rules),
+		cmocka_unit_test(test_state_order),
+		cmocka_unit_test(test_human_age),
+	};
+
+	log_set_stderr_only(1);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
