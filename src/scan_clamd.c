@@ -42,7 +42,9 @@
  *	up); "ClamAV 1.4.6/27432/..." makes the engine "1.4.6/27432".
  *
  *	Host names (rather than numeric addresses) are resolved by the
- *	probe thread only, so that a scan never waits for DNS.
+ *	probe thread only, so that a scan never waits for DNS: the server
+ *	stays down until one of the name's addresses answers PING, and that
+ *	address is kept.
  * DIAGNOSTICS
  *	A server going down is logged as a warning with the reason, coming
  *	back as info. Per-message failures on a server already down are
@@ -194,13 +196,42 @@ clamd_probe_interval(const struct clamd_limits *lim)
 	return t < CLAMD_TICK_MS ? CLAMD_TICK_MS : t;
 }
 
-/* clamd_resolve - fill the server's address from its unix path or the resolver */
-static int
-clamd_resolve(struct clamd_server *srv, int numeric_only, char *err, size_t errlen)
+/* clamd_addrinfo - the addresses of a tcp server; NULL with err when none */
+static struct addrinfo *
+clamd_addrinfo(const struct clamd_server *srv, int numeric_only, char *err, size_t errlen)
 {
 	struct addrinfo hints, *res = NULL;
-	struct sockaddr_un *sun;
 	int	rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV | (numeric_only ? AI_NUMERICHOST : 0);
+	if ((rc = getaddrinfo(srv->cs.host, srv->cs.port, &hints, &res)) != 0 || res == NULL) {
+		clamd_fmt(err, errlen, "cannot resolve %s: %s", srv->cs.host,
+			  rc ? gai_strerror(rc) : "no address");
+		return NULL;
+	}
+	return res;
+}
+
+/* clamd_addr_from - take one resolver answer as the server's address; 0 ok, -1 unusable */
+static int
+clamd_addr_from(struct clamd_server *srv, const struct addrinfo *ai)
+{
+	if (ai->ai_addrlen > sizeof(srv->addr))
+		return -1;
+	memcpy(&srv->addr, ai->ai_addr, ai->ai_addrlen);
+	srv->addrlen = ai->ai_addrlen;
+	return 0;
+}
+
+/* clamd_resolve - fill the server's address from its unix path or a numeric host */
+static int
+clamd_resolve(struct clamd_server *srv, char *err, size_t errlen)
+{
+	struct addrinfo *res;
+	struct sockaddr_un *sun;
 
 	if (srv->cs.kind == CLAMD_SPEC_UNIX) {
 		sun = (struct sockaddr_un *) &srv->addr;
@@ -211,22 +242,13 @@ clamd_resolve(struct clamd_server *srv, int numeric_only, char *err, size_t errl
 		srv->resolved = 1;
 		return 0;
 	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV | (numeric_only ? AI_NUMERICHOST : 0);
-	if ((rc = getaddrinfo(srv->cs.host, srv->cs.port, &hints, &res)) != 0 || res == NULL) {
-		clamd_fmt(err, errlen, "cannot resolve %s: %s", srv->cs.host,
-			 rc ? gai_strerror(rc) : "no address");
+	if ((res = clamd_addrinfo(srv, 1, err, errlen)) == NULL)
 		return -1;
-	}
-	if (res->ai_addrlen > sizeof(srv->addr)) {
+	if (clamd_addr_from(srv, res) < 0) {
 		freeaddrinfo(res);
 		clamd_fmt(err, errlen, "address of %s too long", srv->cs.host);
 		return -1;
 	}
-	memcpy(&srv->addr, res->ai_addr, res->ai_addrlen);
-	srv->addrlen = res->ai_addrlen;
 	srv->resolved = 1;
 	freeaddrinfo(res);
 	return 0;
@@ -250,7 +272,7 @@ clamd_server_new(const char *spec)
 		return srv;
 	}
 	srv->valid = 1;
-	if (clamd_resolve(srv, 1, err, sizeof(err)) < 0) {
+	if (clamd_resolve(srv, err, sizeof(err)) < 0) {
 		/* a host name: the probe thread resolves it, scans never wait for DNS */
 		srv->up = 0;
 		clamd_fmt(srv->last_error, sizeof(srv->last_error), "not resolved yet");
@@ -802,6 +824,30 @@ out:
 	return rc;
 }
 
+/* clamd_resolve_name - resolve a host name (probe thread only): the first address that PONGs */
+static int
+clamd_resolve_name(struct scanner *s, struct clamd_server *tmp, const struct clamd_limits *lim,
+		   char *err, size_t errlen)
+{
+	char	buf[CLAMD_REPLY_MAX + 1];
+	struct addrinfo *res, *ai;
+	size_t	len = 0;
+
+	if ((res = clamd_addrinfo(tmp, 0, err, errlen)) == NULL)
+		return -1;
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (clamd_addr_from(tmp, ai) < 0)
+			continue;
+		if (clamd_command(s, tmp, lim, "zPING", buf, sizeof(buf), &len, err, errlen) == 0
+		    && clamd_parse_pong(buf, len, err, errlen) == 0) {
+			freeaddrinfo(res);
+			return 0;
+		}
+	}
+	freeaddrinfo(res);
+	return -1;			/* err: why the last address failed; resolved again next time */
+}
+
 /* clamd_probe_one - PING (down) or VERSION (up) srv and record what it says */
 static void
 clamd_probe_one(struct scanner *s, struct clamd_server *srv, int ping)
@@ -823,7 +869,7 @@ clamd_probe_one(struct scanner *s, struct clamd_server *srv, int ping)
 	if (!tmp.valid)
 		return;
 	if (!resolved) {
-		if (clamd_resolve(&tmp, 0, err, sizeof(err)) < 0)
+		if (clamd_resolve_name(s, &tmp, &lim, err, sizeof(err)) < 0)
 			goto record;
 		pthread_mutex_lock(&s->mu);
 		srv->addr = tmp.addr;

@@ -1079,6 +1079,30 @@ test_fake_v6(void **state)
 	unmake(s);
 }
 
+/* test_hostname - "tcp:localhost:PORT" is resolved by the probe, never by a scan */
+static void
+test_hostname(void **state)
+{
+	char	spec[64];
+	const char *one[1] = { spec };
+	struct scan_verdict v;
+	struct scanner *s;
+	struct conf c;
+	int	port = 0;
+	int64_t	ms;
+
+	(void) state;
+	fake_start("found", NULL, 0, &port, NULL);
+	fmt(spec, sizeof(spec), "tcp:localhost:%d", port);
+	conf_of(&c, one, 1, 1000, 1000, 30000);	/* localhost: /etc/hosts, no DNS query */
+	s = make(&c);
+	ms = wait_unit(s, spec, 1, 5000);
+	assert_true(ms >= 0);
+	scan_timed(s, msg_clean, &v);
+	expect(&v, SCAN_INFECTED, "Eicar-Test-Signature", spec);
+	unmake(s);
+}
+
 /* test_garbage_comes_back - a fake that answers PING but fails scans stays down for retry_after */
 static void
 test_garbage_comes_back(void **state)
@@ -1264,6 +1288,7 @@ main(void)
 		cmocka_unit_test_teardown(test_clamd_stream_limit, test_teardown),
 		cmocka_unit_test_teardown(test_fakes, test_teardown),
 		cmocka_unit_test_teardown(test_fake_v6, test_teardown),
+		cmocka_unit_test_teardown(test_hostname, test_teardown),
 		cmocka_unit_test_teardown(test_garbage_comes_back, test_teardown),
 		cmocka_unit_test_teardown(test_configure_keeps_state, test_teardown),
 		cmocka_unit_test_teardown(test_round_robin, test_teardown),
