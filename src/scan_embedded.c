@@ -356,8 +356,14 @@ emb_apply_limits(struct cl_engine *e, const struct emb_settings *set,
 	    || emb_set_num(e, CL_ENGINE_MAX_FILES, "max_files", set->max_files, UINT32_MAX,
 			   err, errlen) < 0)
 		return -1;
+	/*
+	 * max_recursion counts container levels inside the message: the
+	 * message's own MIME structure is one level to libclamav, so the
+	 * engine gets one more. An attachment can then nest as deep as
+	 * ClamAV's own default (17) allows a file to (clam_cache_emax.tgz).
+	 */
 	if (set->max_recursion > 0
-	    && emb_set_num(e, CL_ENGINE_MAX_RECURSION, "max_recursion", set->max_recursion,
+	    && emb_set_num(e, CL_ENGINE_MAX_RECURSION, "max_recursion", set->max_recursion + 1ULL,
 			   UINT32_MAX, err, errlen) < 0)
 		return -1;
 	if (set->tmpdir != NULL && *set->tmpdir != '\0'
