@@ -23,9 +23,12 @@
  *	alert.command as "/bin/sh -c COMMAND" in its own process group with
  *	stdin from /dev/null, stdout and stderr to the daemon's stderr, no
  *	inherited descriptors, signals unblocked, and the CLAMSHIM_* values
- *	in the environment only. Up to ALERT_KIDS_MAX commands run at once; a
- *	command still running after its time limit gets SIGTERM, one second
- *	later SIGKILL, and is reaped. Nothing a caller does waits for it.
+ *	in the environment only. Commands run one after the other, in the
+ *	order of the events, so that "recovered" never overtakes the outage
+ *	it ends; but one still running after ALERT_SERIAL_MS no longer holds
+ *	the next back (up to ALERT_KIDS_MAX run at once). A command still
+ *	running after its time limit gets SIGTERM, one second later SIGKILL,
+ *	and is reaped. Nothing a caller does waits for it.
  * DIAGNOSTICS
  *	Outage kinds (scanner-down, all-scanners-down, fail-open-started,
  *	db-reload-failed) are logged with log_alert(), the others with
@@ -55,9 +58,10 @@ extern char **environ;
 #define ALERT_UNITS_MAX		64	/* units remembered across all scanners */
 #define ALERT_SCANNERS_MAX	8	/* scanner kinds remembered */
 #define ALERT_QUEUE_MAX		32	/* commands waiting to run */
-#define ALERT_KIDS_MAX		4	/* commands running at once */
+#define ALERT_KIDS_MAX		8	/* commands running at once */
 #define ALERT_KILL_GRACE_MS	1000	/* SIGTERM to SIGKILL */
 #define ALERT_POLL_MS		50	/* the runner looks at its children this often */
+#define ALERT_SERIAL_MS		1000	/* a command running longer no longer holds back the next */
 
 static const char *const alert_names[ALERT_EVENT_COUNT] = {
 	[ALERT_SCANNER_DOWN] = "scanner-down",
@@ -864,6 +868,19 @@ alert_reap(struct alert *a)
 	pthread_mutex_unlock(&a->rmu);
 }
 
+/* alert_may_start - 1 when every running command has run ALERT_SERIAL_MS (rmu held) */
+static int
+alert_may_start(struct alert *a)
+{
+	int64_t	now = alert_real_mono(NULL);
+	size_t	i;
+
+	for (i = 0; i < a->nkids; i++)
+		if (now - a->kids[i].started_ms < ALERT_SERIAL_MS)
+			return 0;
+	return 1;
+}
+
 /* alert_runner_main - run queued commands, watch and reap them */
 static void *
 alert_runner_main(void *arg)
@@ -874,7 +891,7 @@ alert_runner_main(void *arg)
 
 	pthread_mutex_lock(&a->rmu);
 	while (!a->rstop) {
-		while (a->qlen > 0 && a->nkids < ALERT_KIDS_MAX) {
+		while (a->qlen > 0 && a->nkids < ALERT_KIDS_MAX && alert_may_start(a)) {
 			job = a->queue[a->qhead];
 			a->qhead = (a->qhead + 1) % ALERT_QUEUE_MAX;
 			a->qlen--;

@@ -208,8 +208,8 @@ check_status(struct check_result *cr, const struct status_report *r,
 	check_append(cr->summary, sizeof(cr->summary), ", ", "%zu scanner unit%s up", nup,
 		     nup == 1 ? "" : "s");
 	if (r->engine[0])
-		check_append(cr->summary, sizeof(cr->summary), ", ", "ClamAV %s/%s", r->engine,
-			     r->signatures[0] ? r->signatures : "?");
+		check_append(cr->summary, sizeof(cr->summary), ", ", "ClamAV %s%s%s", r->engine,
+			     r->signatures[0] ? "/" : "", r->signatures);
 	if (age >= 0 && age == age) {
 		check_human_age(age, h, sizeof(h));
 		check_append(cr->summary, sizeof(cr->summary), ", ", "signatures %s old", h);

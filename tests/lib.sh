@@ -79,3 +79,62 @@ t_start_daemon() {
 	t_wait_for 60 grep -q "first signature load finished" "$T/clamshim.log" ||
 		{ cat "$T/clamshim.log" >&2; t_fail "daemon did not finish its first load"; }
 }
+
+# ---- monitoring tests (issue 4): a private clamd, a milter client, the check ----
+: "${MTSEND:=$top_builddir/tests/mtsend}"
+: "${CHECK_CLAMSHIM:=$top_builddir/check_clamshim}"
+
+# t_clamd_conf DIR [extra lines on stdin] -- DIR/clamd.conf: socket DIR/clamd.sock, database $T/db
+t_clamd_conf() {
+	mkdir -p "$1" || t_fail "mkdir $1"
+	cat > "$1/clamd.conf" <<EOC
+Foreground yes
+LocalSocket $1/clamd.sock
+DatabaseDirectory $T/db
+PidFile $1/clamd.pid
+LogFile $1/clamd.log
+LogTime yes
+MaxThreads 4
+SelfCheck 3600
+EOC
+	cat >> "$1/clamd.conf"
+}
+
+# t_clamd_ping SOCKET -- 0 when the clamd on the unix SOCKET answers PONG
+t_clamd_ping() {
+	perl -MIO::Socket::UNIX -e '
+		alarm 2;
+		my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or exit 1;
+		print $s "zPING\0";
+		my $r = ""; sysread($s, $r, 64);
+		exit($r =~ /^PONG/ ? 0 : 1);' "$1"
+}
+
+# t_start_clamd DIR -- clamd -c DIR/clamd.conf in the background ($CLAMD_PID); wait for PONG
+t_start_clamd() {
+	t_bg "$CLAMD" -c "$1/clamd.conf" >>"$1/clamd.out" 2>&1
+	CLAMD_PID=$!
+	t_wait_for 60 t_clamd_ping "$1/clamd.sock" ||
+		{ cat "$1/clamd.out" >&2; t_fail "clamd did not answer PING within 60 s"; }
+}
+
+# t_stop_pid PID -- stop a process this test started and wait for it
+t_stop_pid() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; :; }
+
+# t_now -- wall clock seconds with fractions
+t_now() { date +%s.%N; }
+
+# t_elapsed FROM TO -- TO - FROM in seconds, two decimals
+t_elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+
+# t_msg FILE [eicar] -- a small clean message, or one with EICAR in a base64 attachment
+t_msg() {
+	if [ "${2:-}" = eicar ]; then
+		# EICAR, reversed here so that this file is no test virus itself
+		b=$(perl -MMIME::Base64 -e 'print encode_base64(scalar reverse($ARGV[0]), "")' \
+			'*H+H$!ELIF-TSET-SURIVITNA-DRADNATS-RACIE$}7)CC7)^P(45XZP\4[PA@%P!O5X')
+		printf 'From: <a@example.com>\nTo: <b@example.net>\nSubject: eicar\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="b1"\n\n--b1\nContent-Type: text/plain\n\nsee attachment\n\n--b1\nContent-Type: application/octet-stream; name="eicar.com"\nContent-Transfer-Encoding: base64\nContent-Disposition: attachment; filename="eicar.com"\n\n%s\n--b1--\n' "$b" > "$1"
+	else
+		printf 'From: <a@example.com>\nTo: <b@example.net>\nSubject: hello\n\nJust a clean message.\n' > "$1"
+	fi
+}

@@ -1,0 +1,106 @@
+# tests/check.sh -- check_clamshim against a real daemon and a real clamd.
+#
+# Exit codes: 0 healthy; 2 with clamd down; 1 with configuration warnings
+# (SIGHUP with an unknown option); --probe 0 against the healthy daemon
+# and 2 when the daemon accepts EICAR (on_infected = "tag" while the probe
+# expects reject; 0 with -e tag); 2 when the daemon is killed (stale
+# heartbeat); 3 for a garbled or missing status file and bad options.
+. "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
+t_need "$CLAMSHIM" "$CLAMD" "$MTSEND" "$CHECK_CLAMSHIM" perl
+t_setup
+t_mkdb "$T/db"
+fails=0
+# check DESCRIPTION EXPECTED_RC ARGS... -- run check_clamshim, compare the exit code
+check() {
+	what=$1 want=$2; shift 2
+	"$CHECK_CLAMSHIM" "$@" >"$T/out" 2>&1; rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		echo "not ok: $what: exit $rc, wanted $want"; sed 's/^/    /' "$T/out"; fails=$((fails + 1))
+	else
+		echo "ok: $what: $(head -1 "$T/out" | cut -d'|' -f1)"
+	fi
+}
+# expect_out DESCRIPTION REGEX -- the last output matches
+expect_out() {
+	if grep -Eq -- "$2" "$T/out"; then echo "ok: $1"; else
+		echo "not ok: $1: no line matches /$2/"; sed 's/^/    /' "$T/out"; fails=$((fails + 1)); fi
+}
+# newstatus -- make the daemon write the status now (SIGUSR1), give it time
+newstatus() { kill -USR1 "$DAEMON_PID"; sleep 1.2; }
+
+t_clamd_conf "$T/clamd" </dev/null
+t_start_clamd "$T/clamd"
+cat > "$T/base.conf" <<EOC
+scanners = {"clamd"}
+clamd {
+  servers = {"unix:$T/clamd/clamd.sock"}
+  retry_after = "1s"
+}
+EOC
+t_conf "$T/c.conf" < "$T/base.conf"
+t_start_daemon "$T/c.conf"
+S="$T/metrics.prom"
+M="unix:$T/clamshim.sock"
+t_wait_for 5 test -s "$S"
+
+check "healthy" 0 -s "$S"
+expect_out "one status line with perfdata" '^CLAMSHIM OK - .*\| heartbeat_age=[0-9]+s;;60;0 '
+check "healthy, long options" 0 --status-file "$S" --heartbeat 30s --warning 2d --critical 7d
+check "--probe against the healthy daemon" 0 -s "$S" -M "$M" --probe -v
+expect_out "-v shows the EICAR reject" 'probe EICAR message: reject at eom \(550 5.7.1 Virus found: Eicar'
+check "-P alone (no status file)" 0 -M "$M" -P
+check "--probe expecting tag from a rejecting daemon" 2 -M "$M" -P -e tag
+
+# clamd down
+t_stop_pid "$CLAMD_PID"
+t_msg "$T/clean.eml"
+"$MTSEND" "$M" "$T/clean.eml" >/dev/null
+newstatus
+check "clamd down" 2 -s "$S"
+expect_out "names the server down" "no scanner available \\(clamd unix:$T/clamd/clamd.sock down\\)"
+check "--probe with clamd down" 2 -M "$M" -P
+expect_out "the clean probe was tempfailed" 'clean probe: tempfail at eom \(451 4.7.1'
+t_start_clamd "$T/clamd"
+t_wait_for 10 "$CHECK_CLAMSHIM" -s "$S" && echo "ok: OK again after clamd is back" ||
+	{ echo "not ok: not OK after clamd is back"; fails=$((fails + 1)); }
+
+# configuration warnings (SIGHUP with an unknown option) -> WARNING
+{ cat "$T/base.conf"; echo 'frobnicate_level = 7'; } | t_conf "$T/c.conf"
+kill -HUP "$DAEMON_PID"
+t_wait_for 10 grep -q '^clamshim_config_warnings 1$' "$S"
+check "configuration warnings" 1 -s "$S"
+expect_out "says so" 'WARNING - 1 configuration warning \(clamshim -t\)'
+
+# the daemon accepts EICAR (tag) while the probe expects reject
+{ cat "$T/base.conf"; printf 'policy {\n  on_infected = "tag"\n}\n'; } | t_conf "$T/c.conf"
+kill -HUP "$DAEMON_PID"
+t_wait_for 10 grep -q '^clamshim_config_warnings 0$' "$S"
+check "--probe: EICAR accepted (tagged), reject expected" 2 -M "$M" -P
+expect_out "says what happened" 'EICAR probe: accept at eom.*X-Virus-Status: Infected.*expected reject'
+check "--probe -e tag: that is what was configured" 0 -M "$M" -P -e tag
+
+# signature age thresholds: the test database is minutes old
+check "-w 1s: signatures too old (clamd has no age: not judged)" 0 -s "$S" -w 1s -c 2s
+
+# garbled and missing files, bad options
+printf 'this is not\na status file\n' > "$T/garbled.prom"
+check "garbled status file" 3 -s "$T/garbled.prom"
+expect_out "UNKNOWN with the line" '^CLAMSHIM UNKNOWN - status file: line 1 '
+check "missing status file" 3 -s "$T/nonexistent.prom"
+check "bad age" 3 -s "$S" -w 2x
+check "warning over critical" 3 -s "$S" -w 3d -c 2d
+check "--probe without -M" 3 -P
+check "-h" 0 -h
+check "-V" 0 -V
+expect_out "-V names the version" '^check_clamshim \(clamshim\) [0-9]'
+
+# the daemon dies: its status file goes stale
+kill -9 "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null
+check "right after the daemon died (bound 3s)" 0 -s "$S" -b 3s
+sleep 4
+check "daemon killed: stale heartbeat" 2 -s "$S" -b 3s
+expect_out "says the status is stale" 'CRITICAL - status not written for [0-9]+s \(clamshim stopped or hung\)'
+check "daemon killed: --probe cannot connect" 2 -M "$M" -P
+[ $fails -eq 0 ] || { echo "---- daemon log"; cat "$T/clamshim.log"; }
+exit $((fails > 0))
