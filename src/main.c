@@ -44,6 +44,7 @@
 #include "log.h"
 #include "milter.h"
 #include "monitor.h"
+#include "notify.h"
 #include "policy.h"
 #include "scan.h"
 #include "spool.h"
@@ -330,6 +331,7 @@ main_reload(void)
 	char	err[256];
 
 	log_info("SIGHUP: reloading configuration %s and signatures", main_state.conf_path);
+	notify_reloading();
 	if (conf_load(main_state.conf_path, CONF_TOLERANT, main_daemon_report, NULL, &conf) < 0) {
 		log_error("reload of %s failed: keeping the running configuration",
 			  main_state.conf_path);
@@ -357,6 +359,7 @@ main_reload(void)
 		conf_unref(conf);
 	}
 	chain_reload(main_state.chain);
+	notify_reloaded();
 }
 
 /* main_signal_thread - SIGHUP and SIGUSR1, one at a time */
@@ -458,8 +461,10 @@ main_daemon(struct conf *conf, const char *socket_override, int foreground)
 	log_info("clamshim %s (libclamav %s) listening on %s, scanners:%s%s", PACKAGE_VERSION,
 		 cl_retver(), spec, conf->nscanners > 0 ? " " : " none",
 		 conf->nscanners > 0 ? conf_scanner_name(conf->scanners[0]) : "");
+	notify_start(main_state.chain);
 	rc = milter_run();
 	log_info("stopping");
+	notify_stop();
 	pthread_cancel(main_state.sigthread);
 	pthread_join(main_state.sigthread, NULL);
 	milter_set_observer(NULL);
@@ -554,7 +559,7 @@ main(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	log_open("clamshim", foreground);
+	log_open("clamshim", foreground && !notify_stderr_is_journal());
 	if (conf_load(conf_path, CONF_TOLERANT, main_daemon_report, NULL, &conf) < 0) {
 		log_error("cannot start: the configuration %s has errors (clamshim -t -c %s)",
 			  conf_path, conf_path);

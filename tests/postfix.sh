@@ -1,0 +1,298 @@
+# tests/postfix.sh -- clamshim behind a real Postfix, end to end, on loopback.
+#
+# Two private Postfix instances (postfix -c DIR, each with its own queue,
+# nothing chrooted, DNS off, 127.0.0.1 only):
+#   mx      smtpd with the milter lines of contrib/postfix-main.cf (socket
+#           path changed to ours), relaying to smtp-sink, which keeps each
+#           delivered message as a file;
+#   up      an upstream MTA without a milter that relays to mx: it holds the
+#           mail in its deferred queue when mx answers 4xx.
+# Cases: clean mail delivered with the X-Virus-* headers; EICAR rejected at
+# end of DATA with 550 5.7.1; scanner down -> 451 4.7.1 -> the message waits
+# in up's deferred queue, and after the signatures appear and the queue is
+# flushed it arrives once, scanned, Clean; on_unavailable accept -> delivered
+# Unscanned; on_infected quarantine -> mx's hold queue; clamshim itself down
+# -> milter_default_action tempfail. clamshim runs as systemd would run it
+# with contrib/clamshim.service.in and the drop-in contrib/clamshim-postfix.conf
+# (User=clamav, Group=postfix): the 0660 socket must be usable by smtpd.
+# Needs root (a Postfix queue is set up as root); skips (77) without it.
+. "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
+t_need "$CLAMSHIM" "$SIGTOOL" postfix postconf postqueue smtp-sink swaks ss setpriv
+[ "$(id -u)" = 0 ] || t_skip "a private Postfix instance must be started as root"
+id postfix >/dev/null 2>&1 || t_skip "no postfix user on this machine"
+t_setup
+CONTRIB=$top_srcdir/contrib/postfix-main.cf
+UNIT=$top_srcdir/contrib/clamshim.service.in
+DROPIN=$top_srcdir/contrib/clamshim-postfix.conf
+for f in "$CONTRIB" "$UNIT" "$DROPIN"; do [ -r "$f" ] || t_fail "missing $f"; done
+# the identity systemd gives the daemon: User= of the unit, Group= of the
+# Postfix drop-in (supplementary groups: the user's own, as SupplementaryGroups=)
+SVC_USER=$(sed -n 's/^User=//p' "$UNIT")
+SVC_GROUP=$(sed -n 's/^Group=//p' "$DROPIN")
+id "$SVC_USER" >/dev/null 2>&1 || t_skip "no user $SVC_USER (User= of the unit) on this machine"
+getent group "$SVC_GROUP" >/dev/null || t_fail "no group $SVC_GROUP"
+fails=0
+ok() { echo "ok: $*"; }
+notok() { echo "not ok: $*"; fails=$((fails + 1)); }
+
+# $T/run plays RuntimeDirectory=: owned by the service's user and group
+mkdir -p "$T/run" "$T/empty"
+chown "$SVC_USER:$SVC_GROUP" "$T/run"
+t_mkdb "$T/db"
+SOCK=$T/run/clamshim.sock
+
+# pf_make NAME PORT RELAYPORT [main.cf lines on stdin] -- a private instance
+pf_make() {
+	d=$T/$1
+	mkdir -p "$d/etc" "$d/queue" "$d/data"
+	chown postfix "$d/data"
+	cat > "$d/etc/main.cf" <<EOF
+compatibility_level = 3.6
+queue_directory = $d/queue
+data_directory = $d/data
+mail_owner = postfix
+setgid_group = postdrop
+maillog_file = $d/maillog
+maillog_file_prefixes = $T
+myhostname = $1.clamshim.test
+mydomain = clamshim.test
+myorigin = \$myhostname
+mydestination =
+local_recipient_maps =
+alias_maps =
+alias_database =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+smtpd_relay_restrictions = permit_mynetworks, reject
+relayhost = [127.0.0.1]:$3
+smtp_dns_support_level = disabled
+smtpd_peername_lookup = no
+in_flow_delay = 0
+biff = no
+smtp_connect_timeout = 5s
+maximal_queue_lifetime = 1h
+minimal_backoff_time = 1h
+maximal_backoff_time = 1h
+queue_run_delay = 1h
+EOF
+	cat >> "$d/etc/main.cf"
+	cat > "$d/etc/master.cf" <<EOF
+127.0.0.1:$2 inet n - n - - smtpd
+pickup    unix  n - n 60 1 pickup
+cleanup   unix  n - n -  0 cleanup
+qmgr      unix  n - n 300 1 qmgr
+rewrite   unix  - - n -  - trivial-rewrite
+bounce    unix  - - n -  0 bounce
+defer     unix  - - n -  0 bounce
+trace     unix  - - n -  0 bounce
+verify    unix  - - n -  1 verify
+flush     unix  n - n 1000? 0 flush
+proxymap  unix  - - n -  - proxymap
+smtp      unix  - - n -  - smtp
+relay     unix  - - n -  - smtp
+showq     unix  n - n -  - showq
+error     unix  - - n -  - error
+retry     unix  - - n -  - error
+discard   unix  - - n -  - discard
+anvil     unix  - - n -  1 anvil
+scache    unix  - - n -  1 scache
+postlog   unix-dgram n - n - 1 postlogd
+EOF
+}
+
+# pf_start NAME PORT -- start it and wait for its smtpd port
+pf_start() {
+	script -qec "postfix -c $T/$1/etc start" /dev/null > "$T/$1.start" 2>&1 ||
+		{ cat "$T/$1.start" "$T/$1/maillog" 2>/dev/null >&2; t_fail "postfix $1 did not start"; }
+	PF_STARTED="$PF_STARTED $1"
+	t_wait_for 30 pf_listening "$2" || t_fail "postfix $1 does not listen on 127.0.0.1:$2"
+}
+pf_listening() { ss -Htln "sport = :$1" | grep -q .; }
+PF_STARTED=
+
+# pf_stop_all -- stop the instances this test started (postfix stop waits)
+pf_stop_all() {
+	for inst in $PF_STARTED; do postfix -c "$T/$inst/etc" stop >/dev/null 2>&1; done
+	PF_STARTED=
+}
+
+# queue_count NAME QUEUE -- number of messages in one of an instance's queues
+queue_count() { find "$T/$1/queue/$2" -type f 2>/dev/null | wc -l; }
+sink_count() { ls "$T/sink" 2>/dev/null | wc -l; }
+sink_has() { [ "$(sink_count)" -ge "$1" ]; }
+
+# daemon_start DB [config lines on stdin] -- (re)start clamshim as systemd would
+daemon_start() {
+	daemon_stop
+	: > "$T/clamshim.log"
+	cat > "$T/clamshim.conf" <<EOF
+socket = "unix:$SOCK"
+user = "$SVC_USER"
+pid_file = "$T/run/clamshim.pid"
+log_level = "debug"
+spool_dir = "$T/run"
+embedded {
+  database = "$1"
+  reload_check = "1s"
+}
+status {
+  file = "$T/run/metrics.prom"
+  interval = "1s"
+}
+EOF
+	cat >> "$T/clamshim.conf"
+	t_bg setpriv --reuid="$SVC_USER" --regid="$SVC_GROUP" --init-groups \
+		"$CLAMSHIM" -f -c "$T/clamshim.conf" 2>>"$T/clamshim.log"
+	DAEMON_PID=$!
+	t_wait_for 60 grep -q "first signature load finished" "$T/clamshim.log" ||
+		{ cat "$T/clamshim.log" >&2; t_fail "daemon did not finish its first load"; }
+	if [ "$(stat -c %G:%a "$SOCK")" = "$SVC_GROUP:660" ]; then ok "socket $SVC_GROUP, 0660"; else
+		notok "socket is $(stat -c %U:%G:%a "$SOCK"), wanted group $SVC_GROUP, 0660"; fi
+}
+daemon_stop() {
+	[ -n "${DAEMON_PID:-}" ] || return 0
+	kill "$DAEMON_PID" 2>/dev/null
+	t_wait_for 20 daemon_gone || kill -9 "$DAEMON_PID" 2>/dev/null
+	DAEMON_PID=
+}
+daemon_gone() { ! kill -0 "$DAEMON_PID" 2>/dev/null; }
+
+# send PORT OUTFILE [swaks options] -- one message; the SMTP dialogue in OUTFILE
+send() {
+	port=$1 out=$2; shift 2
+	swaks --server "127.0.0.1:$port" --helo client.clamshim.test \
+		--from sender@clamshim.test --to rcpt@example.test \
+		--timeout 120 "$@" > "$out" 2>&1
+}
+
+# expect_log NAME REGEX WHAT -- a line in the instance's maillog; prints it
+expect_log() {
+	if t_wait_for 20 grep -Eq -- "$2" "$T/$1/maillog"; then
+		ok "$3"; grep -E -- "$2" "$T/$1/maillog" | tail -1 | sed "s/^/    $1 logged: /"
+	else
+		notok "$3: $1's maillog has no line matching /$2/"; tail -20 "$T/$1/maillog" | sed 's/^/    /'
+	fi
+}
+expect_file() {	# expect_file FILE REGEX WHAT
+	if grep -Eq -- "$2" "$1"; then ok "$3"; else
+		notok "$3: no line matches /$2/ in $1"; sed 's/^/    /' "$1" | head -40; fi
+}
+
+# the milter lines of the contrib file, with our socket
+grep -q '^smtpd_milters *= *unix:/run/clamshim/clamshim.sock$' "$CONTRIB" ||
+	t_fail "$CONTRIB: no smtpd_milters line with the documented socket"
+MILTER_LINES=$(grep -v '^#' "$CONTRIB" | grep . | sed "s|unix:/run/clamshim/clamshim.sock|unix:$SOCK|")
+
+SINK_PORT=$(t_free_port)
+mkdir "$T/sink"
+t_bg smtp-sink -u nobody -d "$T/sink/m." "127.0.0.1:$SINK_PORT" 100
+chown nobody "$T/sink"
+t_wait_for 10 pf_listening "$SINK_PORT" || t_fail "smtp-sink does not listen"
+
+MX_PORT=$(t_free_port)
+echo "$MILTER_LINES" | pf_make mx "$MX_PORT" "$SINK_PORT"
+UP_PORT=$(t_free_port)
+while [ "$UP_PORT" = "$MX_PORT" ]; do UP_PORT=$(t_free_port); done
+pf_make up "$UP_PORT" "$MX_PORT" </dev/null
+trap 'pf_stop_all; t_cleanup' EXIT
+pf_start mx "$MX_PORT"
+pf_start up "$UP_PORT"
+
+printf 'X5O!P%%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*' > "$T/eicar.com"
+
+# ---- 1. clean mail: delivered with both headers
+daemon_start "$T/db" </dev/null
+send "$MX_PORT" "$T/clean.out" --header "Subject: clean one" --body "Hello, clean."
+expect_file "$T/clean.out" '^<- +250 .*queued as' "clean: mx answers 250 at end of DATA"
+t_wait_for 30 sink_has 1 && ok "clean: delivered to the sink" || notok "clean: nothing delivered"
+f=$(ls "$T/sink"/* 2>/dev/null | head -1)
+if [ -n "$f" ]; then
+	expect_file "$f" '^X-Virus-Scanned: clamshim [0-9.]+ \(ClamAV [^)]*\) on ' "clean: X-Virus-Scanned header"
+	expect_file "$f" '^X-Virus-Status: Clean$' "clean: X-Virus-Status: Clean"
+	expect_file "$f" '^Subject: clean one$' "clean: it is the message sent"
+fi
+expect_log mx 'postfix/smtp\[[0-9]+\]: [0-9A-F]+: to=<rcpt@example.test>, relay=127.0.0.1\[127.0.0.1\]:'"$SINK_PORT"'.* status=sent' \
+	"clean: mx relayed it"
+grep -q ': verdict=clean action=accept ' "$T/clamshim.log" && ok "clean: clamshim logged verdict=clean" ||
+	notok "clean: no verdict=clean line in clamshim's log"
+
+# ---- 2. EICAR attachment: 550 5.7.1 at end of DATA, nothing delivered
+was=$(sink_count)
+send "$MX_PORT" "$T/eicar.out" --header "Subject: eicar" --attach "$T/eicar.com"
+expect_file "$T/eicar.out" '^<\*\* +550 5\.7\.1 Virus found: Eicar-Test-Signature' "eicar: 550 5.7.1 Virus found at end of DATA"
+expect_log mx 'milter-reject: END-OF-MESSAGE from [^:]*: 5\.7\.1 Virus found: Eicar-Test-Signature' "eicar: mx logged the milter reject"
+sleep 1
+[ "$(sink_count)" -eq "$was" ] && ok "eicar: nothing delivered" || notok "eicar: something was delivered"
+
+# ---- 3. scanner down (no signatures yet), tempfail: mail waits upstream, then arrives
+mkdir -p "$T/late-db"
+daemon_start "$T/late-db" </dev/null
+was=$(sink_count)
+send "$UP_PORT" "$T/defer.out" --header "Subject: wait for me" --body "Deferred, not lost."
+expect_file "$T/defer.out" '^<- +250 .*queued as' "defer: upstream accepted the message"
+expect_log up 'status=deferred \(host 127\.0\.0\.1\[127\.0\.0\.1\] said: 451 4\.7\.1 Virus scanner unavailable, try again later' \
+	"defer: mx answered 451 4.7.1 and upstream deferred the message"
+expect_log mx 'milter-reject: END-OF-MESSAGE from [^:]*: 4\.7\.1 Virus scanner unavailable' "defer: mx logged the milter tempfail"
+[ "$(queue_count up deferred)" -eq 1 ] && ok "defer: one message in upstream's deferred queue" ||
+	notok "defer: $(queue_count up deferred) messages in upstream's deferred queue"
+postqueue -c "$T/up/etc" -p > "$T/defer.queue" 2>&1
+expect_file "$T/defer.queue" 'Virus scanner unavailable' "defer: postqueue -p shows why it waits"
+[ "$(sink_count)" -eq "$was" ] && ok "defer: nothing delivered while the scanner is down" || notok "defer: delivered while down"
+# the scanner comes back: signatures appear, reload_check picks them up
+t_mkdb "$T/late-db"
+t_wait_for 60 grep -q 'embedded: loaded [0-9]* signatures' "$T/clamshim.log" ||
+	notok "defer: the daemon did not load the new signatures"
+postqueue -c "$T/up/etc" -f
+t_wait_for 60 sink_has $((was + 1)) && ok "defer: delivered after the flush" || notok "defer: not delivered after the flush"
+sleep 1
+[ "$(sink_count)" -eq $((was + 1)) ] && ok "defer: delivered exactly once" || notok "defer: $(sink_count) messages, wanted $((was + 1))"
+[ "$(queue_count up deferred)" -eq 0 ] && ok "defer: upstream's queue is empty" || notok "defer: upstream still holds mail"
+f=$(grep -l '^Subject: wait for me' "$T/sink"/* 2>/dev/null | head -1)
+if [ -n "$f" ]; then
+	expect_file "$f" '^X-Virus-Status: Clean$' "defer: it was scanned: X-Virus-Status: Clean"
+	expect_file "$f" '^Deferred, not lost\.' "defer: the body arrived"
+else
+	notok "defer: the deferred message is not in the sink"
+fi
+expect_log up 'status=sent \(250 ' "defer: upstream logged it sent"
+
+# ---- 4. on_unavailable accept: delivered, tagged Unscanned
+daemon_start "$T/empty" <<EOF
+policy {
+  on_unavailable = "accept"
+}
+EOF
+was=$(sink_count)
+send "$MX_PORT" "$T/accept.out" --header "Subject: unscanned" --body "Accepted unscanned."
+expect_file "$T/accept.out" '^<- +250 .*queued as' "accept: mx answers 250"
+t_wait_for 30 sink_has $((was + 1)) && ok "accept: delivered" || notok "accept: nothing delivered"
+f=$(grep -l '^Subject: unscanned' "$T/sink"/* 2>/dev/null | head -1)
+[ -n "$f" ] && expect_file "$f" '^X-Virus-Status: Unscanned \(.+\)$' "accept: X-Virus-Status: Unscanned (reason)"
+
+# ---- 5. on_infected quarantine: the message sits in mx's hold queue
+daemon_start "$T/db" <<EOF
+policy {
+  on_infected = "quarantine"
+}
+EOF
+was=$(sink_count)
+send "$MX_PORT" "$T/hold.out" --header "Subject: hold me" --attach "$T/eicar.com"
+expect_file "$T/hold.out" '^<- +250 .*queued as' "quarantine: mx answers 250"
+expect_log mx 'milter triggers HOLD action' "quarantine: mx logged the HOLD"
+t_wait_for 20 test "$(queue_count mx hold)" -eq 1 && ok "quarantine: one message in mx's hold queue" ||
+	notok "quarantine: $(queue_count mx hold) messages in the hold queue"
+postqueue -c "$T/mx/etc" -p > "$T/hold.queue" 2>&1
+expect_file "$T/hold.queue" '^[0-9A-F]+!' "quarantine: postqueue -p marks it held (!)"
+sleep 1
+[ "$(sink_count)" -eq "$was" ] && ok "quarantine: nothing delivered" || notok "quarantine: delivered"
+
+# ---- 6. clamshim itself down: milter_default_action = tempfail
+daemon_stop
+send "$MX_PORT" "$T/down.out" --header "Subject: milter down" --body "Nobody listens."
+expect_file "$T/down.out" '^<\*\* +451 4\.7\.1 ' "milter down: 451 4.7.1 (milter_default_action = tempfail)"
+expect_log mx 'milter unix:'"$SOCK"': can.t connect|connect to Milter service unix:'"$SOCK" "milter down: mx logged the failed connect"
+
+pf_stop_all
+echo "$fails failed"
+[ "$fails" -eq 0 ]
