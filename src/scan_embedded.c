@@ -411,15 +411,17 @@ emb_cvd_version(const char *path, time_t *stime)
 }
 
 /*
- * emb_db_info - signature version and time: daily.cld/daily.cvd first, then
- * what the engine says, then the newest other .cvd/.cld header; the time
- * falls back to the newest signature file's mtime.
+ * emb_db_info - signature version and time: the newest of the daily.cld,
+ * daily.cvd and daily.cud headers first (.cud: the unsigned container
+ * sigtool --unsigned builds, same header), then what the engine says,
+ * then the newest other .cvd/.cld/.cud header; the time falls back to the
+ * newest signature file's mtime (plain .ndb, .hdb ... files have no header).
  */
 static void
 emb_db_info(const char *db, const struct cl_engine *cl, char *ver, size_t verlen,
 	    time_t *sig_time)
 {
-	static const char *const daily[] = {"daily.cld", "daily.cvd"};
+	static const char *const daily[] = {"daily.cld", "daily.cvd", "daily.cud"};
 	char	path[4096];
 	unsigned best = 0, other = 0, v;
 	time_t	best_time = 0, other_time = 0, t, newest = 0;
@@ -458,7 +460,8 @@ emb_db_info(const char *db, const struct cl_engine *cl, char *ver, size_t verlen
 				t = 0;
 				if (best == 0 && n > 4
 				    && (strcmp(de->d_name + n - 4, ".cvd") == 0
-					|| strcmp(de->d_name + n - 4, ".cld") == 0)
+					|| strcmp(de->d_name + n - 4, ".cld") == 0
+					|| strcmp(de->d_name + n - 4, ".cud") == 0)
 				    && (v = emb_cvd_version(path, &t)) > 0 && t >= other_time) {
 					other = v;
 					other_time = t;

@@ -3,7 +3,7 @@
 #	mkdb.sh - write a tiny ClamAV signature database for the tests
 # SUMMARY
 #	tests/mkdb.sh [--eicar-only | --hash-only] [--name BASE] [--sig NAME:HEX]...
-#		[--synthetic N [--seed S]] DIR
+#		[--synthetic N [--seed S]] [--cud VERSION[:STIME]] DIR
 # DESCRIPTION
 #	No official ClamAV database exists on a test machine, so tests make a
 #	tiny one: DIR/BASE.ndb with the EICAR body signature and DIR/BASE.hdb
@@ -20,7 +20,22 @@
 #	--synthetic N	also DIR/BASE-synth.hdb and DIR/BASE-synth.ndb with N
 #			made-up MD5 and N made-up body signatures each, so that
 #			loading and reloading cost something real (benchmarks,
-#			reload-under-load tests); --seed S varies their content
+#			reload-under-load tests); --seed S varies their content.
+#			Each body signature has a one-byte wildcard in the
+#			middle, as most real ones have wildcards: that puts it
+#			in libclamav's Aho-Corasick trie, which is what makes
+#			loading the official database slow and big (plain
+#			strings would go to the cheap Boyer-Moore matcher).
+#	--cud VERSION[:STIME]
+#			pack the files written into DIR/daily.cud instead, an
+#			unsigned signature container of the format sigtool
+#			--unsigned builds: a 512-byte header
+#			"ClamAV-VDB:TIME:VERSION:SIGS:FLEVEL:MD5:DSIG:BUILDER:STIME"
+#			and a tar.gz with COPYING, daily.info (the header again
+#			plus name:size:sha256 of each file) and the files.
+#			libclamav reads version and build time (STIME, unix
+#			seconds, default now) from it as from daily.cvd; a
+#			signed .cvd or .cld cannot be made without Talos' key.
 #
 #	The EICAR hex below was checked against the real 68-byte EICAR
 #	string ("...7d2445494341522d..." = "}$EICAR-"): a copy with 2443
@@ -31,10 +46,12 @@
 # DIAGNOSTICS
 #	Exit 0 when done, 1 on a usage error or a failed command, 77 when
 #	sigtool or the test files are missing (so a test can skip).
+#	--cud needs tar, gzip and sha256sum.
 set -eu
 
 usage() {
-	echo "usage: $0 [--eicar-only|--hash-only] [--name BASE] [--sig NAME:HEX]... DIR" >&2
+	echo "usage: $0 [--eicar-only|--hash-only] [--name BASE] [--sig NAME:HEX]..." \
+		"[--synthetic N [--seed S]] [--cud VERSION[:STIME]] DIR" >&2
 	exit 1
 }
 
@@ -45,6 +62,7 @@ base=clamshim-test
 extra=""
 synth=0
 seed=1
+cud=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--eicar-only) want_hdb=0 ;;
@@ -69,6 +87,12 @@ while [ $# -gt 0 ]; do
 		''|*[!0-9]*) usage ;;
 		esac
 		seed=$2; shift ;;
+	--cud)
+		[ $# -ge 2 ] || usage
+		case "$2" in
+		''|*[!0-9:]*|*:*:*|:*|*:) usage ;;
+		esac
+		cud=$2; shift ;;
 	--) shift; break ;;
 	-*) usage ;;
 	*) break ;;
@@ -130,10 +154,41 @@ if [ "$synth" -gt 0 ]; then
 				if (kind == "hdb")
 					printf "%s:%d:Clamshim.Synth.Hash-%d-%d\n", hex(32), 1000 + i, seed, i
 				else
-					printf "Clamshim.Synth.Body-%d-%d:0:*:%s\n", seed, i, hex(40)
+					printf "Clamshim.Synth.Body-%d-%d:0:*:%s??%s\n", seed, i, hex(16), hex(20)
 			}
 		}' > "$tmp"
 		mv -f "$tmp" "$dir/$base-synth.$kind"
 	done
+fi
+
+if [ -n "$cud" ]; then
+	ver=${cud%%:*}
+	stime=${cud#*:}
+	[ "$stime" = "$cud" ] && stime=$(date +%s)
+	work=$(mktemp -d "${TMPDIR:-/tmp}/mkdb-cud.XXXXXX")
+	trap 'rm -rf "$work"' EXIT
+	names=""
+	nsigs=0
+	for f in "$base.hdb" "$base.ndb" "$base-synth.hdb" "$base-synth.ndb"; do
+		[ -f "$dir/$f" ] || continue
+		mv -f "$dir/$f" "$work/$f"
+		names="$names $f"
+		nsigs=$((nsigs + $(wc -l < "$work/$f")))
+	done
+	[ -n "$names" ] || { echo "$0: --cud: nothing to pack" >&2; exit 1; }
+	hdr="ClamAV-VDB:$(LC_ALL=C date -u -d "@$stime" '+%d %b %Y %H-%M %z'):$ver:$nsigs:90:X:X:clamshim-test:$stime"
+	{
+		echo "$hdr"
+		for f in $names; do
+			echo "$f:$(wc -c < "$work/$f" | tr -d ' '):$(sha256sum < "$work/$f" | cut -d' ' -f1)"
+		done
+	} > "$work/daily.info"
+	echo "clamshim test signatures, made by tests/mkdb.sh" > "$work/COPYING"
+	tmp="$dir/.daily.cud.tmp.$$"
+	printf '%-512s' "$hdr" > "$tmp"
+	# shellcheck disable=SC2086
+	(cd "$work" && tar --format=ustar --owner=0 --group=0 -cf - COPYING daily.info $names) |
+		gzip -9n >> "$tmp"
+	mv -f "$tmp" "$dir/daily.cud"
 fi
 exit 0

@@ -16,7 +16,8 @@
  *	  and counts reloads_failed; reload() storms coalesce; configure()
  *	  reloads only when the engine settings change;
  *	- many threads scanning while the engine is replaced under them;
- *	- status(): engine string, signature time, unit, counters.
+ *	- status(): engine string, signature time, unit, counters; version
+ *	  and build time from a daily.cud header (mkdb.sh --cud).
  *	Skips (exit 77) when sigtool or the ClamAV test files are missing.
  */
 #include "config.h"
@@ -969,6 +970,24 @@ test_status(void **state)
 	assert_int_equal(st.reloads_failed, 0);
 }
 
+/* test_status_cud - version and build time from a daily.cud header, not file times */
+static void
+test_status_cud(void **state)
+{
+	struct fixture *f = *state;
+	char	want[SCAN_ENGINE_MAX];
+	struct scan_status st;
+
+	run_mkdb(f->db, "--cud", "27123:1600000000", NULL);
+	f->s = start(f, 1);
+	st = status_of(f->s);
+	snprintf(want, sizeof(want), "%s/27123", cl_retver());
+	assert_string_equal(st.engine, want);
+	assert_string_equal(st.sig_version, "27123");
+	assert_int_equal(st.sig_time, 1600000000);
+	assert_int_equal(st.up, 1);
+}
+
 int
 main(void)
 {
@@ -986,6 +1005,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_destroy_during_scans, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_engines_at_most, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_cud, setup, teardown),
 	};
 
 	log_set_stderr_only(1);
