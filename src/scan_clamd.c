@@ -15,7 +15,8 @@
  *	reply is marked down (since, last_error) and the same message goes to
  *	the next server; only when none is left is the verdict unavailable,
  *	with every server's reason. A down server is skipped; once its
- *	retry_after has passed one message may try it again.
+ *	retry_after has passed one message may try it again, unless the
+ *	probe has just found it unreachable (then no message waits on it).
  *
  *	A probe thread brings servers back without waiting for mail: it
  *	sends zPING to every down server every min(retry_after, 1s) and marks
@@ -98,6 +99,7 @@ struct clamd_server {
 	int	trial;			/* a message is trying it while down */
 	int	down_by_scan;		/* down because a scan failed (not a connect or PING) */
 	int	ping_failed;		/* a PING failed since it went down */
+	int64_t	unreachable_at;		/* monotonic ms a PING or connect last failed, 0 = since up */
 	unsigned abort_gen;		/* bumped when a scan timed out: waiters give up */
 	int	inflight;		/* scans using it now */
 	int64_t	last_alive;		/* monotonic ms of the last reply from it */
@@ -226,6 +228,13 @@ clamd_addr_from(struct clamd_server *srv, const struct addrinfo *ai)
 	return 0;
 }
 
+/* clamd_probe_cycle - longest time between two PINGs of a down server finishing */
+static int64_t
+clamd_probe_cycle(const struct clamd_limits *lim)
+{
+	return clamd_probe_interval(lim) + 2 * CLAMD_PROBE_MAX_MS + 2 * CLAMD_TICK_MS;
+}
+
 /* clamd_resolve - fill the server's address from its unix path or a numeric host */
 static int
 clamd_resolve(struct clamd_server *srv, char *err, size_t errlen)
@@ -296,6 +305,8 @@ clamd_mark_down(struct scanner *s, struct clamd_server *srv, const char *why, in
 {
 	clamd_fmt(srv->last_error, sizeof(srv->last_error), "%s", why);
 	srv->down_until = clamd_now_ms() + s->lim.retry_ms;
+	if (!by_scan)
+		srv->unreachable_at = clamd_now_ms();
 	if (hung)
 		srv->abort_gen++;
 	if (srv->up) {
@@ -317,6 +328,7 @@ static void
 clamd_mark_alive(struct clamd_server *srv)
 {
 	srv->last_alive = clamd_now_ms();
+	srv->unreachable_at = 0;
 	if (!srv->up) {
 		srv->up = 1;
 		srv->since = time(NULL);
@@ -673,7 +685,9 @@ clamd_pick(struct scanner *s, struct clamd_server **tried, size_t ntried, unsign
 			if (pass == 0 && srv->up) {
 				pick = srv;
 				*trial = 0;
-			} else if (pass == 1 && !srv->up && !srv->trial && now >= srv->down_until) {
+			} else if (pass == 1 && !srv->up && !srv->trial && now >= srv->down_until
+				   && (srv->unreachable_at == 0
+				       || now - srv->unreachable_at > clamd_probe_cycle(&s->lim))) {
 				pick = srv;
 				*trial = 1;
 				srv->trial = 1;
@@ -921,6 +935,7 @@ record:
 		clamd_mark_down(s, srv, err, 0, 0);
 	} else {
 		srv->ping_failed = 1;
+		srv->unreachable_at = now;
 		clamd_fmt(srv->last_error, sizeof(srv->last_error), "%s", err);
 	}
 	srv->next_probe = now + clamd_probe_interval(&s->lim);
