@@ -10,7 +10,9 @@
 # Cases: clean mail delivered with the X-Virus-* headers; EICAR rejected at
 # end of DATA with 550 5.7.1; scanner down -> 451 4.7.1 -> the message waits
 # in up's deferred queue, and after the signatures appear and the queue is
-# flushed it arrives once, scanned, Clean; on_unavailable accept -> delivered
+# flushed it arrives once, scanned, Clean; the same for mail submitted with
+# the sendmail command (non_smtpd_milters): it waits in mx's maildrop until
+# pickup retries; on_unavailable accept -> delivered
 # Unscanned; on_infected quarantine -> mx's hold queue; clamshim itself down
 # -> milter_default_action tempfail. clamshim runs as systemd would run it
 # with contrib/clamshim.service.in and the drop-in contrib/clamshim-postfix.conf
@@ -256,6 +258,32 @@ else
 	notok "defer: the deferred message is not in the sink"
 fi
 expect_log up 'status=sent \(250 ' "defer: upstream logged it sent"
+
+# ---- 3b. local submission (sendmail command, non_smtpd_milters) while the
+# scanner is down: the message stays in mx's queue and arrives, scanned, later
+mkdir -p "$T/late-db2"
+daemon_start "$T/late-db2" </dev/null
+was=$(sink_count)
+printf 'From: sender@clamshim.test\nTo: rcpt@example.test\nSubject: local while down\n\nSubmitted locally.\n' |
+	sendmail -C "$T/mx/etc" -f sender@clamshim.test rcpt@example.test > "$T/local.out" 2>&1
+echo "sendmail exit $?" >> "$T/local.out"
+expect_log mx 'milter-reject: END-OF-MESSAGE from localhost\[127\.0\.0\.1\]: 4\.7\.1 Virus scanner unavailable, try again later; from=<sender@clamshim\.test> to=<rcpt@example\.test>$' \
+	"local: cleanup got the milter tempfail"
+sleep 2
+[ "$(sink_count)" -eq "$was" ] && ok "local: nothing delivered while the scanner is down" || notok "local: delivered while down"
+expect_file "$T/local.out" '^sendmail exit 0$' "local: the sendmail command succeeded"
+[ "$(queue_count mx maildrop)" -eq 1 ] && ok "local: the message waits in mx's maildrop" ||
+	notok "local: $(queue_count mx maildrop) messages in maildrop, wanted 1"
+t_mkdb "$T/late-db2"
+t_wait_for 60 grep -q 'embedded: loaded [0-9]* signatures' "$T/clamshim.log" ||
+	notok "local: the daemon did not load the new signatures"
+postqueue -c "$T/mx/etc" -f
+postkick -c "$T/mx/etc" public pickup W
+t_wait_for 90 sink_has $((was + 1)) && ok "local: delivered after the scanner came back" || notok "local: not delivered"
+f=$(grep -l '^Subject: local while down' "$T/sink"/* 2>/dev/null | head -1)
+[ -n "$f" ] && expect_file "$f" '^X-Virus-Status: Clean$' "local: scanned: X-Virus-Status: Clean"
+[ "$(queue_count mx maildrop)" -eq 0 ] && ok "local: maildrop is empty" || notok "local: maildrop still holds mail"
+expect_log mx 'postfix/pickup\[[0-9]+\]: [0-9A-F]+: uid=0 from=<sender@clamshim.test>' "local: pickup took it up again"
 
 # ---- 4. on_unavailable accept: delivered, tagged Unscanned
 daemon_start "$T/empty" <<EOF
