@@ -508,8 +508,15 @@ mt_take_change(struct mt_result *r, const struct mt_packet *pk)
 	case SMFIR_INSHEADER:
 	case SMFIR_CHGHEADER:
 		break;
-	default:			/* recipients, body, sender, macros: not kept */
-		return 0;
+	case SMFIR_ADDRCPT:
+	case SMFIR_DELRCPT:
+	case SMFIR_ADDRCPT_PAR:
+	case SMFIR_REPLBODY:
+	case SMFIR_CHGFROM:
+	case SMFIR_SETSYMLIST:
+		return 0;		/* recipients, body, sender, macros: not kept */
+	default:
+		return -1;		/* not a reply of the protocol */
 	}
 	if (pk->cmd != SMFIR_ADDHEADER) {
 		if (pk->len < 4)
