@@ -14,7 +14,9 @@
 # the sendmail command (non_smtpd_milters): it waits in mx's maildrop until
 # pickup retries; on_unavailable accept -> delivered
 # Unscanned; on_infected quarantine -> mx's hold queue; clamshim itself down
-# -> milter_default_action tempfail. clamshim runs as systemd would run it
+# -> milter_default_action tempfail; last, smtpd, cleanup and pickup chrooted
+# as in Debian's master.cf, with the socket inside the queue directory and
+# the commented smtpd_milters line of the contrib file. clamshim runs as systemd would run it
 # with contrib/clamshim.service.in and the drop-in contrib/clamshim-postfix.conf
 # (User=clamav, Group=postfix): the 0660 socket must be usable by smtpd.
 # Needs root (a Postfix queue is set up as root); skips (77) without it.
@@ -74,6 +76,7 @@ in_flow_delay = 0
 biff = no
 smtp_connect_timeout = 5s
 maximal_queue_lifetime = 1h
+bounce_queue_lifetime = 1h
 minimal_backoff_time = 1h
 maximal_backoff_time = 1h
 queue_run_delay = 1h
@@ -185,6 +188,10 @@ expect_file() {	# expect_file FILE REGEX WHAT
 grep -q '^smtpd_milters *= *unix:/run/clamshim/clamshim.sock$' "$CONTRIB" ||
 	t_fail "$CONTRIB: no smtpd_milters line with the documented socket"
 MILTER_LINES=$(grep -v '^#' "$CONTRIB" | grep . | sed "s|unix:/run/clamshim/clamshim.sock|unix:$SOCK|")
+# the chrooted variant: a commented smtpd_milters line, path relative to the chroot
+CHROOT_LINE=$(sed -n 's|^#\(smtpd_milters = unix:/.*\)$|\1|p' "$CONTRIB")
+CHROOT_SOCK=${CHROOT_LINE#smtpd_milters = unix:}
+[ -n "$CHROOT_LINE" ] || t_fail "$CONTRIB: no commented smtpd_milters line for a chrooted smtpd"
 
 SINK_PORT=$(t_free_port)
 mkdir "$T/sink"
@@ -320,6 +327,27 @@ daemon_stop
 send "$MX_PORT" "$T/down.out" --header "Subject: milter down" --body "Nobody listens."
 expect_file "$T/down.out" '^<\*\* +451 4\.7\.1 ' "milter down: 451 4.7.1 (milter_default_action = tempfail)"
 expect_log mx 'milter unix:'"$SOCK"': can.t connect|connect to Milter service unix:'"$SOCK" "milter down: mx logged the failed connect"
+
+# ---- 7. a chrooted smtpd and cleanup (Debian's master.cf): the socket inside
+# the queue directory, smtpd_milters naming it relative to the chroot
+SOCK=$T/mx/queue$CHROOT_SOCK
+mkdir -p "${SOCK%/*}"
+chown "$SVC_USER:$SVC_GROUP" "${SOCK%/*}"
+chmod 0750 "${SOCK%/*}"
+sed -i -e 's|^\(127\.0\.0\.1:[0-9]* inet *n - \)n|\1y|' -e 's|^\(cleanup *unix *n - \)n|\1y|' \
+	-e 's|^\(pickup *unix *n - \)n|\1y|' "$T/mx/etc/master.cf"
+sed -i "s|^smtpd_milters = .*|$CHROOT_LINE|" "$T/mx/etc/main.cf"
+postfix -c "$T/mx/etc" reload >/dev/null 2>&1 || notok "chroot: postfix reload failed"
+daemon_start "$T/db" </dev/null
+sleep 1
+was=$(sink_count)
+send "$MX_PORT" "$T/chroot.out" --header "Subject: chrooted" --body "Hello from a chroot."
+expect_file "$T/chroot.out" '^<- +250 .*queued as' "chroot: mx answers 250"
+t_wait_for 30 sink_has $((was + 1)) && ok "chroot: delivered" || notok "chroot: nothing delivered"
+f=$(grep -l '^Subject: chrooted' "$T/sink"/* 2>/dev/null | head -1)
+[ -n "$f" ] && expect_file "$f" '^X-Virus-Status: Clean$' "chroot: scanned: X-Virus-Status: Clean"
+send "$MX_PORT" "$T/chroot-eicar.out" --header "Subject: eicar chrooted" --attach "$T/eicar.com"
+expect_file "$T/chroot-eicar.out" '^<\*\* +550 5\.7\.1 Virus found: Eicar-Test-Signature' "chroot: EICAR 550 5.7.1"
 
 pf_stop_all
 echo "$fails failed"
