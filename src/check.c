@@ -205,6 +205,9 @@ check_status(struct check_result *cr, const struct status_report *r,
 		check_add(cr, CHECK_WARNING, "%.0f configuration warning%s (clamshim -t)",
 			  r->config_warnings, r->config_warnings == 1 ? "" : "s");
 
+	for (size_t i = 0; i < r->nunits; i++)
+		check_append(cr->detail, sizeof(cr->detail), "\n", "%s %s: %s", r->units[i].scanner,
+			     r->units[i].server, r->units[i].up ? "up" : "DOWN");
 	check_append(cr->summary, sizeof(cr->summary), ", ", "%zu scanner unit%s up", nup,
 		     nup == 1 ? "" : "s");
 	if (r->engine[0])

@@ -52,8 +52,8 @@ static const enum policy_action status_actions[] = {
 	POLICY_ACCEPT, POLICY_REJECT, POLICY_TEMPFAIL, POLICY_DISCARD, POLICY_QUARANTINE
 };
 
-struct status {
-	pthread_mutex_t mu;
+/* Everything counted and set; copied whole for rendering. */
+struct status_values {
 	unsigned long messages[SCAN_RESULT_COUNT];
 	unsigned long actions[POLICY_ACTION_COUNT];
 	unsigned long fail_open_messages;
@@ -61,6 +61,11 @@ struct status {
 	unsigned long count;
 	double	sum;
 	struct status_gauges g;
+};
+
+struct status {
+	pthread_mutex_t mu;
+	struct status_values v;
 };
 
 /* A growing text buffer. */
@@ -87,7 +92,7 @@ status_new(void)
 	if (s == NULL)
 		status_oom();
 	pthread_mutex_init(&s->mu, NULL);
-	s->g.signatures_age_seconds = -1;
+	s->v.g.signatures_age_seconds = -1;
 	return s;
 }
 
@@ -114,15 +119,15 @@ status_count_message(struct status *s, enum scan_result verdict, enum policy_act
 		;
 	pthread_mutex_lock(&s->mu);
 	if ((unsigned) verdict < SCAN_RESULT_COUNT)
-		s->messages[verdict]++;
+		s->v.messages[verdict]++;
 	if ((unsigned) action < POLICY_ACTION_COUNT)
-		s->actions[action]++;
+		s->v.actions[action]++;
 	if (fail_open)
-		s->fail_open_messages++;
+		s->v.fail_open_messages++;
 	if (b < STATUS_NBUCKETS)
-		s->buckets[b]++;
-	s->count++;
-	s->sum += seconds;
+		s->v.buckets[b]++;
+	s->v.count++;
+	s->v.sum += seconds;
 	pthread_mutex_unlock(&s->mu);
 }
 
@@ -131,9 +136,9 @@ void
 status_set_gauges(struct status *s, const struct status_gauges *g)
 {
 	pthread_mutex_lock(&s->mu);
-	s->g = *g;
-	if (s->g.nunits > STATUS_UNITS_MAX)
-		s->g.nunits = STATUS_UNITS_MAX;
+	s->v.g = *g;
+	if (s->v.g.nunits > STATUS_UNITS_MAX)
+		s->v.g.nunits = STATUS_UNITS_MAX;
 	pthread_mutex_unlock(&s->mu);
 }
 
@@ -142,7 +147,7 @@ void
 status_get_gauges(struct status *s, struct status_gauges *g)
 {
 	pthread_mutex_lock(&s->mu);
-	*g = s->g;
+	*g = s->v.g;
 	pthread_mutex_unlock(&s->mu);
 }
 
@@ -210,7 +215,7 @@ char *
 status_render(struct status *s, time_t now)
 {
 	struct status_buf b = {NULL, 0, 4096};
-	struct status c;
+	struct status_values c;
 	char	e1[STATUS_LABEL_MAX], e2[STATUS_LABEL_MAX], e3[STATUS_LABEL_MAX];
 	unsigned long cum = 0;
 	size_t	i;
@@ -219,7 +224,7 @@ status_render(struct status *s, time_t now)
 		status_oom();
 	b.p[0] = 0;
 	pthread_mutex_lock(&s->mu);
-	c = *s;
+	c = s->v;
 	pthread_mutex_unlock(&s->mu);
 
 	status_head(&b, "clamshim_info", "gauge", "clamshim, engine and signature versions.");
