@@ -89,5 +89,9 @@ t_stop_pid "$CLAMD_PID"
 send "$T/clean.eml"
 grep -q '^decision=tempfail' "$T/out" && ok "clamd gone again: tempfail first, the clock restarted" ||
 	notok "after a second outage: $(cat "$T/out")"
+# the sleeping alert commands (each in its own process group) are not left behind
+for p in $(sed -n 's/.*alert command started (pid \([0-9]*\)).*/\1/p' "$T/clamshim.log"); do
+	kill -- "-$p" 2>/dev/null
+done
 [ $fails -eq 0 ] || { echo "---- events"; cat "$T/events"; echo "---- daemon log"; cat "$T/clamshim.log"; }
 exit $((fails > 0))
