@@ -65,7 +65,7 @@ grep -q '^decision=accept' "$T/out" && grep -q '^header: X-Virus-Status: Unscann
 	ok "EICAR too is only tagged Unscanned (nothing can scan it)" || notok "fail-open EICAR: $(cat "$T/out")"
 grep -q "fail_open=1" "$T/clamshim.log" && ok "the log line says fail_open=1" || notok "no fail_open=1 in the log"
 kill -USR1 "$DAEMON_PID"
-sleep 0.5
+t_wait_for 3 grep -q '^clamshim_fail_open_messages_total 2$' "$T/metrics.prom"
 "$CHECK_CLAMSHIM" -s "$T/metrics.prom" > "$T/check.out"; rc=$?
 [ $rc -eq 2 ] && grep -q "fail-open" "$T/check.out" && ok "check_clamshim CRITICAL: fail-open" ||
 	notok "check_clamshim during fail-open: rc $rc: $(cat "$T/check.out")"
