@@ -243,7 +243,7 @@ clamd_version_char(char c)
 
 /*
  * clamd_parse_version - "ClamAV 1.4.6/27432/DATE" to engine "1.4.6/27432"
- * and sig "27432"; "ClamAV 1.4.6" (no daily database) gives "1.4.6" and "".
+ * and sig "27432"; "ClamAV 1.4.6" (no daily database) gives "1.4.6/0" and "".
  * 0 ok, -1 with why in engine.
  */
 static inline int
@@ -267,11 +267,11 @@ clamd_parse_version(const char *buf, size_t len, char *engine, size_t englen,
 	v = i - 7;
 	if (v == 0 || v > 40)
 		goto bad;
-	if (i == (size_t) n) {
-		if (v >= englen)
+	if (i == (size_t) n) {		/* no daily database: signature version 0, as embedded says */
+		if (v + 2 >= englen)
 			goto bad;
 		memcpy(engine, buf + 7, v);
-		engine[v] = 0;
+		memcpy(engine + v, "/0", 3);
 		return 0;
 	}
 	if (buf[i] != '/')

@@ -234,7 +234,7 @@ struct version_case {
 static const struct version_case version_cases[] = {
 	{ R("ClamAV 1.4.6/27432/Sun Nov 29 09:12:33 2026\0"), 0, "1.4.6/27432", "27432" },
 	{ R("ClamAV 1.4.6/27432\0"), 0, "1.4.6/27432", "27432" },
-	{ R("ClamAV 1.4.6\0"), 0, "1.4.6", "" },
+	{ R("ClamAV 1.4.6\0"), 0, "1.4.6/0", "" },
 	{ R("ClamAV 1.5.0-rc1/1/x\0"), 0, "1.5.0-rc1/1", "1" },
 	{ R("ClamAV 1.4.6/\0"), -1, NULL, "" },
 	{ R("ClamAV 1.4.6/abc/x\0"), -1, NULL, "" },
