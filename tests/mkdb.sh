@@ -3,7 +3,7 @@
 #	mkdb.sh - write a tiny ClamAV signature database for the tests
 # SUMMARY
 #	tests/mkdb.sh [--eicar-only | --hash-only] [--name BASE] [--sig NAME:HEX]...
-#		[--synthetic N [--seed S]] [--cud VERSION[:STIME]] DIR
+#		[--synthetic N [--body M] [--seed S]] [--cud VERSION[:STIME]] DIR
 # DESCRIPTION
 #	No official ClamAV database exists on a test machine, so tests make a
 #	tiny one: DIR/BASE.ndb with the EICAR body signature and DIR/BASE.hdb
@@ -26,6 +26,10 @@
 #			in libclamav's Aho-Corasick trie, which is what makes
 #			loading the official database slow and big (plain
 #			strings would go to the cheap Boyer-Moore matcher).
+#			--body M makes M body signatures instead of N: the
+#			cost of scanning grows with their number, hardly with
+#			the number of hashes (bench/run uses far fewer body
+#			than hash signatures, as the official database has).
 #	--cud VERSION[:STIME]
 #			pack the files written into DIR/daily.cud instead, an
 #			unsigned signature container of the format sigtool
@@ -51,7 +55,7 @@ set -eu
 
 usage() {
 	echo "usage: $0 [--eicar-only|--hash-only] [--name BASE] [--sig NAME:HEX]..." \
-		"[--synthetic N [--seed S]] [--cud VERSION[:STIME]] DIR" >&2
+		"[--synthetic N [--body M] [--seed S]] [--cud VERSION[:STIME]] DIR" >&2
 	exit 1
 }
 
@@ -61,6 +65,7 @@ want_hdb=1
 base=clamshim-test
 extra=""
 synth=0
+body=
 seed=1
 cud=""
 while [ $# -gt 0 ]; do
@@ -81,6 +86,12 @@ while [ $# -gt 0 ]; do
 		''|*[!0-9]*) usage ;;
 		esac
 		synth=$2; shift ;;
+	--body)
+		[ $# -ge 2 ] || usage
+		case "$2" in
+		''|*[!0-9]*) usage ;;
+		esac
+		body=$2; shift ;;
 	--seed)
 		[ $# -ge 2 ] || usage
 		case "$2" in
@@ -141,7 +152,9 @@ if [ "$synth" -gt 0 ]; then
 	# hex digits from awk's generator: deterministic for one seed
 	for kind in hdb ndb; do
 		tmp="$dir/.$base-synth.$kind.tmp.$$"
-		awk -v n="$synth" -v seed="$seed" -v kind="$kind" '
+		n=$synth
+		[ "$kind" = ndb ] && [ -n "$body" ] && n=$body
+		awk -v n="$n" -v seed="$seed" -v kind="$kind" '
 		function hex(len,   s, i) {
 			s = ""
 			for (i = 0; i < len; i++)
