@@ -321,6 +321,11 @@ postqueue -c "$T/mx/etc" -p > "$T/hold.queue" 2>&1
 expect_file "$T/hold.queue" '^[0-9A-F]+!' "quarantine: postqueue -p marks it held (!)"
 sleep 1
 [ "$(sink_count)" -eq "$was" ] && ok "quarantine: nothing delivered" || notok "quarantine: delivered"
+qid=$(sed -n 's/^\([0-9A-F][0-9A-F]*\)!.*/\1/p' "$T/hold.queue" | head -1)
+postsuper -c "$T/mx/etc" -H "$qid" > "$T/release.out" 2>&1
+postqueue -c "$T/mx/etc" -f
+t_wait_for 30 sink_has $((was + 1)) && ok "quarantine: released with postsuper -H $qid, then delivered" ||
+	{ notok "quarantine: release of $qid did not deliver it"; cat "$T/release.out"; }
 
 # ---- 6. clamshim itself down: milter_default_action = tempfail
 daemon_stop

@@ -119,6 +119,12 @@ expect_file() {	# expect_file FILE REGEX WHAT
 		notok "$3: no line matches /$2/ in $1"; sed 's/^/    /' "$1" | head -40; fi
 }
 
+# sm_cmd ARGS... -- one sendmail command in a namespace with the test's /etc files
+sm_cmd() {
+	unshare -m sh -c 'for f in hosts resolv.conf nsswitch.conf; do mount --bind "$1/etc/$f" "/etc/$f" || exit 1; done; shift; exec "$@"' \
+		sh "$D" "$SM" -C "$D/sm.cf" "$@"
+}
+
 # ---- smtp-sink
 SINK_PORT=$(t_free_port)
 mkdir "$T/sink"
@@ -268,11 +274,16 @@ was=$(sink_count)
 send "$T/hold.out" --header "Subject: hold me" --attach "$T/eicar.com"
 expect_file "$T/hold.out" '^<- +250 .*accepted for delivery' "quarantine: sendmail answers 250"
 expect_log 'milter=clamshim, quarantine=Infected \(Eicar-Test-Signature' "quarantine: sendmail logged the quarantine"
-unshare -m sh -c 'for f in hosts resolv.conf nsswitch.conf; do mount --bind "$1/etc/$f" "/etc/$f"; done; shift; exec "$@"' \
-	sh "$D" "$SM" -C "$D/sm.cf" -bp -qQ > "$T/quarantine.out" 2>&1
-expect_file "$T/quarantine.out" 'QUARANTINE: ' "quarantine: mailq -qQ lists it with the reason"
+sm_cmd -bp -qQ > "$T/quarantine.out" 2>&1
+expect_file "$T/quarantine.out" 'QUARANTINE: Infected \(Eicar-Test-Signature' "quarantine: mailq -qQ lists it with the reason"
 sleep 1
 [ "$(sink_count)" -eq "$was" ] && ok "quarantine: nothing delivered" || notok "quarantine: delivered"
+qid=$(maillog | sed -n 's/.*sendmail\[[0-9]*\]: \([0-9A-Za-z]*\): milter=clamshim, quarantine=.*/\1/p' | tail -1)
+# the release documented in doc/mta.md: an empty -Q lifts the quarantine
+sm_cmd -qQ -qI"$qid" -Q > "$T/release.out" 2>&1
+sm_cmd -q -qI"$qid" >> "$T/release.out" 2>&1
+t_wait_for 30 sink_has $((was + 1)) && ok "quarantine: released with sendmail -qQ -qI$qid -Q, then delivered" ||
+	{ notok "quarantine: release of $qid did not deliver it"; sed 's/^/    /' "$T/release.out"; }
 
 # ---- 5. clamshim itself down: F=T
 daemon_stop

@@ -17,6 +17,8 @@
 #    that it scans (clean accepted and tagged, EICAR 550). Not rebuilt here:
 #    SystemCallFilter=, RestrictAddressFamilies= and the Protect*= kernel
 #    knobs (seccomp and kernel-side policy need systemd itself).
+# 3. -f with $JOURNAL_STREAM naming stderr writes nothing to stderr (the
+#    journal reads syslog too), and without it logs to stderr.
 # Needs root (mount namespace, setpriv); skips (77) without it.
 . "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 NOTIFYRECV=${NOTIFYRECV:-$top_builddir/tests/notifyrecv}
@@ -147,6 +149,25 @@ if grep -Eq 'Permission denied|Read-only file system|Operation not permitted' "$
 else
 	ok "no permission error in the daemon log"
 fi
+# ---- 3. -f under systemd: stderr is the journal, which also reads syslog:
+# with $JOURNAL_STREAM naming stderr, nothing is written to it (no doubles)
+sed -e "s|/run/test/db|$T/db|" -e "s|/run/clamshim/|$T/out/|g" "$T/clamshim.conf" > "$T/journal.conf"
+: > "$T/journal.err"
+JOURNAL_STREAM=$(stat -c '%d:%i' "$T/journal.err") t_bg "$CLAMSHIM" -f -c "$T/journal.conf" 2>>"$T/journal.err"
+jpid=$!
+t_wait_for 20 test -S "$T/out/clamshim.sock"
+sleep 1
+kill "$jpid"
+t_wait_for 20 sh -c "! kill -0 $jpid 2>/dev/null"
+if [ -s "$T/journal.err" ]; then notok "stderr written although it is the journal:"; sed 's/^/    /' "$T/journal.err"
+else ok "JOURNAL_STREAM = stderr: log lines go to syslog only, not twice"; fi
+: > "$T/stderr.err"
+t_bg "$CLAMSHIM" -f -c "$T/journal.conf" 2>>"$T/stderr.err"
+jpid=$!
+t_wait_for 20 grep -q listening "$T/stderr.err" && ok "without JOURNAL_STREAM -f logs to stderr" ||
+	notok "without JOURNAL_STREAM nothing on stderr"
+kill "$jpid"
+
 if [ "$fails" -ne 0 ]; then
 	echo "---- notifications"; sed 's/^/    /' "$N"
 	echo "---- daemon log"; sed 's/^/    /' "$T/out/clamshim.log"
