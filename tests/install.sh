@@ -1,0 +1,55 @@
+# tests/install.sh -- make install puts everything where it belongs, and
+# make uninstall takes it all away again.
+#
+# Installs this build tree with DESTDIR into a temp dir and checks: the
+# daemon and the check plugin in $(sbindir), the three man pages in their
+# sections, the sample config and the MTA snippets in $(docdir), the systemd
+# unit in $(prefix)/lib/systemd/system with ExecStart naming the installed
+# daemon and the config in $(sysconfdir); the installed daemon runs (-V, and
+# -t on the installed sample config). Then uninstall leaves no file behind.
+. "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
+MAKE=${MAKE:-make}
+t_need "$top_builddir/Makefile" "$MAKE"
+t_setup
+fails=0
+ok() { echo "ok: $*"; }
+notok() { echo "not ok: $*"; fails=$((fails + 1)); }
+D=$T/inst
+"$MAKE" -C "$top_builddir" install DESTDIR="$D" > "$T/install.out" 2>&1 ||
+	{ tail -30 "$T/install.out"; t_fail "make install failed"; }
+# the configured directories, as make expands them
+for v in prefix sbindir sysconfdir mandir docdir; do
+	val=$("$MAKE" -s -C "$top_builddir" --no-print-directory -f Makefile -f - print-$v 2>/dev/null <<EOF
+print-$v:
+	@echo \$($v)
+EOF
+)
+	[ -n "$val" ] || t_fail "cannot read $v from the Makefile"
+	eval "$v=\$val"
+done
+echo "prefix=$prefix sbindir=$sbindir sysconfdir=$sysconfdir mandir=$mandir docdir=$docdir"
+for f in "$sbindir/clamshim" "$sbindir/check_clamshim"; do
+	[ -x "$D$f" ] && ok "installed $f" || notok "missing program $f"
+done
+for f in "$mandir/man8/clamshim.8" "$mandir/man8/check_clamshim.8" "$mandir/man5/clamshim.conf.5" \
+	 "$docdir/clamshim.conf" "$docdir/README.md" "$docdir/postfix-main.cf" "$docdir/sendmail.mc" \
+	 "$docdir/clamshim-postfix.conf" "$docdir/mta.md" "$prefix/lib/systemd/system/clamshim.service"; do
+	[ -f "$D$f" ] && ok "installed $f" || notok "missing $f"
+done
+unit=$D$prefix/lib/systemd/system/clamshim.service
+if [ -f "$unit" ]; then
+	want="ExecStart=$sbindir/clamshim -f -c $sysconfdir/clamshim.conf"
+	grep -qx "$want" "$unit" && ok "unit: $want" || notok "unit: no line $want: $(grep ExecStart "$unit")"
+	grep -q '@[a-z]*@' "$unit" && notok "unit: placeholder left: $(grep '@[a-z]*@' "$unit")"
+fi
+"$D$sbindir/clamshim" -V > "$T/v.out" 2>&1 && grep -q '^clamshim ' "$T/v.out" && ok "installed clamshim -V runs" ||
+	{ notok "installed clamshim -V"; cat "$T/v.out"; }
+# the sample config as shipped passes -t (warnings only for paths of this machine are not expected)
+"$D$sbindir/clamshim" -t -c "$D$docdir/clamshim.conf" > "$T/t.out" 2>&1
+rc=$?
+[ "$rc" -eq 0 ] && ok "installed sample config: clamshim -t exits 0" || { notok "clamshim -t on the sample: exit $rc"; cat "$T/t.out"; }
+"$MAKE" -C "$top_builddir" uninstall DESTDIR="$D" > "$T/uninstall.out" 2>&1 || notok "make uninstall failed"
+left=$(find "$D" -type f -o -type l | sed "s|^$D||")
+[ -z "$left" ] && ok "make uninstall removes every installed file" || notok "left after uninstall: $left"
+echo "$fails failed"
+[ "$fails" -eq 0 ]
