@@ -1,0 +1,287 @@
+/*
+ * NAME
+ *	raw-scan - the corpus scanned in-process by libclamav: the ceiling
+ * SUMMARY
+ *	raw-scan [-t THREADS] [-n COUNT] [-c CONFIG] [-d DATABASE] [-C] [-s N] CORPUS
+ * DESCRIPTION
+ *	Builds one libclamav engine with the settings clamshim's embedded
+ *	scanner uses (read from the clamshim configuration CONFIG, built-in
+ *	defaults without one; -d overrides embedded.database): the same
+ *	limits (max_recursion + 1 for the message's own MIME level), the
+ *	same temporary directory, CL_DB_STDOPT, and the same scan options:
+ *	every parser, CL_SCAN_GENERAL_HEURISTICS and
+ *	CL_SCAN_HEURISTIC_EXCEEDS_MAX. -C disables libclamav's clean-result
+ *	cache (CL_ENGINE_DISABLE_CACHE). -s N lists the N slowest messages
+ *	on stderr.
+ *
+ *	The corpus (mkcorpus) is read into memory first; then THREADS threads
+ *	(default: the number of CPUs) take messages in order, each message
+ *	once, and scan it from memory (cl_fmap_open_memory), as clamshim does
+ *	with a message under memory_limit. Nothing else happens per message:
+ *	no milter protocol, no spool, no policy. This is the throughput an
+ *	embedded scanner cannot beat with this engine on this machine.
+ *
+ *	Output: one line of key=value pairs on stdout:
+ *	raw-scan threads=2 messages=2000 seconds=4.1 msgs_per_s=487.3 ...
+ *	engine_kb is the resident memory the engine added (VmRSS after the
+ *	compile minus before the load); hwm_kb the process's peak, which
+ *	also holds the corpus (corpus_kb).
+ * DIAGNOSTICS
+ *	Exit 0 when every message was scanned and each verdict matched the
+ *	MANIFEST, 1 when a verdict differed (mismatches=N, the files on
+ *	stderr) or a scan failed, 2 on a usage or setup error.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <clamav.h>
+
+#include "conf.h"
+#include "corpus.h"
+#include "log.h"
+
+#define RS_LIMIT_PREFIX	"Heuristics.Limits.Exceeded"
+
+enum rs_kind { RS_CLEAN, RS_INFECTED, RS_LIMIT, RS_ERROR, RS_KINDS };
+static const char *const rs_kind_names[RS_KINDS] = {"clean", "infected", "limit", "error"};
+
+/* Shared by the scanning threads. */
+struct rs_run {
+	struct cl_engine *engine;
+	const struct corpus *corpus;
+	atomic_size_t next;
+	double *lat;			/* seconds, per message */
+	unsigned char *kind;		/* enum rs_kind, per message */
+};
+
+/* rs_set - one engine number; exits on failure */
+static void
+rs_set(struct cl_engine *e, enum cl_engine_field f, const char *what, unsigned long long v,
+       unsigned long long max)
+{
+	cl_error_t rc = cl_engine_set_num(e, f, (long long) (v > max ? max : v));
+
+	if (rc != CL_SUCCESS) {
+		fprintf(stderr, "raw-scan: cannot set %s: %s\n", what, cl_strerror(rc));
+		exit(2);
+	}
+}
+
+/* rs_engine - an engine built as scan_embedded.c builds one; exits on failure */
+static struct cl_engine *
+rs_engine(const struct conf *conf, const char *db, int nocache, unsigned *sigs)
+{
+	struct cl_engine *e;
+	cl_error_t rc;
+	uint64_t scantime = conf->embedded.max_scan_time_ms > 0
+	    ? (uint64_t) conf->embedded.max_scan_time_ms : 0;
+
+	if ((rc = cl_init(CL_INIT_DEFAULT)) != CL_SUCCESS || (e = cl_engine_new()) == NULL) {
+		fprintf(stderr, "raw-scan: libclamav initialisation failed\n");
+		exit(2);
+	}
+	rs_set(e, CL_ENGINE_MAX_SCANTIME, "max_scan_time", scantime, UINT32_MAX);
+	rs_set(e, CL_ENGINE_MAX_FILESIZE, "max_file_size", conf->embedded.max_file_size, INT64_MAX);
+	rs_set(e, CL_ENGINE_MAX_SCANSIZE, "max_scan_size", conf->embedded.max_scan_size, INT64_MAX);
+	rs_set(e, CL_ENGINE_MAX_FILES, "max_files", conf->embedded.max_files, UINT32_MAX);
+	if (conf->embedded.max_recursion > 0)
+		rs_set(e, CL_ENGINE_MAX_RECURSION, "max_recursion",
+		       conf->embedded.max_recursion + 1ULL, UINT32_MAX);
+	if (nocache)
+		rs_set(e, CL_ENGINE_DISABLE_CACHE, "disable_cache", 1, 1);
+	if (conf->spool_dir != NULL && *conf->spool_dir != '\0'
+	    && cl_engine_set_str(e, CL_ENGINE_TMPDIR, conf->spool_dir) != CL_SUCCESS) {
+		fprintf(stderr, "raw-scan: cannot set the temporary directory\n");
+		exit(2);
+	}
+	*sigs = 0;
+	if ((rc = cl_load(db, e, sigs, CL_DB_STDOPT)) != CL_SUCCESS
+	    || (rc = cl_engine_compile(e)) != CL_SUCCESS) {
+		fprintf(stderr, "raw-scan: cannot load %s: %s\n", db, cl_strerror(rc));
+		exit(2);
+	}
+	return e;
+}
+
+/* rs_scan_one - scan one message from memory, as clamshim scans one held in RAM */
+static enum rs_kind
+rs_scan_one(struct cl_engine *e, const struct corpus_msg *m)
+{
+	struct cl_scan_options opts;
+	const char *virname = NULL;
+	unsigned long scanned = 0;
+	cl_fmap_t *map;
+	cl_error_t rc;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.general = CL_SCAN_GENERAL_HEURISTICS;
+	opts.parse = ~0u;
+	opts.heuristic = CL_SCAN_HEURISTIC_EXCEEDS_MAX;
+	if ((map = cl_fmap_open_memory(m->data, m->len)) == NULL)
+		return RS_ERROR;
+	rc = cl_scanmap_callback(map, NULL, &virname, &scanned, e, &opts, NULL);
+	cl_fmap_close(map);
+	switch (rc) {
+	case CL_CLEAN:
+		return RS_CLEAN;
+	case CL_VIRUS:
+		if (virname != NULL && strncmp(virname, RS_LIMIT_PREFIX, sizeof(RS_LIMIT_PREFIX) - 1) == 0)
+			return RS_LIMIT;
+		return RS_INFECTED;
+	case CL_ETIMEOUT:
+	case CL_EMAXSIZE:
+	case CL_EMAXREC:
+	case CL_EMAXFILES:
+		return RS_LIMIT;
+	default:
+		return RS_ERROR;
+	}
+}
+
+/* rs_worker - take messages in order until none is left */
+static void *
+rs_worker(void *arg)
+{
+	struct rs_run *run = arg;
+	size_t	i;
+
+	while ((i = atomic_fetch_add(&run->next, 1)) < run->corpus->n) {
+		double	t0 = corpus_now();
+
+		run->kind[i] = (unsigned char) rs_scan_one(run->engine, &run->corpus->msgs[i]);
+		run->lat[i] = corpus_now() - t0;
+	}
+	return NULL;
+}
+
+/* rs_slowest - the n slowest messages on stderr */
+static void
+rs_slowest(const struct corpus *c, const double *lat, size_t n)
+{
+	unsigned char *done = calloc(c->n, 1);
+	size_t	k, i, best;
+
+	if (done == NULL)
+		abort();
+	for (k = 0; k < n && k < c->n; k++) {
+		for (best = c->n, i = 0; i < c->n; i++)
+			if (!done[i] && (best == c->n || lat[i] > lat[best]))
+				best = i;
+		done[best] = 1;
+		fprintf(stderr, "raw-scan: slow: %s %zu bytes %.1f ms\n", c->msgs[best].name,
+			c->msgs[best].len, lat[best] * 1e3);
+	}
+	free(done);
+}
+
+/* rs_usage - print usage and exit 2 */
+static void
+rs_usage(void)
+{
+	fprintf(stderr, "usage: raw-scan [-t THREADS] [-n COUNT] [-c CONFIG] [-d DATABASE] [-C] "
+		"[-s N] CORPUS\n");
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *cfgpath = NULL, *db = NULL;
+	struct conf *conf = NULL;
+	struct corpus corpus;
+	struct rs_run run;
+	pthread_t *th;
+	unsigned long threads = (unsigned long) sysconf(_SC_NPROCESSORS_ONLN);
+	size_t	count = 0, i, counts[RS_KINDS] = {0}, mismatches = 0, slowest = 0;
+	unsigned sigs;
+	int	opt, nocache = 0;
+	long	rss0, rss1;
+	double	t0, tload, secs, *lat;
+	char	err[512];
+
+	while ((opt = getopt(argc, argv, "t:n:c:d:Cs:")) != -1) {
+		switch (opt) {
+		case 't': threads = strtoul(optarg, NULL, 10); break;
+		case 'n': count = strtoul(optarg, NULL, 10); break;
+		case 'c': cfgpath = optarg; break;
+		case 'd': db = optarg; break;
+		case 'C': nocache = 1; break;
+		case 's': slowest = strtoul(optarg, NULL, 10); break;
+		default: rs_usage();
+		}
+	}
+	if (optind + 1 != argc || threads == 0 || threads > 1024)
+		rs_usage();
+	log_set_stderr_only(1);
+	log_set(LOG_LEVEL_WARNING, 0);
+	if (conf_load(cfgpath, CONF_TOLERANT, NULL, NULL, &conf) < 0) {
+		fprintf(stderr, "raw-scan: cannot use the configuration %s\n", cfgpath ? cfgpath : "");
+		return 2;
+	}
+	if (db == NULL)
+		db = conf->embedded.database;
+	if (corpus_load(argv[optind], count, &corpus, err, sizeof(err)) < 0) {
+		fprintf(stderr, "raw-scan: %s\n", err);
+		return 2;
+	}
+
+	rss0 = corpus_rss_kb("VmRSS");
+	t0 = corpus_now();
+	run.engine = rs_engine(conf, db, nocache, &sigs);
+	tload = corpus_now() - t0;
+	rss1 = corpus_rss_kb("VmRSS");
+
+	run.corpus = &corpus;
+	atomic_init(&run.next, 0);
+	if ((run.lat = calloc(corpus.n, sizeof(*run.lat))) == NULL
+	    || (run.kind = calloc(corpus.n, 1)) == NULL
+	    || (lat = calloc(corpus.n, sizeof(*lat))) == NULL
+	    || (th = calloc(threads, sizeof(*th))) == NULL)
+		abort();
+	t0 = corpus_now();
+	for (i = 0; i < threads; i++)
+		if (pthread_create(&th[i], NULL, rs_worker, &run) != 0) {
+			fprintf(stderr, "raw-scan: cannot start thread %zu\n", i);
+			return 2;
+		}
+	for (i = 0; i < threads; i++)
+		pthread_join(th[i], NULL);
+	secs = corpus_now() - t0;
+
+	for (i = 0; i < corpus.n; i++) {
+		int	want = corpus.msgs[i].infected ? RS_INFECTED : RS_CLEAN;
+
+		counts[run.kind[i]]++;
+		lat[i] = run.lat[i];
+		if (run.kind[i] != want) {
+			mismatches++;
+			fprintf(stderr, "raw-scan: %s: %s, expected %s\n", corpus.msgs[i].name,
+				rs_kind_names[run.kind[i]], rs_kind_names[want]);
+		}
+	}
+	rs_slowest(&corpus, run.lat, slowest);
+	printf("raw-scan threads=%lu messages=%zu bytes=%zu seconds=%.3f msgs_per_s=%.1f "
+	       "mb_per_s=%.2f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f clean=%zu infected=%zu "
+	       "limit=%zu error=%zu mismatches=%zu sigs=%u load_s=%.2f engine_kb=%ld "
+	       "corpus_kb=%zu hwm_kb=%ld cache=%s\n",
+	       threads, corpus.n, corpus.bytes, secs, (double) corpus.n / secs,
+	       (double) corpus.bytes / secs / 1048576.0,
+	       corpus_pct(lat, corpus.n, 50) * 1e3, corpus_pct(lat, corpus.n, 99) * 1e3,
+	       corpus_pct(lat, corpus.n, 100) * 1e3, counts[RS_CLEAN], counts[RS_INFECTED],
+	       counts[RS_LIMIT], counts[RS_ERROR], mismatches, sigs, tload,
+	       rss1 - rss0, corpus.bytes / 1024, corpus_rss_kb("VmHWM"), nocache ? "off" : "on");
+	cl_engine_free(run.engine);
+	conf_unref(conf);
+	corpus_free(&corpus);
+	free(run.lat);
+	free(run.kind);
+	free(lat);
+	free(th);
+	return mismatches || counts[RS_ERROR] ? 1 : 0;
+}
