@@ -31,6 +31,7 @@
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,7 @@ static struct {
 	struct chain *chain;
 	struct monitor *monitor;	/* alerts and the status file */
 	pthread_t sigthread;
+	atomic_int stopping;		/* the signal thread returns at its next signal */
 } main_state;
 
 /*
@@ -375,6 +377,8 @@ main_signal_thread(void *arg)
 	sigaddset(&set, SIGUSR1);
 	for (;;) {
 		sig = sigwaitinfo(&set, NULL);
+		if (atomic_load(&main_state.stopping))
+			break;
 		if (sig == SIGHUP)
 			main_reload();
 		else if (sig == SIGUSR1) {
@@ -465,7 +469,10 @@ main_daemon(struct conf *conf, const char *socket_override, int foreground)
 	rc = milter_run();
 	log_info("stopping");
 	notify_stop();
-	pthread_cancel(main_state.sigthread);
+	/* not pthread_cancel: unwinding a thread that once ran a reload leaves
+	 * stack poison that ASan then reports at the thread's exit */
+	atomic_store(&main_state.stopping, 1);
+	pthread_kill(main_state.sigthread, SIGUSR1);
 	pthread_join(main_state.sigthread, NULL);
 	milter_set_observer(NULL);
 	monitor_stop(main_state.monitor);
