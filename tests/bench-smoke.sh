@@ -1,0 +1,31 @@
+# tests/bench-smoke.sh -- bench/run --smoke end to end: every contestant measured, every target line printed.
+# Not a measurement (tiny sizes, a loaded test machine): it checks that the benchmark pipeline works.
+. "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
+t_need "$CLAMSHIM" "$CLAMD" "$SIGTOOL" "$TESTFILES/clam.exe" "$top_builddir/bench/milter-load" \
+	"$top_builddir/bench/raw-scan" "$top_builddir/bench/mkcorpus"
+t_setup
+sh "$top_srcdir/bench/run" --smoke --build "$top_builddir" --out "$T/report" >"$T/out" 2>&1
+rc=$?
+cat "$T/out"
+[ "$rc" -eq 0 ] || t_fail "bench/run --smoke exited $rc"
+fails=0
+expect() {	# expect EXTENDED-REGEX -- a line of the report matches
+	if grep -Eq -- "$1" "$T/report"; then echo "ok: /$1/"; else echo "not ok: no line matches /$1/"; fails=$((fails + 1)); fi
+}
+num='[0-9]+\.[0-9]+'
+expect "^machine: [0-9]+ CPUs"
+expect "^raw libclamav \([0-9]+ threads\) +$num +$num"
+expect "^clamshim embedded +$num +$num"
+expect "^clamshim -> clamd +$num +$num"
+if command -v clamav-milter >/dev/null 2>&1 || [ -x /usr/sbin/clamav-milter ]; then
+	expect "^clamav-milter -> clamd +$num +$num"
+	expect "clamd refused, clamav-milter: [0-9]+ msgs"
+	expect "clamd hung \(SIGSTOP\), clamav-milter: [0-9]+ msgs"
+fi
+expect "clamshim embedded / raw libclamav += $num"
+expect "^memory: clamshim embedded peak"
+expect "clamd refused, clamshim: [0-9]+ msgs .*tempfail [1-9]"
+expect "clamd hung \(SIGSTOP\), clamshim: [0-9]+ msgs .*tempfail [1-9]"
+expect "^reproduce: bench/run "
+[ "$fails" -eq 0 ] || t_fail "$fails report lines missing"
+echo "bench-smoke: ok"
