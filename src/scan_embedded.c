@@ -38,7 +38,9 @@
  *	compiled. Requests during a load coalesce into at most one more load.
  *	A failed reload keeps the running engine, is logged and counted
  *	(reloads_failed); it is not retried until the directory changes again
- *	or reload() is called.
+ *	or reload() is called. On Linux the loader thread runs at a lower
+ *	priority (nice +10) than the scanning threads, so that a reload on a
+ *	busy machine takes longer rather than slowing mail down.
  *
  *	Scanning. Messages held in RAM are scanned in place through an fmap
  *	(cl_fmap_open_memory), spilled ones by descriptor; neither is copied.
@@ -70,7 +72,12 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+
+#ifdef __linux__
+#include <sys/syscall.h>
+#endif
 
 #include <clamav.h>
 
@@ -83,6 +90,7 @@
 #define EMB_RETRY_MS		10000	/* retry a missing engine this often when reload_check is 0 */
 #define EMB_LIMIT_PREFIX	"Heuristics.Limits.Exceeded"
 #define EMB_MSG_MAX		256	/* a libclamav message kept for the load error */
+#define EMB_LOADER_NICE		10	/* the loader thread's nice, above the daemon's */
 
 /* One compiled engine and what it says about itself. */
 struct emb_engine {
@@ -720,6 +728,31 @@ emb_finish_load(struct scanner *s, struct emb_engine *ee, const char *err, int c
 	snprintf(s->last_error, sizeof(s->last_error), "%s", err);
 }
 
+/*
+ * emb_lower_priority - the loader thread yields the CPU to the scanning
+ * threads. Building an engine is long and CPU-bound, and a message waiting
+ * for its verdict matters more than a reload finishing sooner: the loader
+ * runs EMB_LOADER_NICE above the daemon's nice. On Linux nice belongs to
+ * the thread, so only the loader is touched; elsewhere setpriority() would
+ * renice the whole process, so it is left alone there. When nothing else
+ * wants the CPU (the first load at start) this costs nothing.
+ */
+static void
+emb_lower_priority(void)
+{
+#ifdef __linux__
+	id_t	tid = (id_t) syscall(SYS_gettid);
+	int	cur;
+
+	errno = 0;
+	cur = getpriority(PRIO_PROCESS, tid);
+	if (cur == -1 && errno != 0)
+		cur = 0;
+	if (setpriority(PRIO_PROCESS, tid, cur + EMB_LOADER_NICE > 19 ? 19 : cur + EMB_LOADER_NICE) != 0)
+		log_debug("embedded: cannot lower the loader thread's priority: %s", strerror(errno));
+#endif
+}
+
 /* emb_loader - the background thread: first load, retries, reloads, freeing */
 static void *
 emb_loader(void *arg)
@@ -731,6 +764,7 @@ emb_loader(void *arg)
 	char	err[SCAN_NAME_MAX];
 	int	counted;
 
+	emb_lower_priority();
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
 		int	do_load = 0;
