@@ -74,6 +74,7 @@
 #include <unistd.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #ifdef __linux__
 #include <sys/syscall.h>
@@ -91,6 +92,7 @@
 #define EMB_LIMIT_PREFIX	"Heuristics.Limits.Exceeded"
 #define EMB_MSG_MAX		256	/* a libclamav message kept for the load error */
 #define EMB_LOADER_NICE		10	/* the loader thread's nice, above the daemon's */
+#define EMB_TMP_RESERVE		(16 * 1024 * 1024)	/* free space wanted in the temp dir beyond 2x the message */
 
 /* One compiled engine and what it says about itself. */
 struct emb_engine {
@@ -201,6 +203,12 @@ emb_streq(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
+/* What one scan learns through libclamav's callbacks. */
+struct emb_scan_ctx {
+	char	virname[SCAN_NAME_MAX];	/* first name reported, "" none */
+	char	error[128];		/* first engine error during the scan, "" none */
+};
+
 /*
  * emb_clmsg - libclamav's messages into our log. ctx is NULL while loading
  * (errors are remembered per thread for the load error text) and the scan's
@@ -222,9 +230,18 @@ emb_clmsg(enum cl_msg severity, const char *fullmsg, const char *msg, void *ctx)
 		line[--n] = '\0';
 	if (ctx != NULL) {
 		/* during a scan: about one (hostile) message, not the daemon */
-		if (severity == CL_MSG_ERROR)
+		if (severity == CL_MSG_ERROR) {
+			struct emb_scan_ctx *sc = ctx;
+
+			/*
+			 * The scan is incomplete (a temp file could not be
+			 * written: libclamav drops that part and still says
+			 * clean): remembered, so that clean becomes error.
+			 */
+			if (sc->error[0] == '\0')
+				snprintf(sc->error, sizeof(sc->error), "%s", line);
 			log_warning("libclamav: %s", line);
-		else
+		} else
 			log_debug("libclamav: %s", line);
 		return;
 	}
@@ -241,11 +258,6 @@ emb_clmsg(enum cl_msg severity, const char *fullmsg, const char *msg, void *ctx)
 		break;
 	}
 }
-
-/* What one scan learns through libclamav's callbacks. */
-struct emb_scan_ctx {
-	char	virname[SCAN_NAME_MAX];	/* first name reported, "" none */
-};
 
 /*
  * emb_virus_found - remember the first name reported. Some detections,
@@ -373,6 +385,13 @@ emb_apply_limits(struct cl_engine *e, const struct emb_settings *set,
 	if (set->max_recursion > 0
 	    && emb_set_num(e, CL_ENGINE_MAX_RECURSION, "max_recursion", set->max_recursion + 1ULL,
 			   UINT32_MAX, err, errlen) < 0)
+		return -1;
+	/*
+	 * No clean cache: a scan that lost a part (temp dir full: libclamav
+	 * drops the part and says clean) would be cached as clean by the
+	 * message's hash, and every later copy would pass unscanned.
+	 */
+	if (emb_set_num(e, CL_ENGINE_DISABLE_CACHE, "disable_cache", 1, 1, err, errlen) < 0)
 		return -1;
 	if (set->tmpdir != NULL && *set->tmpdir != '\0'
 	    && (rc = cl_engine_set_str(e, CL_ENGINE_TMPDIR, set->tmpdir)) != CL_SUCCESS) {
@@ -932,7 +951,10 @@ emb_verdict_from_rc(struct scan_verdict *v, cl_error_t rc, const char *virname,
 {
 	switch (rc) {
 	case CL_CLEAN:
-		scan_verdict_set(v, SCAN_CLEAN, EMB_SCANNER, NULL);
+		if (ctx->error[0] != '\0')	/* not clean: not all of it was scanned */
+			scan_verdict_set(v, SCAN_ERROR, EMB_SCANNER, "engine error: %s", ctx->error);
+		else
+			scan_verdict_set(v, SCAN_CLEAN, EMB_SCANNER, NULL);
 		break;
 	case CL_VIRUS:
 		if (virname == NULL || *virname == '\0')
@@ -960,6 +982,25 @@ emb_verdict_from_rc(struct scan_verdict *v, cl_error_t rc, const char *virname,
 	}
 }
 
+/*
+ * emb_tmp_short - 1 when the temp dir has less free space than a scan of a
+ * message of this size may need, with the free bytes in *avail. libclamav
+ * 1.4 ignores failed writes of its temp files (a part is lost and the
+ * message comes back clean), so a scan is only trusted with room to spare
+ * before and after it. A temp dir that cannot be examined is not judged.
+ */
+static int
+emb_tmp_short(const char *dir, uint64_t size, uint64_t *avail)
+{
+	struct statvfs sv;
+
+	*avail = 0;
+	if (dir == NULL || *dir == '\0' || statvfs(dir, &sv) != 0)
+		return 0;
+	*avail = (uint64_t) sv.f_bavail * (uint64_t) sv.f_frsize;
+	return *avail < 2 * size + EMB_TMP_RESERVE;
+}
+
 /* emb_scan - the verdict for one message */
 static void
 emb_scan(struct scanner *s, const struct spool *msg, struct scan_verdict *v)
@@ -969,6 +1010,8 @@ emb_scan(struct scanner *s, const struct spool *msg, struct scan_verdict *v)
 	struct emb_engine *ee;
 	const char *virname = NULL;
 	unsigned long scanned = 0;
+	char	tmpdir[512];
+	uint64_t avail;
 	cl_error_t rc;
 	int	fd;
 
@@ -989,10 +1032,17 @@ emb_scan(struct scanner *s, const struct spool *msg, struct scan_verdict *v)
 		emb_leave(s);
 		return;
 	}
+	snprintf(tmpdir, sizeof(tmpdir), "%s", s->set.tmpdir ? s->set.tmpdir : "");
 	pthread_mutex_unlock(&s->lock);
 
+	if (emb_tmp_short(tmpdir, spool_size(msg), &avail)) {
+		scan_verdict_set(v, SCAN_ERROR, EMB_SCANNER, "temporary directory %s nearly full "
+				 "(%llu bytes free)", tmpdir, (unsigned long long) avail);
+		goto done;
+	}
 	memset(&opts, 0, sizeof(opts));
 	ctx.virname[0] = '\0';
+	ctx.error[0] = '\0';
 	opts.general = CL_SCAN_GENERAL_HEURISTICS;
 	opts.parse = ~0u;
 	opts.heuristic = CL_SCAN_HEURISTIC_EXCEEDS_MAX;
@@ -1014,6 +1064,10 @@ emb_scan(struct scanner *s, const struct spool *msg, struct scan_verdict *v)
 			cl_fmap_close(map);
 		}
 	}
+	if (v->result == SCAN_CLEAN && emb_tmp_short(tmpdir, spool_size(msg), &avail))
+		scan_verdict_set(v, SCAN_ERROR, EMB_SCANNER, "temporary directory %s filled up "
+				 "during the scan (%llu bytes free)", tmpdir, (unsigned long long) avail);
+done:
 	snprintf(v->engine, sizeof(v->engine), "%s", ee->ident);
 
 	pthread_mutex_lock(&s->lock);
