@@ -206,7 +206,7 @@ emb_streq(const char *a, const char *b)
 /* What one scan learns through libclamav's callbacks. */
 struct emb_scan_ctx {
 	char	virname[SCAN_NAME_MAX];	/* first name reported, "" none */
-	char	error[128];		/* first engine error during the scan, "" none */
+	char	error[EMB_MSG_MAX];	/* first engine error during the scan, "" none */
 };
 
 /*
