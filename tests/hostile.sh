@@ -226,7 +226,7 @@ hwm=$(rss_kb "$pid" VmHWM) rss=$(rss_kb "$pid" VmRSS)
 # The bound over the starting RSS: 150 MB, 400 MB for a sanitizer build
 # (ASan keeps up to 256 MB of freed memory in quarantine).
 mb=150
-grep -q AddressSanitizer "$CLAMSHIM" 2>/dev/null && mb=400
+grep -q __asan_init "$CLAMSHIM" 2>/dev/null && mb=400
 limit=$(( base_rss + ${HOSTILE_MEM_MB:-$mb} * 1024 ))
 echo "memory: VmRSS at start ${base_rss} kB, now ${rss} kB, peak VmHWM ${hwm} kB (bound ${limit} kB)"
 [ "$hwm" -le "$limit" ] || nok "peak memory ${hwm} kB over the bound ${limit} kB"
