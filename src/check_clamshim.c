@@ -206,6 +206,7 @@ check_probe(struct check_result *cr, const char *spec, enum check_expect expect)
 	}
 }
 
+/* main - options, the status file, the probe; exit with the state */
 int
 main(int argc, char **argv)
 {

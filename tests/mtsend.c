@@ -66,6 +66,7 @@ mtsend_now(void)
 	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
+/* main - send the file COUNT times and print each decision */
 int
 main(int argc, char **argv)
 {
