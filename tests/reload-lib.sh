@@ -14,8 +14,16 @@ R_FAILS=0
 ok() { echo "ok: $*"; }
 notok() { echo "not ok: $*"; R_FAILS=$((R_FAILS + 1)); }
 
-# r_finish -- on failure show the alerts and the end of the daemon log; exit 0 or 1
+# r_finish -- stop the daemon (a sanitizer report in its log fails the test);
+# on failure show the alerts and the end of the daemon log; exit 0 or 1
 r_finish() {
+	if [ -n "${DAEMON_PID:-}" ]; then
+		t_stop_pid "$DAEMON_PID"
+		if grep -qE 'Sanitizer|runtime error:' "$T/clamshim.log"; then
+			notok "sanitizer report in the daemon log:"
+			grep -A40 -E 'Sanitizer|runtime error:' "$T/clamshim.log" | head -60
+		fi
+	fi
 	if [ "$R_FAILS" -ne 0 ]; then
 		[ -f "$T/alerts.log" ] && { echo "---- alerts"; cat "$T/alerts.log"; }
 		echo "---- daemon log (last 80 lines, scan lines left out)"
