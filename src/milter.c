@@ -7,7 +7,11 @@
  *	one per message inside it (queue id, authentication, the spool, the
  *	incoming X-Virus-* headers to delete). Only the protocol steps used
  *	are negotiated: connect, MAIL FROM, headers, end of headers, body,
- *	end of message, abort and close.
+ *	end of message, abort and close. MAIL FROM, each header, end of
+ *	headers and each body chunk are negotiated as "no reply"
+ *	(SMFIP_NR_*): the MTA streams them without waiting for an answer,
+ *	since the only decision is made at end of message. libmilter
+ *	answers for us when the MTA cannot do without a reply.
  *
  *	At end of message the chain gives a verdict, the policy an action,
  *	and this module applies it: an SMTP reply for reject and tempfail,
@@ -63,6 +67,7 @@ struct milter_msg {
 
 /* Per connection. */
 struct milter_conn {
+	unsigned long nr;		/* SMFIP_NR_* steps negotiated: no reply to them */
 	struct conf *conf;		/* snapshot held for the whole connection */
 	char	client[128];
 	struct milter_msg msg;
@@ -197,7 +202,18 @@ milter_spool_put(struct milter_msg *m, const void *buf, size_t len)
 	}
 }
 
-/* mlfi_negotiate - ask only for the steps and actions used */
+/* milter_go_on - CONTINUE, or NOREPLY for a step negotiated as needing no reply */
+static sfsistat
+milter_go_on(const struct milter_conn *c, unsigned long step)
+{
+	return (c->nr & step) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+/*
+ * mlfi_negotiate - ask only for the steps and actions used, and for no
+ * replies to the steps that never decide. The connection context is made
+ * here already, to remember which steps need no reply.
+ */
 static sfsistat
 mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 	       unsigned long f3, unsigned long *pf0, unsigned long *pf1,
@@ -205,33 +221,46 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f
 {
 	unsigned long want = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE;
 	unsigned long skip = SMFIP_NOHELO | SMFIP_NORCPT | SMFIP_NOUNKNOWN | SMFIP_NODATA;
+	unsigned long nr = SMFIP_NR_MAIL | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY;
+	struct milter_conn *c = milter_conn_get(ctx);
 
 	if ((f0 & want) != want)
 		log_warning("MTA does not offer every milter action needed "
 			    "(offered 0x%lx): headers or quarantine may fail", f0);
+	if (c == NULL && (c = calloc(1, sizeof(*c))) != NULL && smfi_setpriv(ctx, c) != MI_SUCCESS) {
+		free(c);
+		c = NULL;
+	}
+	nr = c != NULL ? f1 & nr : 0;	/* without a context: replies as usual */
+	if (c != NULL)
+		c->nr = nr;
 	*pf0 = f0 & want;
-	*pf1 = f1 & skip;
+	*pf1 = f1 & (skip | nr);
 	*pf2 = 0;
 	*pf3 = 0;
 	return SMFIS_CONTINUE;
 }
 
-/* mlfi_connect - a new connection: its context and config snapshot */
+/* mlfi_connect - a new connection: its context (made at negotiation) and config snapshot */
 static sfsistat
 mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *addr)
 {
-	struct milter_conn *c = calloc(1, sizeof(*c));
+	struct milter_conn *c = milter_conn_get(ctx);
+	int	fresh = c == NULL;
 
-	if (c == NULL) {
+	if (fresh && (c = calloc(1, sizeof(*c))) == NULL) {
 		log_error("out of memory for a new connection: tempfail");
 		return SMFIS_TEMPFAIL;
 	}
+	if (c->conf != NULL)		/* a second CONNECT: start over */
+		conf_unref(c->conf);
+	spool_free(c->msg.spool);
 	c->conf = milter_get_conf();
 	hdrs_sanitize(c->client, sizeof(c->client), hostname ? hostname : "unknown");
 	c->msg.spool = spool_new(c->conf->spool_dir, c->conf->memory_limit,
 				 c->conf->policy.max_size);
 	milter_msg_reset(&c->msg);
-	if (smfi_setpriv(ctx, c) != MI_SUCCESS) {
+	if (fresh && smfi_setpriv(ctx, c) != MI_SUCCESS) {
 		spool_free(c->msg.spool);
 		conf_unref(c->conf);
 		free(c);
@@ -255,7 +284,7 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	milter_read_qid(ctx, &c->msg);
 	auth = smfi_getsymval(ctx, "{auth_authen}");
 	c->msg.authenticated = auth != NULL && *auth != 0;
-	return SMFIS_CONTINUE;
+	return milter_go_on(c, SMFIP_NR_MAIL);
 }
 
 /* milter_strip_note - remember an incoming X-Virus-* header for deletion */
@@ -294,12 +323,12 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 	if (c->conf->headers.strip_incoming && hdrs_is_ours(name))
 		milter_strip_note(&c->msg, name);
 	if (c->msg.authenticated && c->conf->policy.skip_authenticated)
-		return SMFIS_CONTINUE;
+		return milter_go_on(c, SMFIP_NR_HDR);
 	milter_spool_put(&c->msg, name, strlen(name));
 	milter_spool_put(&c->msg, ": ", 2);
 	milter_spool_put(&c->msg, value, strlen(value));
 	milter_spool_put(&c->msg, "\r\n", 2);
-	return SMFIS_CONTINUE;
+	return milter_go_on(c, SMFIP_NR_HDR);
 }
 
 /* mlfi_eoh - the blank line between headers and body */
@@ -317,7 +346,7 @@ mlfi_eoh(SMFICTX *ctx)
 	if (strcmp(c->msg.qid, "NOQUEUE") == 0)
 		milter_read_qid(ctx, &c->msg);
 	milter_spool_put(&c->msg, "\r\n", 2);
-	return SMFIS_CONTINUE;
+	return milter_go_on(c, SMFIP_NR_EOH);
 }
 
 /* mlfi_body - a body chunk into the spool */
@@ -329,9 +358,9 @@ mlfi_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
 	if (c->msg.authenticated && c->conf->policy.skip_authenticated)
-		return SMFIS_CONTINUE;
+		return milter_go_on(c, SMFIP_NR_BODY);
 	milter_spool_put(&c->msg, chunk, len);
-	return SMFIS_CONTINUE;
+	return milter_go_on(c, SMFIP_NR_BODY);
 }
 
 /* milter_verdict - scan the spooled message (or explain why not) */
