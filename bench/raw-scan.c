@@ -25,7 +25,9 @@
  *	raw-scan threads=2 messages=2000 seconds=4.1 msgs_per_s=487.3 ...
  *	engine_kb is the resident memory the engine added (VmRSS after the
  *	compile minus before the load); hwm_kb the process's peak, which
- *	also holds the corpus (corpus_kb).
+ *	also holds the corpus (corpus_kb). cpu_ms_per_msg is the CPU time
+ *	(user + system, all threads) of the scanning phase per message: on
+ *	a shared machine a steadier figure than the throughput.
  * DIAGNOSTICS
  *	Exit 0 when every message was scanned and each verdict matched the
  *	MANIFEST, 1 when a verdict differed (mismatches=N, the files on
@@ -39,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 
 #include <clamav.h>
 
@@ -180,6 +183,18 @@ rs_slowest(const struct corpus *c, const double *lat, size_t n)
 	free(done);
 }
 
+/* rs_cpu - CPU seconds (user + system) used by this process so far */
+static double
+rs_cpu(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		return 0;
+	return (double) ru.ru_utime.tv_sec + (double) ru.ru_utime.tv_usec / 1e6
+	    + (double) ru.ru_stime.tv_sec + (double) ru.ru_stime.tv_usec / 1e6;
+}
+
 /* rs_usage - print usage and exit 2 */
 static void
 rs_usage(void)
@@ -202,7 +217,7 @@ main(int argc, char **argv)
 	unsigned sigs;
 	int	opt, nocache = 0;
 	long	rss0, rss1;
-	double	t0, tload, secs, *lat;
+	double	t0, tload, secs, *lat, cpu0, cpu;
 	char	err[512];
 
 	while ((opt = getopt(argc, argv, "t:n:c:d:Cs:")) != -1) {
@@ -245,6 +260,7 @@ main(int argc, char **argv)
 	    || (th = calloc(threads, sizeof(*th))) == NULL)
 		abort();
 	t0 = corpus_now();
+	cpu0 = rs_cpu();
 	for (i = 0; i < threads; i++)
 		if (pthread_create(&th[i], NULL, rs_worker, &run) != 0) {
 			fprintf(stderr, "raw-scan: cannot start thread %zu\n", i);
@@ -253,6 +269,7 @@ main(int argc, char **argv)
 	for (i = 0; i < threads; i++)
 		pthread_join(th[i], NULL);
 	secs = corpus_now() - t0;
+	cpu = rs_cpu() - cpu0;
 
 	for (i = 0; i < corpus.n; i++) {
 		int	want = corpus.msgs[i].infected ? RS_INFECTED : RS_CLEAN;
@@ -269,13 +286,14 @@ main(int argc, char **argv)
 	printf("raw-scan threads=%lu messages=%zu bytes=%zu seconds=%.3f msgs_per_s=%.1f "
 	       "mb_per_s=%.2f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f clean=%zu infected=%zu "
 	       "limit=%zu error=%zu mismatches=%zu sigs=%u load_s=%.2f engine_kb=%ld "
-	       "corpus_kb=%zu hwm_kb=%ld cache=%s\n",
+	       "corpus_kb=%zu hwm_kb=%ld cache=%s cpu_s=%.2f cpu_ms_per_msg=%.2f\n",
 	       threads, corpus.n, corpus.bytes, secs, (double) corpus.n / secs,
 	       (double) corpus.bytes / secs / 1048576.0,
 	       corpus_pct(lat, corpus.n, 50) * 1e3, corpus_pct(lat, corpus.n, 99) * 1e3,
 	       corpus_pct(lat, corpus.n, 100) * 1e3, counts[RS_CLEAN], counts[RS_INFECTED],
 	       counts[RS_LIMIT], counts[RS_ERROR], mismatches, sigs, tload,
-	       rss1 - rss0, corpus.bytes / 1024, corpus_rss_kb("VmHWM"), nocache ? "off" : "on");
+	       rss1 - rss0, corpus.bytes / 1024, corpus_rss_kb("VmHWM"), nocache ? "off" : "on",
+	       cpu, cpu * 1e3 / (double) corpus.n);
 	cl_engine_free(run.engine);
 	conf_unref(conf);
 	corpus_free(&corpus);
