@@ -80,6 +80,7 @@
 #define CLAMD_PROBE_MAX_MS	1000	/* a probe's connect and exchange, each at most */
 #define CLAMD_PING_SLOW_MS	250	/* a PONG slower than this counts as a failed PING */
 #define CLAMD_VERSION_EVERY_MS	60000	/* zVERSION to up servers this often */
+#define CLAMD_IDLE_PING_MS	2000	/* an idle up server is pinged this often: a dead one is noticed without mail */
 #define CLAMD_ERR_MAX		SCAN_NAME_MAX
 
 /* One server of the pool; shared by reference between scans, probe and config. */
@@ -955,6 +956,8 @@ clamd_probe_due(const struct clamd_server *srv, int64_t now)
 		return 1;
 	if (now >= srv->next_version)
 		return 2;
+	if (now - srv->last_alive >= CLAMD_IDLE_PING_MS && now - srv->last_probe >= CLAMD_IDLE_PING_MS)
+		return 1;
 	return 0;
 }
 
