@@ -12,7 +12,8 @@
 # in up's deferred queue, and after the signatures appear and the queue is
 # flushed it arrives once, scanned, Clean; the same for mail submitted with
 # the sendmail command (non_smtpd_milters): it waits in mx's maildrop until
-# pickup retries; on_unavailable accept -> delivered
+# pickup retries; and for the clamd chain while clamd is not running, until
+# clamd starts; on_unavailable accept -> delivered
 # Unscanned; on_infected quarantine -> mx's hold queue; clamshim itself down
 # -> milter_default_action tempfail; last, smtpd, cleanup and pickup chrooted
 # as in Debian's master.cf, with the socket inside the queue directory and
@@ -21,7 +22,7 @@
 # (User=clamav, Group=postfix): the 0660 socket must be usable by smtpd.
 # Needs root (a Postfix queue is set up as root); skips (77) without it.
 . "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
-t_need "$CLAMSHIM" "$SIGTOOL" postfix postconf postqueue smtp-sink swaks ss setpriv
+t_need "$CLAMSHIM" "$SIGTOOL" "$CLAMD" perl postfix postconf postqueue postsuper smtp-sink swaks ss setpriv
 [ "$(id -u)" = 0 ] || t_skip "a private Postfix instance must be started as root"
 id postfix >/dev/null 2>&1 || t_skip "no postfix user on this machine"
 t_setup
@@ -291,6 +292,36 @@ f=$(grep -l '^Subject: local while down' "$T/sink"/* 2>/dev/null | head -1)
 [ -n "$f" ] && expect_file "$f" '^X-Virus-Status: Clean$' "local: scanned: X-Virus-Status: Clean"
 [ "$(queue_count mx maildrop)" -eq 0 ] && ok "local: maildrop is empty" || notok "local: maildrop still holds mail"
 expect_log mx 'postfix/pickup\[[0-9]+\]: [0-9A-F]+: uid=0 from=<sender@clamshim.test>' "local: pickup took it up again"
+
+# ---- 3c. the clamd chain with clamd not running yet: deferred upstream, then
+# clamd starts and the flushed message arrives scanned by clamd
+daemon_start "$T/db" <<EOF
+scanners = {"clamd"}
+clamd {
+  servers = {"unix:$T/clamd/clamd.sock"}
+  retry_after = "1s"
+}
+EOF
+was=$(sink_count)
+send "$UP_PORT" "$T/clamd-defer.out" --header "Subject: wait for clamd" --body "Deferred until clamd runs."
+expect_file "$T/clamd-defer.out" '^<- +250 .*queued as' "clamd: upstream accepted the message"
+t_wait_for 30 test "$(queue_count up deferred)" -eq 1 && ok "clamd: one message in upstream's deferred queue" ||
+	notok "clamd: $(queue_count up deferred) messages in upstream's deferred queue"
+expect_log up 'status=deferred \(host 127\.0\.0\.1\[127\.0\.0\.1\] said: 451 4\.7\.1 Virus scanner unavailable' \
+	"clamd: mx answered 451 4.7.1 while clamd is down"
+t_clamd_conf "$T/clamd" <<EOF
+LocalSocketMode 666
+EOF
+t_start_clamd "$T/clamd"
+t_wait_for 30 grep -q 'clamd server unix:.* is up' "$T/clamshim.log"
+postqueue -c "$T/up/etc" -f
+t_wait_for 60 sink_has $((was + 1)) && ok "clamd: delivered after clamd started and the flush" || notok "clamd: not delivered"
+f=$(grep -l '^Subject: wait for clamd' "$T/sink"/* 2>/dev/null | head -1)
+[ -n "$f" ] && expect_file "$f" '^X-Virus-Status: Clean$' "clamd: scanned: X-Virus-Status: Clean"
+grep -q ': verdict=clean action=accept scanner=clamd ' "$T/clamshim.log" && ok "clamd: clamshim logged scanner=clamd" ||
+	notok "clamd: no verdict=clean scanner=clamd line"
+daemon_stop
+t_stop_pid "$CLAMD_PID"
 
 # ---- 4. on_unavailable accept: delivered, tagged Unscanned
 daemon_start "$T/empty" <<EOF
