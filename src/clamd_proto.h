@@ -30,6 +30,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include "scan.h"
 
 #define CLAMD_REPLY_MAX		1024	/* longest reply accepted, NUL included */
@@ -291,6 +292,32 @@ bad:
 	clamd_fmt(engine, englen, "unexpected reply to VERSION: \"%s\"", show);
 	sig[0] = 0;
 	return -1;
+}
+
+/*
+ * clamd_version_time - the signature build time in a VERSION reply
+ * ("ClamAV 1.4.6/27432/Sun Nov 29 09:12:33 2026", clamd's local time),
+ * or 0 when the reply carries none or it does not parse.
+ */
+static inline time_t
+clamd_version_time(const char *buf, size_t len)
+{
+	char	line[128];
+	const char *p, *end;
+	struct tm tm;
+	size_t	n;
+
+	for (n = 0; n < len && n < sizeof(line) - 1 && buf[n] && buf[n] != '\n'; n++)
+		line[n] = buf[n];
+	line[n] = 0;
+	if ((p = strchr(line, '/')) == NULL || (p = strchr(p + 1, '/')) == NULL)
+		return 0;
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(p + 1, "%a %b %d %H:%M:%S %Y", &tm);
+	if (end == NULL || *end != 0)
+		return 0;
+	tm.tm_isdst = -1;
+	return mktime(&tm) == (time_t) -1 ? 0 : mktime(&tm);
 }
 
 /* clamd_host_char - characters allowed in a host name or address */

@@ -128,6 +128,7 @@ struct scanner {
 	struct clamd_limits lim;
 	char	engine[SCAN_ENGINE_MAX];
 	char	sig[32];
+	time_t	sig_time;		/* from the VERSION reply, 0 = unknown */
 	int	probed;			/* a first probe round finished */
 	int	stop;
 	pthread_t probe;
@@ -874,6 +875,7 @@ clamd_probe_one(struct scanner *s, struct clamd_server *srv, int ping)
 	size_t	len = 0;
 	int	ok = 0, resolved, version = !ping, was_down, slow = 0;
 	int64_t	now, t0;
+	time_t	sig_time = 0;
 
 	pthread_mutex_lock(&s->mu);
 	lim = s->lim;
@@ -912,6 +914,7 @@ clamd_probe_one(struct scanner *s, struct clamd_server *srv, int ping)
 			engine[0] = 0;			/* PONG was enough to be up */
 		} else {
 			ok = 1;
+			sig_time = clamd_version_time(buf, len);
 		}
 	}
 record:
@@ -923,6 +926,7 @@ record:
 			clamd_fmt(srv->sig, sizeof(srv->sig), "%s", sig);
 			clamd_fmt(s->engine, sizeof(s->engine), "%s", engine);
 			clamd_fmt(s->sig, sizeof(s->sig), "%s", sig);
+			s->sig_time = sig_time;
 			srv->next_version = now + CLAMD_VERSION_EVERY_MS;
 		}
 		if (slow)
@@ -1114,6 +1118,7 @@ clamd_status(struct scanner *s, struct scan_status *st)
 	pthread_mutex_lock(&s->mu);
 	clamd_fmt(st->engine, sizeof(st->engine), "%s", s->engine);
 	clamd_fmt(st->sig_version, sizeof(st->sig_version), "%s", s->sig);
+	st->sig_time = s->sig_time;
 	st->loading = !s->probed;
 	for (i = 0; i < s->nsrv && i < SCAN_MAX_UNITS; i++) {
 		struct scan_unit_status *u = &st->units[i];

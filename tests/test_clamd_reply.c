@@ -399,6 +399,27 @@ test_reply_every_byte(void **state)
 	}
 }
 
+/* test_version_time - the signature date in a VERSION reply, or 0 */
+static void
+test_version_time(void **state)
+{
+	struct tm tm;
+	time_t	t;
+
+	(void) state;
+	t = clamd_version_time("ClamAV 1.4.6/27432/Sun Nov 29 09:12:33 2026\0", 45);
+	assert_true(t > 0);
+	localtime_r(&t, &tm);
+	assert_int_equal(tm.tm_year, 126);
+	assert_int_equal(tm.tm_mon, 10);
+	assert_int_equal(tm.tm_mday, 29);
+	assert_int_equal(tm.tm_hour, 9);
+	assert_int_equal(clamd_version_time("ClamAV 1.4.6\0", 13), 0);
+	assert_int_equal(clamd_version_time("ClamAV 1.4.6/27432\0", 19), 0);
+	assert_int_equal(clamd_version_time("ClamAV 1.4.6/27432/yesterday\0", 29), 0);
+	assert_int_equal(clamd_version_time("ClamAV 1.4.6/27432/Sun Nov 29 09:12:33 2026 junk", 49), 0);
+}
+
 int
 main(void)
 {
@@ -411,6 +432,7 @@ main(void)
 		cmocka_unit_test(test_chunk_header),
 		cmocka_unit_test(test_sanitize),
 		cmocka_unit_test(test_reply_every_byte),
+		cmocka_unit_test(test_version_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
