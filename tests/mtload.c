@@ -253,6 +253,7 @@ mtload_cmp(const void *a, const void *b)
 }
 
 /* mtload_usage - the usage line; exit 2 */
+static void mtload_usage(void) __attribute__((noreturn));
 static void
 mtload_usage(void)
 {
@@ -333,7 +334,7 @@ main(int argc, char **argv)
 	for (; optind < argc; optind++) {
 		struct mtload_msg *m = &L.msgs[L.nmsgs++];
 		const char *colon = strchr(argv[optind], ':');
-		int	d;
+		int	d = -1;
 
 		if (colon == NULL || (d = mtload_decision(argv[optind], (size_t) (colon - argv[optind]))) < 0)
 			mtload_usage();
