@@ -673,8 +673,14 @@ emb_bury(struct scanner *s)
 	s->graveyard = NULL;
 	pthread_mutex_unlock(&s->lock);
 	for (; list != NULL; list = next) {
+		char	ident[SCAN_ENGINE_MAX];
+		int64_t	t0 = emb_mono_ms();
+
 		next = list->next;
+		snprintf(ident, sizeof(ident), "%s", list->ident);
 		emb_engine_free(list);
+		log_debug("embedded: freed the retired engine %s in %lld ms", ident,
+			  (long long) (emb_mono_ms() - t0));
 		n++;
 	}
 	pthread_mutex_lock(&s->lock);
