@@ -1,11 +1,11 @@
 # tests/reload-rss.sh -- twenty reloads in a row: RSS comes back to its one-engine level.
 #
 # The daemon runs on a generated database (mkdb.sh --synthetic,
-# RELOAD_RSS_SYNTH per kind, default 40000: about 80,000 signatures, an
+# RELOAD_RSS_SYNTH per kind, default 25000: about 50,000 signatures, an
 # engine of some tens of MB, so that one engine leaked per reload could
 # not hide). Twenty times: SIGHUP, wait for the "reloaded" log line, a
-# clean and an EICAR message through the new engine, then VmRSS from
-# /proc. The RSS after the last reload must be within RELOAD_RSS_SLACK_KB
+# clean and an EICAR message through the new engine, wait for the log
+# line saying the old engine was freed, then VmRSS from /proc. The RSS after the last reload must be within RELOAD_RSS_SLACK_KB
 # (default 16384) of the RSS after the first. Prints every figure, the
 # peak (VmHWM) and the size of one engine (RSS growth of the first load).
 # At the end ten SIGHUPs in a burst must coalesce into at most three
@@ -21,7 +21,7 @@ grep -qa -e AddressSanitizer -e __asan_init "$CLAMSHIM" &&
 	t_skip "a sanitizer build: ASan keeps freed memory (quarantine), RSS cannot show leaks"
 [ -r /proc/self/status ] || t_skip "no /proc/PID/status here"
 t_setup
-N=${RELOAD_RSS_SYNTH:-40000}
+N=${RELOAD_RSS_SYNTH:-25000}
 SLACK=${RELOAD_RSS_SLACK_KB:-16384}
 t_mkdb --synthetic "$N" "$T/db"
 t_conf "$T/c.conf" <<EOC
@@ -39,6 +39,8 @@ reload() {
 	kill -HUP "$DAEMON_PID"
 	t_wait_for 60 sh -c "[ \$(grep -c 'embedded: reloaded ' '$T/clamshim.log') -gt $had ]"
 }
+# settled K -- wait until K retired engines have been freed (the loader frees them after the swap)
+settled() { t_wait_for 60 sh -c "[ \$(grep -c 'embedded: freed the retired engine' '$T/clamshim.log') -ge $1 ]"; }
 
 t_bg "$CLAMSHIM" -f -c "$T/c.conf" 2>>"$T/clamshim.log"
 DAEMON_PID=$!
@@ -56,7 +58,7 @@ while [ $i -lt 20 ]; do
 	reload || { notok "reload $i: no reloaded line within 60 s"; break; }
 	r_decided "$T/eicar.eml" reject "Virus found: Eicar" || notok "reload $i: EICAR: $(cat "$T/out")"
 	r_decided "$T/clean.eml" accept || notok "reload $i: clean: $(cat "$T/out")"
-	sleep 0.3	# the loader frees the old engine after the swap
+	settled "$i" || { notok "reload $i: the old engine was not freed within 60 s"; break; }
 	now=$(rss VmRSS)
 	[ -z "$first" ] && first=$now
 	echo "reload $i: VmRSS $now kB"
