@@ -180,6 +180,8 @@ expect_log() {
 		notok "$3: $1's maillog has no line matching /$2/"; tail -20 "$T/$1/maillog" | sed 's/^/    /'
 	fi
 }
+# qid_of FILE -- the queue ID of "250 ... queued as QID" in a swaks dialogue
+qid_of() { sed -n 's/^<- *250 .*queued as \([0-9A-F][0-9A-F]*\).*/\1/p' "$1" | tail -1; }
 expect_file() {	# expect_file FILE REGEX WHAT
 	if grep -Eq -- "$2" "$1"; then ok "$3"; else
 		notok "$3: no line matches /$2/ in $1"; sed 's/^/    /' "$1" | head -40; fi
@@ -318,6 +320,7 @@ postqueue -c "$T/up/etc" -f
 t_wait_for 60 sink_has $((was + 1)) && ok "clamd: delivered after clamd started and the flush" || notok "clamd: not delivered"
 f=$(grep -l '^Subject: wait for clamd' "$T/sink"/* 2>/dev/null | head -1)
 [ -n "$f" ] && expect_file "$f" '^X-Virus-Status: Clean$' "clamd: scanned: X-Virus-Status: Clean"
+expect_log up 'status=sent \(250 2\.0\.0 Ok: queued as' "clamd: upstream logged it sent"
 grep -q ': verdict=clean action=accept scanner=clamd ' "$T/clamshim.log" && ok "clamd: clamshim logged scanner=clamd" ||
 	notok "clamd: no verdict=clean scanner=clamd line"
 daemon_stop
@@ -335,6 +338,7 @@ expect_file "$T/accept.out" '^<- +250 .*queued as' "accept: mx answers 250"
 t_wait_for 30 sink_has $((was + 1)) && ok "accept: delivered" || notok "accept: nothing delivered"
 f=$(grep -l '^Subject: unscanned' "$T/sink"/* 2>/dev/null | head -1)
 [ -n "$f" ] && expect_file "$f" '^X-Virus-Status: Unscanned \(.+\)$' "accept: X-Virus-Status: Unscanned (reason)"
+expect_log mx "$(qid_of "$T/accept.out"): to=<rcpt@example.test>, relay=.* status=sent" "accept: mx relayed it"
 
 # ---- 5. on_infected quarantine: the message sits in mx's hold queue
 daemon_start "$T/db" <<EOF
@@ -357,6 +361,7 @@ postsuper -c "$T/mx/etc" -H "$qid" > "$T/release.out" 2>&1
 postqueue -c "$T/mx/etc" -f
 t_wait_for 30 sink_has $((was + 1)) && ok "quarantine: released with postsuper -H $qid, then delivered" ||
 	{ notok "quarantine: release of $qid did not deliver it"; cat "$T/release.out"; }
+expect_log mx "postsuper\\[[0-9]+\\]: $qid: released from hold" "quarantine: mx logged the release"
 
 # ---- 6. clamshim itself down: milter_default_action = tempfail
 daemon_stop
@@ -382,6 +387,7 @@ expect_file "$T/chroot.out" '^<- +250 .*queued as' "chroot: mx answers 250"
 t_wait_for 30 sink_has $((was + 1)) && ok "chroot: delivered" || notok "chroot: nothing delivered"
 f=$(grep -l '^Subject: chrooted' "$T/sink"/* 2>/dev/null | head -1)
 [ -n "$f" ] && expect_file "$f" '^X-Virus-Status: Clean$' "chroot: scanned: X-Virus-Status: Clean"
+expect_log mx "$(qid_of "$T/chroot.out"): to=<rcpt@example.test>, relay=.* status=sent" "chroot: mx relayed it"
 send "$MX_PORT" "$T/chroot-eicar.out" --header "Subject: eicar chrooted" --attach "$T/eicar.com"
 expect_file "$T/chroot-eicar.out" '^<\*\* +550 5\.7\.1 Virus found: Eicar-Test-Signature' "chroot: EICAR 550 5.7.1"
 
