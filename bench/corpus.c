@@ -92,7 +92,7 @@ corpus_load(const char *dir, size_t max, struct corpus *c, char *err, size_t err
 				corpus_oom(cap * sizeof(*c->msgs));
 		}
 		m = &c->msgs[c->n];
-		snprintf(m->name, sizeof(m->name), "%s", name);
+		memcpy(m->name, name, strlen(name) + 1);	/* length checked above */
 		snprintf(path, sizeof(path), "%s/%s", dir, name);
 		if (corpus_read(path, &m->data, &m->len) < 0) {
 			snprintf(err, errlen, "%s: %s", path, strerror(errno));
