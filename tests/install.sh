@@ -19,7 +19,7 @@ D=$T/inst
 	{ tail -30 "$T/install.out"; t_fail "make install failed"; }
 # the configured directories, as make expands them
 for v in prefix sbindir sysconfdir mandir docdir; do
-	val=$("$MAKE" -s -C "$top_builddir" --no-print-directory -f Makefile -f - print-$v 2>/dev/null <<EOF
+	val=$(env MAKEFLAGS= MFLAGS= "$MAKE" -s -C "$top_builddir" --no-print-directory -f Makefile -f - print-$v 2>/dev/null <<EOF
 print-$v:
 	@echo \$($v)
 EOF
