@@ -28,8 +28,8 @@ grep -q "embedded: loaded $((2 * N + 2)) signatures" "$T/clamshim.log" &&
 t_msg "$T/clean.eml"
 t_msg "$T/eicar.eml" eicar
 
-# the load: until $T/stop exists (or 150 s), every decision judged
-t_bg "$MTLOAD" -c 4 -p 2 -d 150 -s "$T/stop" -l "$T/load.log" "unix:$T/clamshim.sock" \
+# the load: until $T/stop exists (or 400 s), every decision judged
+t_bg "$MTLOAD" -c 4 -p 2 -d 400 -s "$T/stop" -l "$T/load.log" "unix:$T/clamshim.sock" \
 	accept:"$T/clean.eml" reject:"$T/eicar.eml" > "$T/load.sum" 2> "$T/load.err"
 LOAD_PID=$!
 sleep 1
