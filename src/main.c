@@ -170,7 +170,8 @@ main_check_config(const char *path)
 static void
 main_db_version(const char *dir, char *buf, size_t len)
 {
-	static const char *const names[] = {"daily.cld", "daily.cvd", "main.cld", "main.cvd"};
+	static const char *const names[] = {"daily.cld", "daily.cvd", "daily.cud", "main.cld",
+					     "main.cvd", "main.cud"};
 	char	path[4096];
 	size_t	i;
 
