@@ -33,7 +33,7 @@ for f in "$sbindir/clamshim" "$sbindir/check_clamshim"; do
 done
 for f in "$mandir/man8/clamshim.8" "$mandir/man8/check_clamshim.8" "$mandir/man5/clamshim.conf.5" \
 	 "$docdir/clamshim.conf" "$docdir/README.md" "$docdir/postfix-main.cf" "$docdir/sendmail.mc" \
-	 "$docdir/clamshim-postfix.conf" "$docdir/mta.md" "$prefix/lib/systemd/system/clamshim.service"; do
+	 "$docdir/clamshim-postfix.conf" "$prefix/lib/systemd/system/clamshim.service"; do
 	[ -f "$D$f" ] && ok "installed $f" || notok "missing $f"
 done
 unit=$D$prefix/lib/systemd/system/clamshim.service
