@@ -25,7 +25,7 @@ fi
 expect "clamshim embedded / raw libclamav +$num +$num +target >= 0.9"
 expect "^throughput, the [0-9]+ messages under 20 KB"
 expect "^memory: clamshim embedded peak"
-expect "clamd refused, clamshim: [0-9]+ msgs .*tempfail [1-9]"
+expect "clamd refused, clamshim: [0-9]+ msgs .*tempfail: [1-9]"
 expect "clamd hung \(SIGSTOP\), clamshim: [0-9]+ msgs .*tempfail [1-9]"
 expect "^reproduce: bench/run "
 [ "$fails" -eq 0 ] || t_fail "$fails report lines missing"
