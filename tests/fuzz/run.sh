@@ -75,8 +75,10 @@ for t in $targets; do
 	rm -rf "$work" "$dir/$t.art"; mkdir -p "$work" "$dir/$t.art" "$seeds"
 	n0=$(ls "$seeds" | wc -l)
 	# 1. the committed corpus once: seeds and past findings must pass
+	# (a scratch output dir first: libFuzzer writes reduced inputs into the first dir)
+	rm -rf "$dir/$t.scratch"; mkdir -p "$dir/$t.scratch"
 	if ! "$bin" -runs=0 -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$dir/$t.art/" \
-		"$seeds" >"$dir/$t.replay" 2>&1; then
+		"$dir/$t.scratch" "$seeds" >"$dir/$t.replay" 2>&1; then
 		tail -30 "$dir/$t.replay"
 		echo "FAIL: $t (a committed corpus input fails: $dir/$t.replay)"; fail=$((fail + 1)); continue
 	fi
