@@ -303,6 +303,9 @@ main_drop_privileges(const char *user, const char *sockpath, const char *pidfile
 {
 	struct passwd *pw;
 
+	if ((user == NULL || *user == 0) && geteuid() == 0)
+		log_warning("running as root: set \"user\" (e.g. clamav) so that a flaw in "
+			    "a parser does not hand root to a hostile message");
 	if (user == NULL || *user == 0 || geteuid() != 0)
 		return 0;
 	if ((pw = getpwnam(user)) == NULL) {
