@@ -13,8 +13,6 @@ t_need "$CLAMSHIM" "$CLAMD" "$MTSEND" "$CHECK_CLAMSHIM" perl
 t_setup
 t_mkdb "$T/db"
 fails=0
-ok() { echo "ok: $*"; }
-notok() { echo "not ok: $*"; fails=$((fails + 1)); }
 # events NAME -- how many alert command runs had CLAMSHIM_EVENT=NAME
 events() { [ -f "$T/alerts.log" ] || { echo 0; return; }; grep -c "^CLAMSHIM_EVENT=$1\$" "$T/alerts.log"; }
 

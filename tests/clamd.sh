@@ -7,8 +7,6 @@ t_need "$CLAMSHIM" "$CLAMD" "$MTSEND" perl "$TESTFILES/clam.zip"
 t_setup
 t_mkdb "$T/db"
 fails=0
-ok() { echo "ok: $*"; }
-notok() { echo "not ok: $*"; fails=$((fails + 1)); }
 expect() {	# expect WHAT PATTERN FILE
 	if grep -Eq -- "$2" "$3"; then ok "$1"; else notok "$1: $(cat "$3")"; fi
 }

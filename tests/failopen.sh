@@ -13,8 +13,6 @@ t_need "$CLAMSHIM" "$CLAMD" "$MTSEND" "$CHECK_CLAMSHIM" perl
 t_setup
 t_mkdb "$T/db"
 fails=0
-ok() { echo "ok: $*"; }
-notok() { echo "not ok: $*"; fails=$((fails + 1)); }
 # send FILE -- one message; its result in $T/out; fails when it took more than 2 s
 send() {
 	"$MTSEND" "unix:$T/clamshim.sock" "$1" > "$T/out" || t_fail "mtsend"

@@ -12,8 +12,6 @@ t_need "$CLAMSHIM" "$CLAMD" "$MTSEND" "$CHECK_CLAMSHIM" perl
 t_setup
 t_mkdb "$T/db"
 fails=0
-ok() { echo "ok: $*"; }
-notok() { echo "not ok: $*"; fails=$((fails + 1)); }
 
 # the updated ClamAV no longer knows an option the deployed config still has
 t_clamd_conf "$T/clamd" <<'EOC'

@@ -12,8 +12,6 @@ MAKE=${MAKE:-make}
 t_need "$top_builddir/Makefile" "$MAKE"
 t_setup
 fails=0
-ok() { echo "ok: $*"; }
-notok() { echo "not ok: $*"; fails=$((fails + 1)); }
 D=$T/inst
 "$MAKE" -C "$top_builddir" install DESTDIR="$D" > "$T/install.out" 2>&1 ||
 	{ tail -30 "$T/install.out"; t_fail "make install failed"; }

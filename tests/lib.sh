@@ -14,6 +14,10 @@ TESTFILES=${TESTFILES:-/usr/share/clamav-testfiles}
 T_PIDS=
 
 t_fail() { echo "FAIL: $*" >&2; exit 1; }
+# ok, notok -- one line per check of a system test; notok counts into $fails
+fails=0
+ok() { echo "ok: $*"; }
+notok() { echo "not ok: $*"; fails=$((fails + 1)); }
 t_skip() { echo "SKIP: $*" >&2; exit 77; }
 t_need() { for x in "$@"; do [ -n "$x" ] && [ -e "$x" ] || command -v "$x" >/dev/null 2>&1 || t_fail "needs $x, which is missing"; done; }
 

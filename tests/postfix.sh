@@ -37,8 +37,6 @@ SVC_GROUP=$(sed -n 's/^Group=//p' "$DROPIN")
 id "$SVC_USER" >/dev/null 2>&1 || t_skip "no user $SVC_USER (User= of the unit) on this machine"
 getent group "$SVC_GROUP" >/dev/null || t_fail "no group $SVC_GROUP"
 fails=0
-ok() { echo "ok: $*"; }
-notok() { echo "not ok: $*"; fails=$((fails + 1)); }
 
 # $T/run plays RuntimeDirectory=: owned by the service's user and group
 mkdir -p "$T/run" "$T/empty"

@@ -26,8 +26,6 @@ SVC_USER=$(sed -n 's/^User=//p' "$UNIT")
 SVC_GROUP=$(sed -n 's/^Group=//p' "$UNIT")
 id "$SVC_USER" >/dev/null 2>&1 || t_skip "no user $SVC_USER (User= of the unit) on this machine"
 fails=0
-ok() { echo "ok: $*"; }
-notok() { echo "not ok: $*"; fails=$((fails + 1)); }
 
 # ---- the sendmail tree: fetched and unpacked once, then reused
 CACHE=${SENDMAIL_CACHE:-/var/cache/clamshim-test/sendmail}

@@ -28,8 +28,6 @@ t_setup
 UNIT_IN=$top_srcdir/contrib/clamshim.service.in
 CONF_IN=$top_srcdir/contrib/clamshim.conf
 fails=0
-ok() { echo "ok: $*"; }
-notok() { echo "not ok: $*"; fails=$((fails + 1)); }
 SVC_USER=$(sed -n 's/^User=//p' "$UNIT_IN")
 SVC_GROUP=$(sed -n 's/^Group=//p' "$UNIT_IN")
 id "$SVC_USER" >/dev/null 2>&1 || t_skip "no user $SVC_USER (User= of the unit) on this machine"
