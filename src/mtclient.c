@@ -846,3 +846,37 @@ mt_close(struct mt_conn *c)
 	close(c->fd);
 	free(c);
 }
+
+/* mt_read_message - a whole message file ("-" = stdin) into memory */
+char *
+mt_read_message(const char *path, size_t max, size_t *len)
+{
+	FILE   *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	size_t	cap = 65536, n = 0, r;
+	char   *buf;
+	int	bad;
+
+	if (fp == NULL)
+		return NULL;
+	if ((buf = malloc(cap)) == NULL)
+		abort();
+	while ((r = fread(buf + n, 1, cap - n, fp)) > 0) {
+		n += r;
+		if (n == cap) {
+			if (cap > max)
+				break;
+			cap *= 2;
+			if ((buf = realloc(buf, cap)) == NULL)
+				abort();
+		}
+	}
+	bad = ferror(fp) || n == 0 || n > max;
+	if (fp != stdin)
+		fclose(fp);
+	if (bad) {
+		free(buf);
+		return NULL;
+	}
+	*len = n;
+	return buf;
+}

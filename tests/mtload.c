@@ -102,29 +102,6 @@ mtload_wall(void)
 	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
-/* mtload_read - a whole file into memory; NULL when unreadable or too large */
-static char *
-mtload_read(const char *path, size_t *len)
-{
-	FILE   *fp = fopen(path, "rb");
-	char   *buf;
-	size_t	n;
-
-	if (fp == NULL)
-		return NULL;
-	if ((buf = malloc(MTLOAD_FILE_MAX)) == NULL)
-		abort();
-	n = fread(buf, 1, MTLOAD_FILE_MAX, fp);
-	if (ferror(fp) || !feof(fp) || n == 0) {
-		fclose(fp);
-		free(buf);
-		return NULL;
-	}
-	fclose(fp);
-	*len = n;
-	return buf;
-}
-
 /* mtload_decision - the decision named s; -1 unknown */
 static int
 mtload_decision(const char *s, size_t n)
@@ -341,7 +318,7 @@ main(int argc, char **argv)
 		m->expect = (enum mt_decision) d;
 		m->path = colon + 1;
 		m->base = strrchr(m->path, '/') ? strrchr(m->path, '/') + 1 : m->path;
-		if ((m->text = mtload_read(m->path, &m->len)) == NULL) {
+		if ((m->text = mt_read_message(m->path, MTLOAD_FILE_MAX, &m->len)) == NULL) {
 			fprintf(stderr, "mtload: cannot read %s (empty, missing or over %d bytes)\n",
 				m->path, MTLOAD_FILE_MAX);
 			return 2;

@@ -28,34 +28,6 @@
 
 #define MTSEND_MAX	(64 * 1024 * 1024)
 
-/* mtsend_read - the whole file (or stdin) into memory */
-static char *
-mtsend_read(const char *path, size_t *len)
-{
-	FILE   *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	size_t	cap = 65536, n = 0, r;
-	char   *buf;
-
-	if (fp == NULL)
-		return NULL;
-	if ((buf = malloc(cap)) == NULL)
-		abort();
-	while ((r = fread(buf + n, 1, cap - n, fp)) > 0) {
-		n += r;
-		if (n == cap) {
-			if (cap >= MTSEND_MAX)
-				break;
-			cap *= 2;
-			if ((buf = realloc(buf, cap)) == NULL)
-				abort();
-		}
-	}
-	if (fp != stdin)
-		fclose(fp);
-	*len = n;
-	return buf;
-}
-
 /* mtsend_now - monotonic seconds */
 static double
 mtsend_now(void)
@@ -102,7 +74,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: mtsend [-t MS] [-n COUNT] [-q QID] [-a AUTH] SOCKET FILE|-\n");
 		return 2;
 	}
-	if ((msg = mtsend_read(argv[optind + 1], &len)) == NULL) {
+	if ((msg = mt_read_message(argv[optind + 1], MTSEND_MAX, &len)) == NULL) {
 		perror(argv[optind + 1]);
 		return 1;
 	}

@@ -99,29 +99,6 @@ soak_stop(const struct soak *S)
 	return soak_mono() >= S->deadline || (S->stopfile && access(S->stopfile, F_OK) == 0);
 }
 
-/* soak_read - a whole file; NULL when unreadable, empty or too large */
-static char *
-soak_read(const char *path, size_t *len)
-{
-	FILE   *fp = fopen(path, "rb");
-	char   *buf;
-	size_t	n;
-
-	if (fp == NULL)
-		return NULL;
-	if ((buf = malloc(SOAK_FILE_MAX)) == NULL)
-		abort();
-	n = fread(buf, 1, SOAK_FILE_MAX, fp);
-	if (ferror(fp) || !feof(fp) || n == 0) {
-		fclose(fp);
-		free(buf);
-		return NULL;
-	}
-	fclose(fp);
-	*len = n;
-	return buf;
-}
-
 /* soak_clean - a text safe inside a log line's quotes */
 static void
 soak_clean(char *dst, size_t len, const char *src)
@@ -387,7 +364,7 @@ main(int argc, char **argv)
 		const char *slash = strrchr(argv[i], '/');
 
 		m->base = slash ? slash + 1 : argv[i];
-		if ((m->text = soak_read(argv[i], &m->len)) == NULL) {
+		if ((m->text = mt_read_message(argv[i], SOAK_FILE_MAX, &m->len)) == NULL) {
 			fprintf(stderr, "soakload: cannot read %s\n", argv[i]);
 			return 2;
 		}
