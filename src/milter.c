@@ -183,11 +183,20 @@ milter_read_qid(SMFICTX *ctx, struct milter_msg *m)
 		hdrs_sanitize(m->qid, sizeof(m->qid), qid);
 }
 
-/* milter_conn_get - this connection's context */
+/* milter_conn_get - this connection's context, also when CONNECT has not come yet */
 static struct milter_conn *
 milter_conn_get(SMFICTX *ctx)
 {
 	return (struct milter_conn *) smfi_getpriv(ctx);
+}
+
+/* milter_conn_ready - the context once CONNECT made it usable, else NULL (tempfail) */
+static struct milter_conn *
+milter_conn_ready(SMFICTX *ctx)
+{
+	struct milter_conn *c = milter_conn_get(ctx);
+
+	return c != NULL && c->conf != NULL && c->msg.spool != NULL ? c : NULL;
 }
 
 /* milter_spool_put - append to the spool; a failure is remembered for on_error */
@@ -274,7 +283,7 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *addr)
 static sfsistat
 mlfi_envfrom(SMFICTX *ctx, char **argv)
 {
-	struct milter_conn *c = milter_conn_get(ctx);
+	struct milter_conn *c = milter_conn_ready(ctx);
 	const char *auth;
 
 	if (c == NULL)
@@ -312,7 +321,7 @@ milter_strip_note(struct milter_msg *m, const char *name)
 static sfsistat
 mlfi_header(SMFICTX *ctx, char *name, char *value)
 {
-	struct milter_conn *c = milter_conn_get(ctx);
+	struct milter_conn *c = milter_conn_ready(ctx);
 
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
@@ -335,7 +344,7 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 static sfsistat
 mlfi_eoh(SMFICTX *ctx)
 {
-	struct milter_conn *c = milter_conn_get(ctx);
+	struct milter_conn *c = milter_conn_ready(ctx);
 
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
@@ -353,7 +362,7 @@ mlfi_eoh(SMFICTX *ctx)
 static sfsistat
 mlfi_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 {
-	struct milter_conn *c = milter_conn_get(ctx);
+	struct milter_conn *c = milter_conn_ready(ctx);
 
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
@@ -452,7 +461,7 @@ milter_reply(SMFICTX *ctx, struct milter_conn *c, const struct policy_decision *
 static sfsistat
 mlfi_eom(SMFICTX *ctx)
 {
-	struct milter_conn *c = milter_conn_get(ctx);
+	struct milter_conn *c = milter_conn_ready(ctx);
 	struct milter_msg *m;
 	struct scan_verdict v;
 	struct policy_decision d;
@@ -524,7 +533,7 @@ mlfi_eom(SMFICTX *ctx)
 static sfsistat
 mlfi_abort(SMFICTX *ctx)
 {
-	struct milter_conn *c = milter_conn_get(ctx);
+	struct milter_conn *c = milter_conn_ready(ctx);
 
 	if (c != NULL)
 		milter_msg_reset(&c->msg);

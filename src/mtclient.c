@@ -870,7 +870,7 @@ mt_read_message(const char *path, size_t max, size_t *len)
 				abort();
 		}
 	}
-	bad = ferror(fp) || n == 0 || n > max;
+	bad = ferror(fp) || n > max;		/* an empty message is a message too */
 	if (fp != stdin)
 		fclose(fp);
 	if (bad) {

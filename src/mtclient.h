@@ -88,7 +88,7 @@ const char *mt_decision_name(enum mt_decision d);
 /* mt_result_header - the value of the first added/inserted header name (any case), or NULL */
 const char *mt_result_header(const struct mt_result *r, const char *name);
 /* mt_read_message - a whole message file ("-" = stdin) into memory; NULL when
-   unreadable, empty or larger than max bytes. free() it. */
+   unreadable or larger than max bytes (an empty file is an empty message). free() it. */
 char	*mt_read_message(const char *path, size_t max, size_t *len);
 
 #endif
