@@ -142,3 +142,40 @@ t_msg() {
 		printf 'From: <a@example.com>\nTo: <b@example.net>\nSubject: hello\n\nJust a clean message.\n' > "$1"
 	fi
 }
+
+# ---- clamshim run as the service, for the MTA end-to-end tests ----
+# t_svc_start DB [config lines on stdin] -- (re)start clamshim as its systemd unit
+# runs it: user $SVC_USER, group $SVC_GROUP, socket $SOCK, its files in $T/run
+t_svc_start() {
+	t_svc_stop
+	: > "$T/clamshim.log"
+	cat > "$T/clamshim.conf" <<EOF
+socket = "unix:$SOCK"
+user = "$SVC_USER"
+pid_file = "$T/run/clamshim.pid"
+log_level = "debug"
+spool_dir = "$T/run"
+embedded {
+  database = "$1"
+  reload_check = "1s"
+}
+status {
+  file = "$T/run/metrics.prom"
+  interval = "1s"
+}
+EOF
+	cat >> "$T/clamshim.conf"
+	t_bg setpriv --reuid="$SVC_USER" --regid="$SVC_GROUP" --init-groups \
+		"$CLAMSHIM" -f -c "$T/clamshim.conf" 2>>"$T/clamshim.log"
+	DAEMON_PID=$!
+	t_wait_for 60 grep -q "first signature load finished" "$T/clamshim.log" ||
+		{ cat "$T/clamshim.log" >&2; t_fail "daemon did not finish its first load"; }
+}
+# t_svc_stop -- stop the clamshim t_svc_start started, by its PID
+t_svc_stop() {
+	[ -n "${DAEMON_PID:-}" ] || return 0
+	kill "$DAEMON_PID" 2>/dev/null
+	t_wait_for 20 t_svc_gone || kill -9 "$DAEMON_PID" 2>/dev/null
+	DAEMON_PID=
+}
+t_svc_gone() { ! kill -0 "$DAEMON_PID" 2>/dev/null; }

@@ -128,39 +128,11 @@ sink_has() { [ "$(sink_count)" -ge "$1" ]; }
 
 # daemon_start DB [config lines on stdin] -- (re)start clamshim as systemd would
 daemon_start() {
-	daemon_stop
-	: > "$T/clamshim.log"
-	cat > "$T/clamshim.conf" <<EOF
-socket = "unix:$SOCK"
-user = "$SVC_USER"
-pid_file = "$T/run/clamshim.pid"
-log_level = "debug"
-spool_dir = "$T/run"
-embedded {
-  database = "$1"
-  reload_check = "1s"
-}
-status {
-  file = "$T/run/metrics.prom"
-  interval = "1s"
-}
-EOF
-	cat >> "$T/clamshim.conf"
-	t_bg setpriv --reuid="$SVC_USER" --regid="$SVC_GROUP" --init-groups \
-		"$CLAMSHIM" -f -c "$T/clamshim.conf" 2>>"$T/clamshim.log"
-	DAEMON_PID=$!
-	t_wait_for 60 grep -q "first signature load finished" "$T/clamshim.log" ||
-		{ cat "$T/clamshim.log" >&2; t_fail "daemon did not finish its first load"; }
+	t_svc_start "$@"
 	if [ "$(stat -c %G:%a "$SOCK")" = "$SVC_GROUP:660" ]; then ok "socket $SVC_GROUP, 0660"; else
 		notok "socket is $(stat -c %U:%G:%a "$SOCK"), wanted group $SVC_GROUP, 0660"; fi
 }
-daemon_stop() {
-	[ -n "${DAEMON_PID:-}" ] || return 0
-	kill "$DAEMON_PID" 2>/dev/null
-	t_wait_for 20 daemon_gone || kill -9 "$DAEMON_PID" 2>/dev/null
-	DAEMON_PID=
-}
-daemon_gone() { ! kill -0 "$DAEMON_PID" 2>/dev/null; }
+daemon_stop() { t_svc_stop; }
 
 # send PORT OUTFILE [swaks options] -- one message; the SMTP dialogue in OUTFILE
 send() {
