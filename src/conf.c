@@ -83,6 +83,7 @@ static int conf_cb_file(cfg_t *, cfg_opt_t *, const char *, void *);
 static int conf_cb_any(cfg_t *, cfg_opt_t *, const char *, void *);
 static int conf_cb_message(cfg_t *, cfg_opt_t *, const char *, void *);
 static int conf_cb_socket(cfg_t *, cfg_opt_t *, const char *, void *);
+static int conf_cb_mode(cfg_t *, cfg_opt_t *, const char *, void *);
 static int conf_cb_log_level(cfg_t *, cfg_opt_t *, const char *, void *);
 static int conf_cb_facility(cfg_t *, cfg_opt_t *, const char *, void *);
 static int conf_cb_scanner(cfg_t *, cfg_opt_t *, const char *, void *);
@@ -156,6 +157,8 @@ static cfg_opt_t conf_status_opts[] = {
 
 static cfg_opt_t conf_opts[] = {
 	CFG_STR_CB("socket", "unix:/run/clamshim/clamshim.sock", CFGF_NONE, conf_cb_socket),
+	CFG_STR_CB("socket_group", "", CFGF_NONE, conf_cb_any),
+	CFG_STR_CB("socket_mode", "0660", CFGF_NONE, conf_cb_mode),
 	CFG_STR_CB("user", "clamav", CFGF_NONE, conf_cb_any),
 	CFG_STR_CB("pid_file", "/run/clamshim/clamshim.pid", CFGF_NONE, conf_cb_file),
 	CFG_STR_CB("log_level", "info", CFGF_NONE, conf_cb_log_level),
@@ -592,6 +595,36 @@ conf_cb_message(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 	else if (i > CONF_MESSAGE_MAX)
 		conf_bad(cfg, opt, "is %zu characters long, at most %d are allowed", i,
 			 CONF_MESSAGE_MAX);
+	return 0;
+}
+
+/* conf_mode - an octal permission "0660" to its value; -1 when not one */
+static long
+conf_mode(const char *value)
+{
+	char   *end;
+	long	v;
+
+	if (value[0] != '0' || strlen(value) < 3 || strlen(value) > 4 || strspn(value, "01234567") != strlen(value))
+		return -1;
+	v = strtol(value, &end, 8);
+	return *end == '\0' && v >= 0 && v <= 0777 ? v : -1;
+}
+
+/* conf_cb_mode - socket permissions: octal, owner read-write, never writable by others */
+static int
+conf_cb_mode(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	long	v = conf_mode(value);
+
+	*(const char **) result = value;
+	if (v < 0)
+		conf_bad(cfg, opt, "\"%s\" is not an octal mode such as \"0660\"", value);
+	else if ((v & 0600) != 0600)
+		conf_bad(cfg, opt, "\"%s\" must let the owner read and write the socket", value);
+	else if (v & 0002)
+		conf_bad(cfg, opt, "\"%s\" would let every local user talk to the filter; "
+			 "use socket_group", value);
 	return 0;
 }
 
@@ -1387,6 +1420,7 @@ conf_free(struct conf *c)
 		return;
 	free(c->file);
 	free(c->socket);
+	free(c->socket_group);
 	free(c->user);
 	free(c->pid_file);
 	free(c->spool_dir);
@@ -1488,6 +1522,9 @@ conf_convert(struct conf_load *lc, cfg_t *cfg, struct conf *c)
 	long	scans;
 
 	c->socket = conf_xstrdup(cfg_getstr(cfg, "socket"));
+	c->socket_group = conf_xstrdup(cfg_getstr(cfg, "socket_group"));
+	c->socket_mode = conf_mode(cfg_getstr(cfg, "socket_mode")) >= 0 ?
+	    (unsigned) conf_mode(cfg_getstr(cfg, "socket_mode")) : 0660;
 	c->user = conf_xstrdup(cfg_getstr(cfg, "user"));
 	c->pid_file = conf_xstrdup(cfg_getstr(cfg, "pid_file"));
 	c->log_level = log_level_from_name(cfg_getstr(cfg, "log_level"));

@@ -34,6 +34,8 @@ enum conf_scanner {
 struct conf {
 	char	*file;			/* path it was read from; NULL for built-in defaults */
 	char	*socket;
+	char	*socket_group;		/* "" = the group of user */
+	unsigned socket_mode;		/* permissions of a unix socket, e.g. 0660 */
 	char	*user;
 	char	*pid_file;
 	int	log_level;		/* enum log_level */

@@ -297,9 +297,41 @@ main_write_pid(const char *path)
 	return 0;
 }
 
+/* main_socket_perms - a unix socket's mode, owner (user) and group (socket_group or user's) */
+static int
+main_socket_perms(const struct conf *conf, const char *sockpath)
+{
+	uid_t	uid = (uid_t) -1;
+	gid_t	gid = (gid_t) -1;
+	struct passwd *pw;
+	struct group *gr;
+
+	if (sockpath == NULL)
+		return 0;
+	if (chmod(sockpath, conf->socket_mode) != 0)
+		log_warning_errno("cannot chmod %s to %04o", sockpath, conf->socket_mode);
+	if (geteuid() == 0 && conf->user && *conf->user && (pw = getpwnam(conf->user)) != NULL) {
+		uid = pw->pw_uid;
+		gid = pw->pw_gid;
+	}
+	if (conf->socket_group && *conf->socket_group) {
+		if ((gr = getgrnam(conf->socket_group)) == NULL) {
+			log_error("socket_group \"%s\" does not exist", conf->socket_group);
+			return -1;
+		}
+		gid = gr->gr_gid;
+	}
+	if ((uid != (uid_t) -1 || gid != (gid_t) -1) && chown(sockpath, uid, gid) != 0) {
+		log_error_errno("cannot give %s to %s:%s", sockpath, conf->user,
+				conf->socket_group && *conf->socket_group ? conf->socket_group : "");
+		return -1;
+	}
+	return 0;
+}
+
 /* main_drop_privileges - become user (after binding); verify it stuck */
 static int
-main_drop_privileges(const char *user, const char *sockpath, const char *pidfile)
+main_drop_privileges(const char *user, const char *pidfile)
 {
 	struct passwd *pw;
 
@@ -312,8 +344,6 @@ main_drop_privileges(const char *user, const char *sockpath, const char *pidfile
 		log_error("user \"%s\" does not exist", user);
 		return -1;
 	}
-	if (sockpath && chown(sockpath, pw->pw_uid, pw->pw_gid) != 0)
-		log_warning_errno("cannot chown %s to %s", sockpath, user);
 	if (pidfile && *pidfile && chown(pidfile, pw->pw_uid, pw->pw_gid) != 0)
 		log_warning_errno("cannot chown %s to %s", pidfile, user);
 	if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
@@ -438,15 +468,15 @@ main_daemon(struct conf *conf, const char *socket_override, int foreground)
 		log_error("cannot start: %s", err);
 		return 1;
 	}
-	if (milter_socket_path() && chmod(milter_socket_path(), 0660) != 0)
-		log_warning_errno("cannot chmod %s", milter_socket_path());
+	if (main_socket_perms(conf, milter_socket_path()) < 0)
+		return 1;
 	if (!foreground && main_daemonize() < 0) {
 		log_error_errno("cannot go to the background");
 		return 1;
 	}
 	if (main_write_pid(conf->pid_file) < 0)
 		return 1;
-	if (main_drop_privileges(conf->user, milter_socket_path(), conf->pid_file) < 0)
+	if (main_drop_privileges(conf->user, conf->pid_file) < 0)
 		return 1;
 	if (chain_configure(main_state.chain, conf, err, sizeof(err)) < 0) {
 		log_error("cannot start the scanners: %s", err);

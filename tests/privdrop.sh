@@ -108,5 +108,27 @@ t_wait_for 15 sh -c "! kill -0 $pid" && ok "stopped on SIGTERM" || nok "did not 
 if grep -qE 'Sanitizer|runtime error:' "$T/clamshim.log"; then
 	nok "sanitizer report in the daemon log"; grep -E -A20 'Sanitizer|runtime error:' "$T/clamshim.log" | head -40
 fi
+
+# socket_group and socket_mode: the socket for an MTA in another group (Postfix)
+if getent group postfix >/dev/null 2>&1; then
+	: > "$T/clamshim.log"
+	sed -e 's/^user = "nobody"$/user = "nobody"\nsocket_group = "postfix"\nsocket_mode = "0640"/' \
+		"$T/clamshim.conf" > "$T/group.conf"
+	t_start_daemon "$T/group.conf"
+	ls -ln "$T/clamshim.sock" > "$T/sockls"
+	read -r mode _ owner group _ < "$T/sockls"
+	[ "$mode" = "srw-r-----" ] && [ "$owner" = "$uid" ] && [ "$group" = "$(getent group postfix | cut -d: -f3)" ] &&
+		ok "socket_group postfix, socket_mode 0640: $mode $owner:$group" ||
+		nok "socket_group/socket_mode: $mode $owner:$group"
+	t_stop_pid "$DAEMON_PID"
+	sed -e 's/^user = "nobody"$/user = "nobody"\nsocket_group = "no-such-group-here"/' \
+		"$T/clamshim.conf" > "$T/nogroup.conf"
+	"$CLAMSHIM" -f -c "$T/nogroup.conf" > "$T/out" 2>&1 && nok "a missing socket_group was accepted" ||
+		{ grep -q 'socket_group "no-such-group-here" does not exist' "$T/out" &&
+			ok "a missing socket_group stops the start with a clear message" ||
+			nok "missing socket_group: $(cat "$T/out")"; }
+else
+	echo "note: no group postfix: the socket_group check is skipped"
+fi
 [ "$fails" -eq 0 ] || { echo "---- daemon log"; tail -30 "$T/clamshim.log"; exit 1; }
 exit 0

@@ -165,6 +165,8 @@ check_defaults(const struct conf *c)
 
 	assert_string_equal(c->socket, "unix:/run/clamshim/clamshim.sock");
 	assert_string_equal(c->user, "clamav");
+	assert_string_equal(c->socket_group, "");
+	assert_int_equal(c->socket_mode, 0660);
 	assert_string_equal(c->pid_file, "/run/clamshim/clamshim.pid");
 	assert_int_equal(c->log_level, LOG_LEVEL_INFO);
 	assert_int_equal(c->syslog_facility, log_facility_from_name("mail"));
@@ -243,6 +245,8 @@ test_defaults(void **state)
 static const char good_conf[] =
 	"# every option, none at its default\n"
 	"socket = \"inet:8890@127.0.0.1\"\n"
+	"socket_group = \"postfix\"\n"
+	"socket_mode = \"0640\"\n"
 	"user = \"nobody\"\n"
 	"pid_file = \"\"\n"
 	"log_level = \"debug\"\n"
@@ -315,6 +319,8 @@ test_good_file(void **state)
 		assert_int_equal(c->warnings, 0);
 		assert_int_equal(c->refcount, 1);
 		assert_string_equal(c->socket, "inet:8890@127.0.0.1");
+		assert_string_equal(c->socket_group, "postfix");
+		assert_int_equal(c->socket_mode, 0640);
 		assert_string_equal(c->user, "nobody");
 		assert_string_equal(c->pid_file, "");
 		assert_int_equal(c->log_level, LOG_LEVEL_DEBUG);
@@ -627,6 +633,11 @@ test_bad_values(void **state)
 {
 	static const struct bad_row rows[] = {
 		{"log_level = \"verbose\"\n", 1, "log_level: \"verbose\" is not a log level"},
+		{"socket_mode = \"660\"\n", 1, "socket_mode: \"660\" is not an octal mode"},
+		{"socket_mode = \"0689\"\n", 1, "is not an octal mode"},
+		{"socket_mode = \"01777\"\n", 1, "is not an octal mode"},
+		{"socket_mode = \"0460\"\n", 1, "must let the owner read and write"},
+		{"socket_mode = \"0666\"\n", 1, "would let every local user"},
 		{"\nlog_level = \"\"\n", 2, "log_level"},
 		{"syslog_facility = \"kern\"\n", 1, "syslog_facility: \"kern\" is not a syslog"},
 		{"scanners = {\"embedded\", \"sophos\"}\n", 1, "\"sophos\" is not a scanner"},
@@ -892,7 +903,7 @@ static void
 test_option_names(void **state)
 {
 	static const char *const want[] = {
-		"socket", "user", "pid_file", "log_level", "syslog_facility", "scanners",
+		"socket", "socket_group", "socket_mode", "user", "pid_file", "log_level", "syslog_facility", "scanners",
 		"max_scans", "memory_limit", "spool_dir", "embedded.database",
 		"embedded.reload_check", "embedded.max_db_age", "embedded.max_scan_time",
 		"embedded.max_file_size", "embedded.max_scan_size", "embedded.max_recursion",
