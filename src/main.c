@@ -297,6 +297,36 @@ main_write_pid(const char *path)
 	return 0;
 }
 
+/*
+ * main_runtime_dir - make the missing directory of a runtime file (socket,
+ * pid file, status file), as systemd's RuntimeDirectory= would: one level,
+ * mode 0755, owned by user when started as root. Existing ones are untouched.
+ */
+static void
+main_runtime_dir(const char *file, const char *user)
+{
+	char	dir[4096], *slash;
+	struct passwd *pw;
+	struct stat st;
+
+	if (file == NULL || *file != '/' || strlen(file) >= sizeof(dir))
+		return;
+	snprintf(dir, sizeof(dir), "%s", file);
+	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
+		return;
+	*slash = 0;
+	if (stat(dir, &st) == 0 || errno != ENOENT)
+		return;
+	if (mkdir(dir, 0755) != 0) {
+		log_warning_errno("cannot create %s", dir);
+		return;
+	}
+	log_info("created %s", dir);
+	if (geteuid() == 0 && user && *user && (pw = getpwnam(user)) != NULL &&
+	    chown(dir, pw->pw_uid, pw->pw_gid) != 0)
+		log_warning_errno("cannot give %s to %s", dir, user);
+}
+
 /* main_socket_perms - a unix socket's mode, owner (user) and group (socket_group or user's) */
 static int
 main_socket_perms(const struct conf *conf, const char *sockpath)
@@ -464,6 +494,10 @@ main_daemon(struct conf *conf, const char *socket_override, int foreground)
 	int	rc;
 
 	main_state.chain = chain_new();
+	if (strncmp(spec, "unix:", 5) == 0 || strncmp(spec, "local:", 6) == 0)
+		main_runtime_dir(strchr(spec, ':') + 1, conf->user);
+	main_runtime_dir(conf->pid_file, conf->user);
+	main_runtime_dir(conf->status.file, conf->user);
 	if (milter_open(spec, conf, main_state.chain, err, sizeof(err)) < 0) {
 		log_error("cannot start: %s", err);
 		return 1;
