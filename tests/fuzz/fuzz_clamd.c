@@ -18,22 +18,9 @@
 
 #include "clamd_proto.h"
 
+#include "fuzz.h"
+
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* fuzz_text - abort unless s is NUL-terminated inside len, printable, and returns its length */
-static size_t
-fuzz_text(const char *s, size_t len)
-{
-	const char *nul = memchr(s, 0, len);
-	const char *p;
-
-	if (nul == NULL)
-		abort();
-	for (p = s; p < nul; p++)
-		if ((unsigned char) *p < 0x20 || (unsigned char) *p > 0x7e)
-			abort();
-	return (size_t) (nul - s);
-}
 
 /* fuzz_framed - 1 when buf is a well-framed reply: one NUL, at its end */
 static int
@@ -65,9 +52,9 @@ fuzz_spec(const uint8_t *data, size_t size)
 		} else {
 			if (sp.host[0] == 0 || !memchr(sp.host, 0, sizeof(sp.host)))
 				abort();
-			fuzz_text(sp.host, sizeof(sp.host));
+			fuzz_printable(sp.host, sizeof(sp.host));
 			port = strtoul(sp.port, NULL, 10);
-			if (fuzz_text(sp.port, sizeof(sp.port)) == 0 || port == 0 || port > 65535)
+			if (fuzz_printable(sp.port, sizeof(sp.port)) == 0 || port == 0 || port > 65535)
 				abort();
 		}
 	} else if (!memchr(err, 0, sizeof(err)) || err[0] == 0) {
@@ -95,7 +82,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf = (const char *) copy;
 
 	r = clamd_parse_reply(buf, size, out, sizeof(out));
-	n = fuzz_text(out, sizeof(out));
+	n = fuzz_printable(out, sizeof(out));
 	if (r != CLAMD_REPLY_BAD && !fuzz_framed(copy, size))
 		abort();		/* only a framed reply is a reply */
 	if (r == CLAMD_REPLY_INFECTED || r == CLAMD_REPLY_LIMIT) {
@@ -109,24 +96,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r == CLAMD_REPLY_BAD && n == 0)
 		abort();		/* a failure says why */
 	r = clamd_parse_reply(buf, size, small, sizeof(small));
-	fuzz_text(small, sizeof(small));
+	fuzz_printable(small, sizeof(small));
 	(void) clamd_parse_reply(buf, size, small, 0);
 
 	if (clamd_parse_pong(buf, size, out, sizeof(out)) == 0) {
 		if (size != 5 || memcmp(buf, "PONG", 5) != 0)
 			abort();
 	} else {
-		fuzz_text(out, sizeof(out));
+		fuzz_printable(out, sizeof(out));
 	}
 
 	if (clamd_parse_version(buf, size, engine, sizeof(engine), sig, sizeof(sig)) == 0) {
-		if (!fuzz_framed(copy, size) || fuzz_text(engine, sizeof(engine)) == 0)
+		if (!fuzz_framed(copy, size) || fuzz_printable(engine, sizeof(engine)) == 0)
 			abort();
-		fuzz_text(sig, sizeof(sig));
+		fuzz_printable(sig, sizeof(sig));
 		if (sig[0] && strstr(engine, sig) == NULL)
 			abort();
 	} else {
-		fuzz_text(engine, sizeof(engine));
+		fuzz_printable(engine, sizeof(engine));
 	}
 	(void) clamd_parse_version(buf, size, small, sizeof(small), sig, 2);
 

@@ -21,22 +21,9 @@
 #include "policy.h"
 #include "scan.h"
 
+#include "fuzz.h"
+
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* fuzz_printable - abort unless s is NUL-terminated inside len and printable ASCII */
-static size_t
-fuzz_printable(const char *s, size_t len)
-{
-	const char *nul = memchr(s, 0, len);
-	const char *p;
-
-	if (nul == NULL)
-		abort();
-	for (p = s; p < nul; p++)
-		if ((unsigned char) *p < 0x20 || (unsigned char) *p > 0x7e)
-			abort();
-	return (size_t) (nul - s);
-}
 
 /* fuzz_count - occurrences of c in s */
 static size_t
