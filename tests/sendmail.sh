@@ -246,7 +246,7 @@ expect_file "$T/quarantine.out" 'QUARANTINE: Infected \(Eicar-Test-Signature' "q
 sleep 1
 [ "$(sink_count)" -eq "$was" ] && ok "quarantine: nothing delivered" || notok "quarantine: delivered"
 qid=$(maillog | sed -n 's/.*sendmail\[[0-9]*\]: \([0-9A-Za-z]*\): milter=clamshim, quarantine=.*/\1/p' | tail -1)
-# the release documented in README.md (Sendmail): an empty -Q lifts the quarantine
+# the release documented in doc/mta.md (Sendmail): an empty -Q lifts the quarantine
 sm_cmd -qQ -qI"$qid" -Q > "$T/release.out" 2>&1
 sm_cmd -q -qI"$qid" >> "$T/release.out" 2>&1
 t_wait_for 30 sink_has $((was + 1)) && ok "quarantine: released with sendmail -qQ -qI$qid -Q, then delivered" ||
