@@ -233,7 +233,7 @@ main_scan_files(struct conf *conf, char **files, int nfiles)
 		else
 			chain_scan(ch, conf, sp, &v);
 		spool_free(sp);
-		policy_decide(v.result, &conf->policy, chain_unavailable_ms(ch), &d);
+		policy_decide(&v, &conf->policy, chain_unavailable_ms(ch), &d);
 		printf("%s: %s %s%s%s\n", files[i], scan_result_name(v.result),
 		       policy_action_name(d.action), v.name[0] ? " " : "", v.name);
 		fflush(stdout);

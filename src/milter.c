@@ -477,7 +477,7 @@ mlfi_eom(SMFICTX *ctx)
 	if (strcmp(m->qid, "NOQUEUE") == 0)
 		milter_read_qid(ctx, m);
 	milter_verdict(c, &v);
-	policy_decide(v.result, &c->conf->policy, chain_unavailable_ms(milter_state.chain), &d);
+	policy_decide(&v, &c->conf->policy, chain_unavailable_ms(milter_state.chain), &d);
 
 	switch (d.action) {
 	case POLICY_REJECT:
