@@ -128,6 +128,10 @@ static cfg_opt_t conf_policy_opts[] = {
 	CFG_STR_CB("on_unavailable", "tempfail", CFGF_NONE, conf_cb_policy),
 	CFG_STR_CB("fail_open_after", "0", CFGF_NONE, conf_cb_duration0),
 	CFG_STR_CB("on_limit", "accept", CFGF_NONE, conf_cb_policy),
+	CFG_STR_CB("on_limit_size", "", CFGF_NONE, conf_cb_policy),	/* "" = on_limit */
+	CFG_STR_CB("on_limit_files", "", CFGF_NONE, conf_cb_policy),
+	CFG_STR_CB("on_limit_time", "", CFGF_NONE, conf_cb_policy),
+	CFG_STR_CB("on_limit_nesting", "reject", CFGF_NONE, conf_cb_policy),
 	CFG_STR_CB("on_error", "tempfail", CFGF_NONE, conf_cb_policy),
 	CFG_STR_CB("max_size", "50M", CFGF_NONE, conf_cb_size0),
 	CFG_STR_CB("reject_message", "Virus found: %v", CFGF_NONE, conf_cb_message),
@@ -708,7 +712,21 @@ conf_cb_server(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 	return 0;
 }
 
-/* conf_cb_policy - an action allowed for this policy option */
+/* conf_limit_option - 1 when name is a per-kind limit option (on_limit_size ...) */
+static int
+conf_limit_option(const char *name)
+{
+	const char *opt;
+	int	k;
+
+	for (k = 0; k < SCAN_LIMIT_KIND_COUNT; k++)
+		if ((opt = policy_limit_option((enum scan_limit_kind) k)) != NULL
+		    && strcmp(opt, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* conf_cb_policy - an action allowed for this policy option ("" = on_limit for a per-kind one) */
 static int
 conf_cb_policy(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
@@ -717,6 +735,8 @@ conf_cb_policy(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 	int	a, count = 0, total = 0;
 
 	*(const char **) result = value;
+	if (value != NULL && *value == '\0' && conf_limit_option(opt->name))
+		return 0;
 	a = policy_action_from_name(value);
 	if (a >= 0 && policy_allowed(opt->name, (enum policy_action) a))
 		return 0;
@@ -733,7 +753,8 @@ conf_cb_policy(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 		if (n >= sizeof(allowed))
 			break;
 	}
-	conf_bad(cfg, opt, "\"%s\" is not allowed here (use %s)", SHOWN(value), allowed);
+	conf_bad(cfg, opt, "\"%s\" is not allowed here (use %s%s)", SHOWN(value), allowed,
+		 conf_limit_option(opt->name) ? "; \"\" = as on_limit" : "");
 	return 0;
 }
 
@@ -1465,6 +1486,17 @@ conf_action(cfg_t *sec, const char *name, enum policy_action dflt)
 	return a < 0 ? dflt : (enum policy_action) a;
 }
 
+/* conf_limit - a per-kind limit option: set, or "" so that on_limit (dflt) decides */
+static void
+conf_limit(cfg_t *sec, enum scan_limit_kind k, enum policy_action dflt, struct policy_limit *out)
+{
+	const char *opt = policy_limit_option(k);
+	int	a = opt ? policy_action_from_name(cfg_getstr(sec, opt)) : -1;
+
+	out->set = a >= 0;
+	out->action = a >= 0 ? (enum policy_action) a : dflt;
+}
+
 /* conf_convert_chain - scanners and servers, checked together */
 static void
 conf_convert_chain(struct conf_load *lc, cfg_t *cfg, struct conf *c)
@@ -1520,6 +1552,7 @@ conf_convert(struct conf_load *lc, cfg_t *cfg, struct conf *c)
 	cfg_t  *al = cfg_getsec(cfg, "alert");
 	cfg_t  *st = cfg_getsec(cfg, "status");
 	long	scans;
+	int	k;
 
 	c->socket = conf_xstrdup(cfg_getstr(cfg, "socket"));
 	c->socket_group = conf_xstrdup(cfg_getstr(cfg, "socket_group"));
@@ -1564,6 +1597,9 @@ conf_convert(struct conf_load *lc, cfg_t *cfg, struct conf *c)
 	c->policy.on_unavailable = conf_action(pol, "on_unavailable", POLICY_TEMPFAIL);
 	c->policy.fail_open_after_ms = conf_duration(pol, "fail_open_after");
 	c->policy.on_limit = conf_action(pol, "on_limit", POLICY_ACCEPT);
+	for (k = 0; k < SCAN_LIMIT_KIND_COUNT; k++)
+		conf_limit(pol, (enum scan_limit_kind) k, c->policy.on_limit,
+			   &c->policy.on_limit_kind[k]);
 	c->policy.on_error = conf_action(pol, "on_error", POLICY_TEMPFAIL);
 	c->policy.max_size = conf_size(pol, "max_size");
 	c->policy.reject_message = conf_xstrdup(cfg_getstr(pol, "reject_message"));

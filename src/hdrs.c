@@ -15,6 +15,11 @@
  *	left alone); since every output byte is one ASCII byte, truncation
  *	never splits a character.
  *
+ *	A limit verdict reads "Unscanned (limit KIND: REASON)", KIND being
+ *	size, files, time, nesting or unknown (see scan(3)), or "Unscanned
+ *	(limit KIND)" when there is no reason; the other unscanned verdicts
+ *	read "Unscanned (REASON)", or the verdict's name without a reason.
+ *
  *	hdrs_status() and hdrs_scanned() put outside text between
  *	parentheses. Inside them '(' and ')' become '[' and ']', so a name
  *	like "X) Clean (" cannot close the parenthesis and pretend to be
@@ -30,6 +35,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -120,16 +126,17 @@ hdrs_strnlen(const char *s, size_t max)
 }
 
 /*
- * hdrs_labelled - "WORD (INNER)" into dst; INNER sanitized with brackets,
- * or fallback when INNER is empty after sanitizing; INNER is shortened
- * first so that the closing parenthesis stays; a buffer too small for
- * " (x)" after WORD gets WORD alone (cut to fit).
+ * hdrs_labelled - "WORD (LEAD: INNER)" into dst, or "WORD (INNER)" when
+ * lead is NULL; INNER sanitized with brackets, or fallback when INNER is
+ * empty after sanitizing (then "WORD (LEAD)" when there is a lead); INNER
+ * is shortened first so that the closing parenthesis stays; a buffer too
+ * small for " (x)" after WORD gets WORD alone (cut to fit).
  */
 static void
-hdrs_labelled(char *dst, size_t dstlen, const char *word, const char *inner,
-	      size_t innerlen, const char *fallback)
+hdrs_labelled(char *dst, size_t dstlen, const char *word, const char *lead,
+	      const char *inner, size_t innerlen, const char *fallback)
 {
-	size_t	pos = 0;
+	size_t	pos = 0, mark;
 
 	dst[0] = 0;
 	hdrs_append(dst, dstlen, &pos, word, strlen(word), 0, 0);
@@ -137,8 +144,17 @@ hdrs_labelled(char *dst, size_t dstlen, const char *word, const char *inner,
 	if (dstlen - pos < 5)
 		return;
 	hdrs_append(dst, dstlen, &pos, " (", 2, 0, 1);
-	if (hdrs_append(dst, dstlen, &pos, inner, innerlen, 1, 1) == 0)
+	if (lead != NULL) {
+		hdrs_append(dst, dstlen, &pos, lead, strlen(lead), 1, 1);
+		mark = pos;
+		hdrs_append(dst, dstlen, &pos, ": ", 2, 0, 1);
+		if (hdrs_append(dst, dstlen, &pos, inner, innerlen, 1, 1) == 0) {
+			pos = mark;		/* no reason: "(LEAD)" */
+			dst[pos] = 0;
+		}
+	} else if (hdrs_append(dst, dstlen, &pos, inner, innerlen, 1, 1) == 0) {
 		hdrs_append(dst, dstlen, &pos, fallback, strlen(fallback), 1, 1);
+	}
 	hdrs_append(dst, dstlen, &pos, ")", 1, 0, 0);
 }
 
@@ -147,12 +163,13 @@ void
 hdrs_status(char *dst, size_t dstlen, const struct scan_verdict *v)
 {
 	const char *kind;
+	char	lead[32];
 	size_t	namelen;
 
 	if (dst == NULL || dstlen == 0)
 		return;
 	if (v == NULL) {
-		hdrs_labelled(dst, dstlen, "Unscanned", "", 0, "unknown");
+		hdrs_labelled(dst, dstlen, "Unscanned", NULL, "", 0, "unknown");
 		return;
 	}
 	namelen = hdrs_strnlen(v->name, sizeof(v->name));
@@ -161,19 +178,22 @@ hdrs_status(char *dst, size_t dstlen, const struct scan_verdict *v)
 		hdrs_sanitize(dst, dstlen, "Clean");
 		break;
 	case SCAN_INFECTED:
-		hdrs_labelled(dst, dstlen, "Infected", v->name, namelen, "unknown");
+		hdrs_labelled(dst, dstlen, "Infected", NULL, v->name, namelen, "unknown");
 		break;
 	case SCAN_LIMIT:
+		snprintf(lead, sizeof(lead), "limit %s", scan_limit_kind_name(v->limit));
+		hdrs_labelled(dst, dstlen, "Unscanned", lead, v->name, namelen, "");
+		break;
 	case SCAN_ERROR:
 	case SCAN_UNAVAILABLE:
 	case SCAN_SKIPPED:
 		kind = scan_result_name(v->result);
-		hdrs_labelled(dst, dstlen, "Unscanned", v->name, namelen,
+		hdrs_labelled(dst, dstlen, "Unscanned", NULL, v->name, namelen,
 			      kind ? kind : "unknown");
 		break;
 	default:
 		/* Never "Clean" for a verdict we do not know. */
-		hdrs_labelled(dst, dstlen, "Unscanned", "", 0, "unknown");
+		hdrs_labelled(dst, dstlen, "Unscanned", NULL, "", 0, "unknown");
 		break;
 	}
 }

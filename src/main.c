@@ -222,6 +222,7 @@ main_scan_files(struct conf *conf, char **files, int nfiles)
 		struct scan_verdict v;
 		struct policy_decision d;
 		struct spool *sp;
+		char	shown[SCAN_NAME_MAX + 32];
 
 		memset(&v, 0, sizeof(v));
 		sp = spool_from_file(files[i], conf->spool_dir, conf->memory_limit,
@@ -229,13 +230,19 @@ main_scan_files(struct conf *conf, char **files, int nfiles)
 		if (sp == NULL)
 			scan_verdict_set(&v, SCAN_ERROR, "none", "%s", err);
 		else if (spool_over_limit(sp))
-			scan_verdict_set(&v, SCAN_LIMIT, "none", "size over max_size");
+			scan_verdict_limit(&v, SCAN_LIMIT_SIZE, "none", "%llu bytes over max_size",
+					   (unsigned long long) spool_offered(sp));
 		else
 			chain_scan(ch, conf, sp, &v);
 		spool_free(sp);
-		policy_decide(v.result, &conf->policy, chain_unavailable_ms(ch), &d);
-		printf("%s: %s %s%s%s\n", files[i], scan_result_name(v.result),
-		       policy_action_name(d.action), v.name[0] ? " " : "", v.name);
+		policy_decide(&v, &conf->policy, chain_unavailable_ms(ch), &d);
+		if (v.result == SCAN_LIMIT)	/* "KIND: REASON" */
+			snprintf(shown, sizeof(shown), " %s%s%s", scan_limit_kind_name(v.limit),
+				 v.name[0] ? ": " : "", v.name);
+		else
+			snprintf(shown, sizeof(shown), "%s%s", v.name[0] ? " " : "", v.name);
+		printf("%s: %s %s%s\n", files[i], scan_result_name(v.result),
+		       policy_action_name(d.action), shown);
 		fflush(stdout);
 		if (v.result == SCAN_INFECTED && worst < 1)
 			worst = 1;

@@ -393,8 +393,8 @@ milter_verdict(struct milter_conn *c, struct scan_verdict *v)
 		return;
 	}
 	if (spool_over_limit(m->spool)) {
-		scan_verdict_set(v, SCAN_LIMIT, "none", "size %llu over max_size",
-				 (unsigned long long) spool_offered(m->spool));
+		scan_verdict_limit(v, SCAN_LIMIT_SIZE, "none", "%llu bytes over max_size",
+				   (unsigned long long) spool_offered(m->spool));
 		return;
 	}
 	milter_gate_enter(c->conf);
@@ -477,7 +477,7 @@ mlfi_eom(SMFICTX *ctx)
 	if (strcmp(m->qid, "NOQUEUE") == 0)
 		milter_read_qid(ctx, m);
 	milter_verdict(c, &v);
-	policy_decide(v.result, &c->conf->policy, chain_unavailable_ms(milter_state.chain), &d);
+	policy_decide(&v, &c->conf->policy, chain_unavailable_ms(milter_state.chain), &d);
 
 	switch (d.action) {
 	case POLICY_REJECT:
@@ -507,6 +507,9 @@ mlfi_eom(SMFICTX *ctx)
 	hdrs_sanitize(safe, sizeof(safe), v.name);
 	if (v.result == SCAN_INFECTED)
 		snprintf(detail, sizeof(detail), " virus=\"%s\"", safe);
+	else if (v.result == SCAN_LIMIT)
+		snprintf(detail, sizeof(detail), " limit=%s reason=\"%s\"",
+			 scan_limit_kind_name(v.limit), safe);
 	else if (v.result != SCAN_CLEAN)
 		snprintf(detail, sizeof(detail), " reason=\"%s\"", safe);
 	o.verdict = v.result;

@@ -3,7 +3,7 @@
  *	policy 3 - from a verdict to an action, as a pure function
  * SUMMARY
  *	policy_decide(), policy_allowed(), policy_action_name(),
- *	policy_action_from_name(), policy_reply()
+ *	policy_action_from_name(), policy_limit_option(), policy_reply()
  * DESCRIPTION
  *	policy_decide() maps (verdict, policy settings, milliseconds the
  *	scanners have been unavailable) to an action and says whether the
@@ -18,7 +18,10 @@
  *			quarantine. A tempfail becomes accept with tag and
  *			fail_open set once fail_open_after_ms > 0 and
  *			unavailable_ms >= fail_open_after_ms.
- *	limit		on_limit: accept | tempfail | reject.
+ *	limit		the option of the verdict's kind when it is set:
+ *			on_limit_size, on_limit_files, on_limit_time,
+ *			on_limit_nesting; else (unset, or the kind is
+ *			unknown) on_limit. Each: accept | tempfail | reject.
  *	error		on_error: tempfail | accept | reject | quarantine.
  *			fail_open applies to unavailable only.
  *	skipped		accept with tag (skip_authenticated let it pass).
@@ -29,9 +32,11 @@
  *	tag: the message is not delivered.
  *
  *	A setting outside the allowed set of its option (conf validates, so
- *	this is defence only) or a verdict the module does not know gives
- *	tempfail: a message is never accepted silently by mistake. A clean
- *	message is accepted whatever the settings.
+ *	this is defence only), a verdict or a kind of limit the module does
+ *	not know, or no verdict at all gives tempfail: a message is never
+ *	accepted silently by mistake. A clean message is accepted whatever
+ *	the settings. The kind unknown (a limit whose kind cannot be known)
+ *	is not an error: on_limit decides it.
  *
  *	policy_reply() builds the SMTP reply for reject and tempfail; see
  *	policy(3h). Bytes from the virus name or the configured texts pass
@@ -77,9 +82,35 @@ static const struct policy_option {
 	 | POLICY_MASK(POLICY_REJECT) | POLICY_MASK(POLICY_QUARANTINE)},
 	{"on_limit", POLICY_MASK(POLICY_ACCEPT) | POLICY_MASK(POLICY_TEMPFAIL)
 	 | POLICY_MASK(POLICY_REJECT)},
+	{"on_limit_size", POLICY_MASK(POLICY_ACCEPT) | POLICY_MASK(POLICY_TEMPFAIL)
+	 | POLICY_MASK(POLICY_REJECT)},
+	{"on_limit_files", POLICY_MASK(POLICY_ACCEPT) | POLICY_MASK(POLICY_TEMPFAIL)
+	 | POLICY_MASK(POLICY_REJECT)},
+	{"on_limit_time", POLICY_MASK(POLICY_ACCEPT) | POLICY_MASK(POLICY_TEMPFAIL)
+	 | POLICY_MASK(POLICY_REJECT)},
+	{"on_limit_nesting", POLICY_MASK(POLICY_ACCEPT) | POLICY_MASK(POLICY_TEMPFAIL)
+	 | POLICY_MASK(POLICY_REJECT)},
 	{"on_error", POLICY_MASK(POLICY_TEMPFAIL) | POLICY_MASK(POLICY_ACCEPT)
 	 | POLICY_MASK(POLICY_REJECT) | POLICY_MASK(POLICY_QUARANTINE)},
 };
+
+/* The option of each kind of limit; unknown has none: on_limit decides. */
+static const char *const policy_limit_options[SCAN_LIMIT_KIND_COUNT] = {
+	[SCAN_LIMIT_UNKNOWN] = NULL,
+	[SCAN_LIMIT_SIZE] = "on_limit_size",
+	[SCAN_LIMIT_FILES] = "on_limit_files",
+	[SCAN_LIMIT_TIME] = "on_limit_time",
+	[SCAN_LIMIT_NESTING] = "on_limit_nesting",
+};
+
+/* policy_limit_option - "on_limit_size" ... for a kind; NULL for unknown (on_limit decides) */
+const char *
+policy_limit_option(enum scan_limit_kind k)
+{
+	if ((unsigned) k >= SCAN_LIMIT_KIND_COUNT)
+		return NULL;
+	return policy_limit_options[k];
+}
 
 /* policy_action_name - "accept", "reject", "tempfail", "discard", "quarantine", "tag" */
 const char *
@@ -149,13 +180,34 @@ policy_apply(struct policy_decision *out, const char *opt, enum policy_action a)
 	}
 }
 
-/* policy_decide - the action for this verdict; unavailable_ms = how long no scanner worked */
+/* policy_limit - the decision for a limit of kind k: its own option if set, else on_limit */
+static void
+policy_limit(struct policy_decision *out, const struct policy_conf *pc, enum scan_limit_kind k)
+{
+	const char *opt = policy_limit_option(k);
+
+	if ((unsigned) k >= SCAN_LIMIT_KIND_COUNT)
+		policy_set(out, POLICY_TEMPFAIL, 0, 0);	/* a kind we do not know */
+	else if (opt != NULL && pc->on_limit_kind[k].set)
+		policy_apply(out, opt, pc->on_limit_kind[k].action);
+	else
+		policy_apply(out, "on_limit", pc->on_limit);
+}
+
+/* policy_decide - the action for verdict v; unavailable_ms = how long no scanner worked */
 void
-policy_decide(enum scan_result verdict, const struct policy_conf *pc,
+policy_decide(const struct scan_verdict *v, const struct policy_conf *pc,
 	      int64_t unavailable_ms, struct policy_decision *out)
 {
+	enum scan_result verdict;
+
 	if (out == NULL)
 		return;
+	if (v == NULL) {
+		policy_set(out, POLICY_TEMPFAIL, 0, 0);
+		return;
+	}
+	verdict = v->result;
 	if (verdict == SCAN_CLEAN) {
 		policy_set(out, POLICY_ACCEPT, 0, 0);
 		return;
@@ -180,7 +232,7 @@ policy_decide(enum scan_result verdict, const struct policy_conf *pc,
 			policy_apply(out, "on_unavailable", pc->on_unavailable);
 		break;
 	case SCAN_LIMIT:
-		policy_apply(out, "on_limit", pc->on_limit);
+		policy_limit(out, pc, v->limit);
 		break;
 	case SCAN_ERROR:
 		policy_apply(out, "on_error", pc->on_error);

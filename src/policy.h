@@ -3,12 +3,15 @@
  *	policy 3h - from a verdict to an action, as a pure function
  * SUMMARY
  *	policy_decide(), policy_action_name(), policy_action_from_name(),
- *	policy_reply_text(), struct policy_conf
+ *	policy_limit_option(), policy_reply_text(), struct policy_conf
  * DESCRIPTION
  *	The policy has no libmilter and no libclamav in it. It maps
  *	(verdict, policy settings, seconds the scanners have been
  *	unavailable) to an action, and says whether the message must carry
  *	an X-Virus-Status tag (accept on anything but clean always tags).
+ *	A limit verdict is decided by the option of its kind
+ *	(on_limit_size, on_limit_files, on_limit_time, on_limit_nesting)
+ *	when that is set, else by on_limit.
  */
 #ifndef CLAMSHIM_POLICY_H
 #define CLAMSHIM_POLICY_H
@@ -27,11 +30,19 @@ enum policy_action {
 	POLICY_ACTION_COUNT
 };
 
+/* A per-kind limit option: unset ("" in the file) leaves the decision to on_limit. */
+struct policy_limit {
+	int	set;				/* 0 = on_limit decides */
+	enum policy_action action;		/* accept|tempfail|reject, when set */
+};
+
 struct policy_conf {
 	enum policy_action on_infected;		/* reject|discard|quarantine|tag */
 	enum policy_action on_unavailable;	/* tempfail|accept|reject|quarantine */
 	int64_t	fail_open_after_ms;		/* 0 = never */
 	enum policy_action on_limit;		/* accept|tempfail|reject */
+	/* by enum scan_limit_kind; [SCAN_LIMIT_UNKNOWN] is never set: on_limit */
+	struct policy_limit on_limit_kind[SCAN_LIMIT_KIND_COUNT];
 	enum policy_action on_error;		/* tempfail|accept|reject|quarantine */
 	uint64_t max_size;			/* bytes; 0 = no limit */
 	char	*reject_message;		/* "Virus found: %v" */
@@ -45,9 +56,11 @@ struct policy_decision {
 	int	fail_open;		/* accepted only because fail_open_after ran out */
 };
 
-/* policy_decide - the action for this verdict; unavailable_ms = how long no scanner worked */
-void	policy_decide(enum scan_result verdict, const struct policy_conf *pc,
+/* policy_decide - the action for verdict v; unavailable_ms = how long no scanner worked */
+void	policy_decide(const struct scan_verdict *v, const struct policy_conf *pc,
 		      int64_t unavailable_ms, struct policy_decision *out);
+/* policy_limit_option - "on_limit_size" ... for a kind; NULL for unknown (on_limit decides) */
+const char *policy_limit_option(enum scan_limit_kind k);
 /* policy_action_name - "accept", "reject", "tempfail", "discard", "quarantine", "tag" */
 const char *policy_action_name(enum policy_action a);
 /* policy_action_from_name - the reverse; -1 if unknown */

@@ -9,10 +9,17 @@
  *	them in order; the first definitive verdict wins. A backend never
  *	sees libmilter: it scans a spooled message and fills in a verdict.
  *
- *	Verdicts: clean, infected(name), limit(reason), error(reason),
+ *	Verdicts: clean, infected(name), limit(kind, reason), error(reason),
  *	unavailable(reason). A backend that cannot give a verdict for reasons
  *	that have nothing to do with this message (no engine loaded, no
  *	server answers) says unavailable so the chain tries the next one.
+ *
+ *	The kind of a limit says which budget ran out, so that the policy
+ *	can treat a cheap nesting trick apart from a big attachment: size
+ *	(bytes: max_size, stream_max, MaxFileSize, MaxScanSize), files (a
+ *	count of objects: MaxFiles, MIME parts), time (MaxScanTime) or
+ *	nesting (MaxRecursion). unknown is a limit whose kind cannot be
+ *	known; a verdict filled by scan_verdict_set() has it.
  */
 #ifndef CLAMSHIM_SCAN_H
 #define CLAMSHIM_SCAN_H
@@ -34,6 +41,16 @@ enum scan_result {
 	SCAN_RESULT_COUNT
 };
 
+/* The kind of a limit verdict; unknown is 0 so that a zeroed verdict has it. */
+enum scan_limit_kind {
+	SCAN_LIMIT_UNKNOWN = 0,	/* cannot be known: decided by on_limit */
+	SCAN_LIMIT_SIZE,
+	SCAN_LIMIT_FILES,
+	SCAN_LIMIT_TIME,
+	SCAN_LIMIT_NESTING,
+	SCAN_LIMIT_KIND_COUNT
+};
+
 #define SCAN_NAME_MAX	256	/* virus name or reason, NUL included */
 #define SCAN_ENGINE_MAX	96	/* "1.4.6/27432" */
 
@@ -42,6 +59,7 @@ struct scan_verdict {
 	char	name[SCAN_NAME_MAX];	/* virus name (infected) or reason */
 	char	scanner[16];		/* "embedded", "clamd" */
 	char	engine[SCAN_ENGINE_MAX]; /* "ENGINE/SIGVERSION" of the deciding scanner */
+	enum scan_limit_kind limit;	/* which limit, when result is SCAN_LIMIT */
 };
 
 /* Per-server or per-engine health, for logs, alerts and the status file. */
@@ -94,5 +112,12 @@ const char *scan_result_name(enum scan_result r);
 /* scan_verdict_set - fill a verdict; fmt gives the name/reason (may be NULL) */
 void	scan_verdict_set(struct scan_verdict *v, enum scan_result r, const char *scanner,
 			 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* scan_verdict_limit - fill a limit verdict of kind k; fmt gives the reason (may be NULL) */
+void	scan_verdict_limit(struct scan_verdict *v, enum scan_limit_kind k, const char *scanner,
+			   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* scan_limit_kind_name - "unknown", "size", "files", "time", "nesting" */
+const char *scan_limit_kind_name(enum scan_limit_kind k);
+/* scan_limit_kind_of - the kind of a libclamav Heuristics.Limits.Exceeded.* name; unknown otherwise */
+enum scan_limit_kind scan_limit_kind_of(const char *name);
 
 #endif

@@ -630,8 +630,11 @@ clamd_verdict(const char *buf, size_t len, struct scan_verdict *v, char *err, si
 	case CLAMD_REPLY_INFECTED:
 		scan_verdict_set(v, SCAN_INFECTED, "clamd", "%s", out);
 		return CLAMD_TRY_VERDICT;
-	case CLAMD_REPLY_LIMIT:
-		scan_verdict_set(v, SCAN_LIMIT, "clamd", "%s", out);
+	case CLAMD_REPLY_LIMIT:		/* out: "size" (StreamMaxLength) or the limit's name */
+		if (strcmp(out, "size") == 0)
+			scan_verdict_limit(v, SCAN_LIMIT_SIZE, "clamd", "INSTREAM size limit exceeded");
+		else
+			scan_verdict_limit(v, scan_limit_kind_of(out), "clamd", "%s", out);
 		return CLAMD_TRY_VERDICT;
 	case CLAMD_REPLY_ERROR:
 		scan_verdict_set(v, SCAN_ERROR, "clamd", "%s", out);
@@ -779,7 +782,8 @@ clamd_scan(struct scanner *s, const struct spool *msg, struct scan_verdict *v)
 	lim = s->lim;
 	pthread_mutex_unlock(&s->mu);
 	if (spool_over_limit(msg) || (lim.stream_max && spool_size(msg) > lim.stream_max)) {
-		scan_verdict_set(v, SCAN_LIMIT, "clamd", "size");
+		scan_verdict_limit(v, SCAN_LIMIT_SIZE, "clamd", "over %s",
+				   spool_over_limit(msg) ? "max_size" : "stream_max");
 		goto engine;
 	}
 	while (ntried < sizeof(tried) / sizeof(tried[0])

@@ -47,8 +47,11 @@
  *	All parsers are on, with CL_SCAN_GENERAL_HEURISTICS and
  *	CL_SCAN_HEURISTIC_EXCEEDS_MAX, so that a hit limit comes back as a
  *	"Heuristics.Limits.Exceeded.*" detection, which is turned into a
- *	limit verdict: a hit limit is never clean. A spool over max_size is
- *	not scanned at all: limit(size).
+ *	limit verdict whose kind scan_limit_kind_of() gives from the name
+ *	(and whose reason is the name): a hit limit is never clean. A limit
+ *	libclamav returns as an error code instead is limit(time), (size),
+ *	(nesting) or (files) with libclamav's text for the code. A spool
+ *	over max_size is not scanned at all: limit(size).
  *
  *	Limits from the configuration: max_scan_time (ms), max_file_size,
  *	max_scan_size and max_files are passed to libclamav as they are (0 =
@@ -967,21 +970,21 @@ emb_verdict_from_rc(struct scan_verdict *v, cl_error_t rc, const char *virname,
 		if (virname == NULL || *virname == '\0')
 			virname = ctx->virname[0] != '\0' ? ctx->virname : "Unknown";
 		if (strncmp(virname, EMB_LIMIT_PREFIX, sizeof(EMB_LIMIT_PREFIX) - 1) == 0)
-			scan_verdict_set(v, SCAN_LIMIT, EMB_SCANNER, "limit: %s", virname);
+			scan_verdict_limit(v, scan_limit_kind_of(virname), EMB_SCANNER, "%s", virname);
 		else
 			scan_verdict_set(v, SCAN_INFECTED, EMB_SCANNER, "%s", virname);
 		break;
 	case CL_ETIMEOUT:
-		scan_verdict_set(v, SCAN_LIMIT, EMB_SCANNER, "time");
+		scan_verdict_limit(v, SCAN_LIMIT_TIME, EMB_SCANNER, "%s", cl_strerror(rc));
 		break;
 	case CL_EMAXSIZE:
-		scan_verdict_set(v, SCAN_LIMIT, EMB_SCANNER, "size");
+		scan_verdict_limit(v, SCAN_LIMIT_SIZE, EMB_SCANNER, "%s", cl_strerror(rc));
 		break;
 	case CL_EMAXREC:
-		scan_verdict_set(v, SCAN_LIMIT, EMB_SCANNER, "recursion");
+		scan_verdict_limit(v, SCAN_LIMIT_NESTING, EMB_SCANNER, "%s", cl_strerror(rc));
 		break;
 	case CL_EMAXFILES:
-		scan_verdict_set(v, SCAN_LIMIT, EMB_SCANNER, "files");
+		scan_verdict_limit(v, SCAN_LIMIT_FILES, EMB_SCANNER, "%s", cl_strerror(rc));
 		break;
 	default:
 		scan_verdict_set(v, SCAN_ERROR, EMB_SCANNER, "%s", cl_strerror(rc));
@@ -1029,7 +1032,7 @@ emb_scan(struct scanner *s, const struct spool *msg, struct scan_verdict *v)
 	s->users++;
 	if (spool_over_limit(msg) || ee == NULL) {
 		if (spool_over_limit(msg))
-			scan_verdict_set(v, SCAN_LIMIT, EMB_SCANNER, "size");
+			scan_verdict_limit(v, SCAN_LIMIT_SIZE, EMB_SCANNER, "over max_size");
 		else if (!s->first_done || s->last_error[0] == '\0')
 			scan_verdict_set(v, SCAN_UNAVAILABLE, EMB_SCANNER, "signatures not loaded yet");
 		else

@@ -197,6 +197,13 @@ check_defaults(const struct conf *c)
 	assert_int_equal(c->policy.on_unavailable, POLICY_TEMPFAIL);
 	assert_int_equal(c->policy.fail_open_after_ms, 0);
 	assert_int_equal(c->policy.on_limit, POLICY_ACCEPT);
+	/* per kind: unset (on_limit decides), except nesting: reject */
+	assert_int_equal(c->policy.on_limit_kind[SCAN_LIMIT_UNKNOWN].set, 0);
+	assert_int_equal(c->policy.on_limit_kind[SCAN_LIMIT_SIZE].set, 0);
+	assert_int_equal(c->policy.on_limit_kind[SCAN_LIMIT_FILES].set, 0);
+	assert_int_equal(c->policy.on_limit_kind[SCAN_LIMIT_TIME].set, 0);
+	assert_int_equal(c->policy.on_limit_kind[SCAN_LIMIT_NESTING].set, 1);
+	assert_int_equal(c->policy.on_limit_kind[SCAN_LIMIT_NESTING].action, POLICY_REJECT);
 	assert_int_equal(c->policy.on_error, POLICY_TEMPFAIL);
 	assert_int_equal(c->policy.max_size, 50 * 1024 * 1024);
 	assert_string_equal(c->policy.reject_message, "Virus found: %v");
@@ -277,6 +284,10 @@ static const char good_conf[] =
 	"  on_unavailable = \"accept\"\n"
 	"  fail_open_after = \"2h\"\n"
 	"  on_limit = \"reject\"\n"
+	"  on_limit_size = \"accept\"\n"
+	"  on_limit_files = \"tempfail\"\n"
+	"  on_limit_time = \"\"\n"
+	"  on_limit_nesting = \"tempfail\"\n"
 	"  on_error = \"quarantine\"\n"
 	"  max_size = \"0\"\n"
 	"  reject_message = \"Rejected: %v\"\n"
@@ -355,6 +366,14 @@ test_good_file(void **state)
 		assert_int_equal(c->policy.on_unavailable, POLICY_ACCEPT);
 		assert_int_equal(c->policy.fail_open_after_ms, 2 * 3600 * 1000);
 		assert_int_equal(c->policy.on_limit, POLICY_REJECT);
+		assert_int_equal(c->policy.on_limit_kind[SCAN_LIMIT_UNKNOWN].set, 0);
+		assert_int_equal(c->policy.on_limit_kind[SCAN_LIMIT_SIZE].set, 1);
+		assert_int_equal(c->policy.on_limit_kind[SCAN_LIMIT_SIZE].action, POLICY_ACCEPT);
+		assert_int_equal(c->policy.on_limit_kind[SCAN_LIMIT_FILES].set, 1);
+		assert_int_equal(c->policy.on_limit_kind[SCAN_LIMIT_FILES].action, POLICY_TEMPFAIL);
+		assert_int_equal(c->policy.on_limit_kind[SCAN_LIMIT_TIME].set, 0);	/* "" */
+		assert_int_equal(c->policy.on_limit_kind[SCAN_LIMIT_NESTING].set, 1);
+		assert_int_equal(c->policy.on_limit_kind[SCAN_LIMIT_NESTING].action, POLICY_TEMPFAIL);
 		assert_int_equal(c->policy.on_error, POLICY_QUARANTINE);
 		assert_int_equal(c->policy.max_size, 0);
 		assert_string_equal(c->policy.reject_message, "Rejected: %v");
@@ -651,6 +670,14 @@ test_bad_values(void **state)
 		{"policy { on_unavailable = \"discard\" }\n", 1, "policy.on_unavailable"},
 		{"policy { on_limit = \"quarantine\" }\n", 1, "policy.on_limit: \"quarantine\""},
 		{"policy { on_limit = \"discard\" }\n", 1, "accept, reject or tempfail"},
+		{"policy { on_limit = \"\" }\n", 1, "policy.on_limit: \"\" is not allowed"},
+		{"policy { on_limit_size = \"discard\" }\n", 1,
+		 "policy.on_limit_size: \"discard\" is not allowed here (use accept, reject or tempfail; \"\" = as on_limit)"},
+		{"policy { on_limit_files = \"quarantine\" }\n", 1, "policy.on_limit_files: \"quarantine\""},
+		{"policy { on_limit_time = \"tag\" }\n", 1, "policy.on_limit_time: \"tag\""},
+		{"policy {\n on_limit_nesting = \"ignore\"\n}\n", 2, "policy.on_limit_nesting: \"ignore\""},
+		{"policy { on_limit_nesting = \" reject\" }\n", 1, "policy.on_limit_nesting"},
+		{"policy { on_limit_size = \"on_limit\" }\n", 1, "policy.on_limit_size"},
 		{"policy { on_error = \"discard\" }\n", 1, "policy.on_error: \"discard\""},
 		{"policy { on_error = \"tag\" }\n", 1, "policy.on_error"},
 		{"clamd { servers = {\"tcp:::1:3310\"} }\n", 1, "must be in brackets"},
@@ -910,7 +937,8 @@ test_option_names(void **state)
 		"embedded.max_files", "clamd.servers", "clamd.connect_timeout",
 		"clamd.scan_timeout", "clamd.retry_after", "clamd.stream_max",
 		"policy.on_infected", "policy.on_unavailable", "policy.fail_open_after",
-		"policy.on_limit", "policy.on_error", "policy.max_size",
+		"policy.on_limit", "policy.on_limit_size", "policy.on_limit_files",
+		"policy.on_limit_time", "policy.on_limit_nesting", "policy.on_error", "policy.max_size",
 		"policy.reject_message", "policy.tempfail_message",
 		"policy.skip_authenticated", "headers.add", "headers.strip_incoming",
 		"alert.command", "alert.min_interval", "status.file", "status.interval",

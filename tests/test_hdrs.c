@@ -203,8 +203,7 @@ static const struct status statuses[] = {
 	{SCAN_UNAVAILABLE, "no engine loaded", BUFSZ - 8, "Unscanned (no engine loaded)"},
 	{SCAN_UNAVAILABLE, "", BUFSZ - 8, "Unscanned (unavailable)"},
 	{SCAN_UNAVAILABLE, "clamd: (timeout)\r\n", BUFSZ - 8, "Unscanned (clamd: [timeout])"},
-	{SCAN_LIMIT, "size", BUFSZ - 8, "Unscanned (size)"},
-	{SCAN_LIMIT, "", BUFSZ - 8, "Unscanned (limit)"},
+	{SCAN_LIMIT, "", BUFSZ - 8, "Unscanned (limit unknown)"},	/* more in limits[] */
 	{SCAN_ERROR, "read error", BUFSZ - 8, "Unscanned (read error)"},
 	{SCAN_ERROR, "", BUFSZ - 8, "Unscanned (error)"},
 	{SCAN_ERROR, "\001\002", BUFSZ - 8, "Unscanned (error)"},
@@ -275,6 +274,81 @@ test_status(void **state)
 		else
 			bad += status_shape(i, buf, s->dstlen);
 		bad += check_safe("status", i, buf);
+	}
+	assert_int_equal(bad, 0);
+}
+
+/* Limit verdicts: "Unscanned (limit KIND: REASON)". */
+struct lstatus {
+	int	kind;
+	const char *name;
+	size_t	dstlen;
+	const char *want;
+};
+
+static const struct lstatus limits[] = {
+	/* a limit names its kind, then the reason */
+	{SCAN_LIMIT_NESTING, "Heuristics.Limits.Exceeded.MaxRecursion", BUFSZ - 8,
+	 "Unscanned (limit nesting: Heuristics.Limits.Exceeded.MaxRecursion)"},
+	{SCAN_LIMIT_SIZE, "73400320 bytes over max_size", BUFSZ - 8,
+	 "Unscanned (limit size: 73400320 bytes over max_size)"},
+	{SCAN_LIMIT_FILES, "Heuristics.Limits.Exceeded.MaxFiles", BUFSZ - 8,
+	 "Unscanned (limit files: Heuristics.Limits.Exceeded.MaxFiles)"},
+	{SCAN_LIMIT_TIME, "Exceeded time limit", BUFSZ - 8,
+	 "Unscanned (limit time: Exceeded time limit)"},
+	{SCAN_LIMIT_UNKNOWN, "size", BUFSZ - 8,
+	 "Unscanned (limit unknown: size)"},
+	{SCAN_LIMIT_UNKNOWN, "", BUFSZ - 8,
+	 "Unscanned (limit unknown)"},
+	{SCAN_LIMIT_FILES, "", BUFSZ - 8,
+	 "Unscanned (limit files)"},
+	{SCAN_LIMIT_TIME, "\r\n\001", BUFSZ - 8,
+	 "Unscanned (limit time)"},
+	{SCAN_LIMIT_NESTING, "x) Clean (y", BUFSZ - 8,
+	 "Unscanned (limit nesting: x] Clean [y)"},
+	{SCAN_LIMIT_KIND_COUNT, "x", BUFSZ - 8,
+	 "Unscanned (limit unknown: x)"},
+	{99, "x", BUFSZ - 8,
+	 "Unscanned (limit unknown: x)"},
+	{-1, "x", BUFSZ - 8,
+	 "Unscanned (limit unknown: x)"},
+	/* bounded: the reason is cut first, then the kind; the parenthesis stays */
+	{SCAN_LIMIT_NESTING, "Heuristics.Limits.Exceeded.MaxRecursion", 32,
+	 "Unscanned (limit nesting: Heur)"},
+	{SCAN_LIMIT_NESTING, "Heuristics.Limits.Exceeded.MaxRecursion", 29,
+	 "Unscanned (limit nesting: H)"},
+	{SCAN_LIMIT_NESTING, "Heuristics.Limits.Exceeded.MaxRecursion", 28,
+	 "Unscanned (limit nesting)"},
+	{SCAN_LIMIT_NESTING, "Heuristics.Limits.Exceeded.MaxRecursion", 26,
+	 "Unscanned (limit nesting)"},
+	{SCAN_LIMIT_NESTING, "Heuristics.Limits.Exceeded.MaxRecursion", 25,
+	 "Unscanned (limit nestin)"},
+	{SCAN_LIMIT_NESTING, "Heuristics.Limits.Exceeded.MaxRecursion", 14,
+	 "Unscanned (l)"},
+	{SCAN_LIMIT_NESTING, "Heuristics.Limits.Exceeded.MaxRecursion", 13,
+	 "Unscanned"},
+};
+
+/* one row per kind of limit, hostile reasons and small buffers */
+static void
+test_status_limits(void **state)
+{
+	char	buf[BUFSZ];
+	struct scan_verdict v;
+	size_t	i;
+	int	bad = 0;
+
+	(void) state;
+	for (i = 0; i < NROWS(limits); i++) {
+		memset(&v, 0, sizeof(v));
+		v.result = SCAN_LIMIT;
+		v.limit = (enum scan_limit_kind) limits[i].kind;
+		snprintf(v.name, sizeof(v.name), "%s", limits[i].name);
+		memset(buf, 'Z', sizeof(buf));
+		hdrs_status(buf, limits[i].dstlen, &v);
+		bad += check_bounds("limit", i, buf, limits[i].dstlen);
+		bad += check_str("limit", i, buf, limits[i].want);
+		bad += check_safe("limit", i, buf);
 	}
 	assert_int_equal(bad, 0);
 }
@@ -413,6 +487,7 @@ main(void)
 		cmocka_unit_test(test_sanitize),
 		cmocka_unit_test(test_sanitize_zero),
 		cmocka_unit_test(test_status),
+		cmocka_unit_test(test_status_limits),
 		cmocka_unit_test(test_status_no_forgery),
 		cmocka_unit_test(test_scanned),
 		cmocka_unit_test(test_is_ours),

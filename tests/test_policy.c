@@ -6,8 +6,11 @@
  * DESCRIPTION
  *	Every cell of the verdict x option value table of policy_decide(),
  *	including values an option does not allow and the fail_open_after
- *	boundary (just below, equal, above, 0 = never); policy_allowed(),
- *	the action names, and policy_reply() for each kind of reply.
+ *	boundary (just below, equal, above, 0 = never); every kind of limit
+ *	with and without its own option set, the kinds' defaults as shipped
+ *	(on_limit_nesting reject, the others as on_limit) and the kind of
+ *	each libclamav limit name; policy_allowed(), the action names, and
+ *	policy_reply() for each kind of reply.
  *	Each failing row is named in the output.
  */
 #include "config.h"
@@ -17,9 +20,12 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
+#include "conf.h"
 #include "policy.h"
 
 #define NROWS(t)	(sizeof(t) / sizeof((t)[0]))
@@ -38,6 +44,18 @@ conf_invalid(struct policy_conf *pc)
 	pc->fail_open_after_ms = 0;
 	pc->reject_message = "Virus found: %v";
 	pc->tempfail_message = "Virus scanner unavailable, try again later";
+}
+
+/* decide - policy_decide for a verdict of result r and limit kind k */
+static void
+decide(int r, int k, const struct policy_conf *pc, int64_t unavail, struct policy_decision *d)
+{
+	struct scan_verdict v;
+
+	memset(&v, 0, sizeof(v));
+	v.result = (enum scan_result) r;
+	v.limit = (enum scan_limit_kind) k;
+	policy_decide(&v, pc, unavail, d);
 }
 
 /* ---- policy_decide: every cell ---- */
@@ -171,7 +189,7 @@ test_decide_cells(void **state)
 	for (i = 0; i < NROWS(cells); i++) {
 		cell_conf(&cells[i], &pc);
 		memset(&d, 0xa5, sizeof(d));	/* every field must be written */
-		policy_decide(cells[i].verdict, &pc, cells[i].unavail, &d);
+		decide(cells[i].verdict, SCAN_LIMIT_UNKNOWN, &pc, cells[i].unavail, &d);
 		bad += check_decision(scan_result_name(cells[i].verdict), i, &d,
 				      cells[i].want, cells[i].tag, cells[i].fail_open);
 	}
@@ -184,22 +202,29 @@ test_decide_invariants(void **state)
 {
 	struct policy_conf pc;
 	struct policy_decision d;
-	int	r, v;
+	int	r, v, k, j;
 
 	(void) state;
 	for (r = 0; r < SCAN_RESULT_COUNT; r++) {
 		for (v = -1; v <= POLICY_ACTION_COUNT; v++) {
-			conf_invalid(&pc);
-			pc.on_infected = pc.on_unavailable = pc.on_limit = pc.on_error =
-				(enum policy_action) v;
-			pc.fail_open_after_ms = 10;
-			policy_decide((enum scan_result) r, &pc, 5, &d);
-			assert_true(d.action != POLICY_TAG);
-			assert_true(d.action >= POLICY_ACCEPT && d.action < POLICY_ACTION_COUNT);
-			if (r != SCAN_CLEAN && d.action == POLICY_ACCEPT)
-				assert_int_equal(d.tag, 1);
-			if (r == SCAN_CLEAN)
-				assert_int_equal(d.tag, 0);
+			for (k = -1; k <= SCAN_LIMIT_KIND_COUNT; k++) {
+				conf_invalid(&pc);
+				pc.on_infected = pc.on_unavailable = pc.on_limit = pc.on_error =
+					(enum policy_action) v;
+				for (j = 0; j < SCAN_LIMIT_KIND_COUNT; j++) {
+					pc.on_limit_kind[j].set = (v + j) % 2;
+					pc.on_limit_kind[j].action = (enum policy_action) v;
+				}
+				pc.fail_open_after_ms = 10;
+				decide(r, k, &pc, 5, &d);
+				assert_true(d.action != POLICY_TAG);
+				assert_true(d.action >= POLICY_ACCEPT
+					    && d.action < POLICY_ACTION_COUNT);
+				if (r != SCAN_CLEAN && d.action == POLICY_ACCEPT)
+					assert_int_equal(d.tag, 1);
+				if (r == SCAN_CLEAN)
+					assert_int_equal(d.tag, 0);
+			}
 		}
 	}
 }
@@ -251,13 +276,238 @@ test_decide_fixed(void **state)
 			(enum policy_action) fixed[i].value;
 		pc.fail_open_after_ms = fixed[i].fo_after;
 		memset(&d, 0xa5, sizeof(d));
-		policy_decide(fixed[i].verdict, fixed[i].with_conf ? &pc : NULL,
-			      fixed[i].unavail, &d);
+		decide(fixed[i].verdict, SCAN_LIMIT_UNKNOWN, fixed[i].with_conf ? &pc : NULL,
+		       fixed[i].unavail, &d);
 		bad += check_decision("fixed", i, &d, fixed[i].want, fixed[i].tag,
 				      fixed[i].fail_open);
 	}
 	assert_int_equal(bad, 0);
-	policy_decide(SCAN_INFECTED, &pc, 0, NULL);	/* no crash */
+	decide(SCAN_INFECTED, SCAN_LIMIT_UNKNOWN, &pc, 0, NULL);	/* no crash */
+	memset(&d, 0xa5, sizeof(d));
+	policy_decide(NULL, &pc, 0, &d);		/* no verdict: tempfail */
+	assert_int_equal(check_decision("no verdict", 0, &d, T, 0, 0), 0);
+}
+
+/* ---- limits by kind ---- */
+
+#define UNSET	(-2)		/* the kind's own option is not set */
+#define SZ	SCAN_LIMIT_SIZE
+#define FL	SCAN_LIMIT_FILES
+#define TM	SCAN_LIMIT_TIME
+#define NS	SCAN_LIMIT_NESTING
+#define UK	SCAN_LIMIT_UNKNOWN
+
+struct kcell {
+	int	kind;			/* of the verdict */
+	int	on_limit;
+	int	own;			/* the option of the verdict's kind, or UNSET */
+	int	others;			/* every other kind's option, or UNSET */
+	enum policy_action want;
+	int	tag;
+};
+
+static const struct kcell kcells[] = {
+	/* each kind without its own option: on_limit decides */
+	{SZ, A, UNSET, UNSET, A, 1}, {SZ, R, UNSET, UNSET, R, 0}, {SZ, T, UNSET, UNSET, T, 0},
+	{FL, A, UNSET, UNSET, A, 1}, {FL, R, UNSET, UNSET, R, 0}, {FL, T, UNSET, UNSET, T, 0},
+	{TM, A, UNSET, UNSET, A, 1}, {TM, R, UNSET, UNSET, R, 0}, {TM, T, UNSET, UNSET, T, 0},
+	{NS, A, UNSET, UNSET, A, 1}, {NS, R, UNSET, UNSET, R, 0}, {NS, T, UNSET, UNSET, T, 0},
+	/* each kind with its own option: it decides, whatever on_limit says */
+	{SZ, A, R, UNSET, R, 0}, {SZ, R, A, UNSET, A, 1}, {SZ, A, T, UNSET, T, 0},
+	{FL, A, R, UNSET, R, 0}, {FL, R, A, UNSET, A, 1}, {FL, A, T, UNSET, T, 0},
+	{TM, A, R, UNSET, R, 0}, {TM, R, A, UNSET, A, 1}, {TM, A, T, UNSET, T, 0},
+	{NS, A, R, UNSET, R, 0}, {NS, R, A, UNSET, A, 1}, {NS, A, T, UNSET, T, 0},
+	/* the other kinds' options do not matter */
+	{SZ, A, UNSET, R, A, 1}, {FL, A, UNSET, R, A, 1}, {TM, A, UNSET, R, A, 1},
+	{NS, A, UNSET, R, A, 1}, {NS, R, UNSET, A, R, 0}, {SZ, T, A, R, A, 1},
+	/* unknown: always on_limit, even with every kind's option set */
+	{UK, A, UNSET, R, A, 1}, {UK, R, UNSET, A, R, 0}, {UK, T, UNSET, A, T, 0},
+	{UK, A, UNSET, UNSET, A, 1},
+	/* values an option does not allow, and kinds that do not exist: tempfail */
+	{NS, A, D, UNSET, T, 0}, {NS, A, Q, UNSET, T, 0}, {NS, A, G, UNSET, T, 0},
+	{SZ, A, BAD_HIGH, UNSET, T, 0}, {SZ, A, BAD_LOW, UNSET, T, 0},
+	{TM, D, UNSET, UNSET, T, 0}, {UK, G, UNSET, A, T, 0},
+	{SCAN_LIMIT_KIND_COUNT, A, UNSET, A, T, 0}, {99, A, UNSET, A, T, 0},
+	{-1, A, UNSET, A, T, 0},
+};
+
+/* every kind of limit with and without its own option */
+static void
+test_decide_kinds(void **state)
+{
+	struct policy_conf pc;
+	struct policy_decision d;
+	size_t	i;
+	int	k, bad = 0;
+
+	(void) state;
+	for (i = 0; i < NROWS(kcells); i++) {
+		const struct kcell *c = &kcells[i];
+
+		conf_invalid(&pc);
+		pc.on_limit = (enum policy_action) c->on_limit;
+		for (k = 0; k < SCAN_LIMIT_KIND_COUNT; k++) {
+			int	val = k == c->kind ? c->own : c->others;
+
+			pc.on_limit_kind[k].set = val != UNSET;
+			pc.on_limit_kind[k].action = val != UNSET ? (enum policy_action) val
+			    : (enum policy_action) BAD_HIGH;	/* never read when unset */
+		}
+		memset(&d, 0xa5, sizeof(d));
+		decide(SCAN_LIMIT, c->kind, &pc, 0, &d);
+		bad += check_decision(scan_limit_kind_name((enum scan_limit_kind) c->kind), i, &d,
+				      c->want, c->tag, 0);
+	}
+	assert_int_equal(bad, 0);
+}
+
+/* the defaults as shipped: nesting is rejected, the other kinds follow on_limit */
+static void
+test_limit_defaults(void **state)
+{
+	static const struct {
+		const char *text;
+		int	kind;
+		enum policy_action want;
+	} rows[] = {
+		{"", NS, R}, {"", SZ, A}, {"", FL, A}, {"", TM, A}, {"", UK, A},
+		{"policy { on_limit = \"tempfail\" }\n", SZ, T},
+		{"policy { on_limit = \"tempfail\" }\n", NS, R},
+		{"policy { on_limit = \"tempfail\" }\n", UK, T},
+		{"policy { on_limit_nesting = \"accept\" }\n", NS, A},
+		{"policy { on_limit_nesting = \"\" on_limit = \"tempfail\" }\n", NS, T},
+		{"policy { on_limit = \"reject\" on_limit_size = \"accept\" }\n", SZ, A},
+		{"policy { on_limit = \"reject\" on_limit_size = \"accept\" }\n", FL, R},
+		{"policy { on_limit_files = \"tempfail\" }\n", FL, T},
+		{"policy { on_limit_time = \"reject\" }\n", TM, R},
+		{"policy { on_limit_time = \"reject\" }\n", SZ, A},
+	};
+	char	path[] = "/tmp/test_policy.XXXXXX";
+	struct policy_decision d;
+	struct conf *c;
+	size_t	i;
+	int	fd, bad = 0;
+
+	(void) state;
+	for (i = 0; i < NROWS(rows); i++) {
+		c = NULL;
+		if (rows[i].text[0] == '\0') {
+			assert_int_equal(conf_load(NULL, CONF_STRICT, NULL, NULL, &c), 0);
+		} else {
+			snprintf(path, sizeof(path), "/tmp/test_policy.XXXXXX");
+			assert_true((fd = mkstemp(path)) >= 0);
+			assert_true(write(fd, rows[i].text, strlen(rows[i].text))
+				    == (ssize_t) strlen(rows[i].text));
+			close(fd);
+			assert_int_equal(conf_load(path, CONF_STRICT, NULL, NULL, &c), 0);
+			unlink(path);
+		}
+		decide(SCAN_LIMIT, rows[i].kind, &c->policy, 0, &d);
+		bad += check_decision("defaults", i, &d, rows[i].want, rows[i].want == A, 0);
+		conf_unref(c);
+	}
+	assert_int_equal(bad, 0);
+}
+
+/* the kind of each libclamav limit name, and what the shipped defaults do with it */
+static void
+test_limit_names(void **state)
+{
+	static const struct {
+		const char *name;
+		int	kind;
+	} rows[] = {
+		{"Heuristics.Limits.Exceeded.MaxRecursion", NS},
+		{"Heuristics.Limits.Exceeded.MaxFiles", FL},
+		{"Heuristics.Limits.Exceeded.MaxFileSize", SZ},
+		{"Heuristics.Limits.Exceeded.MaxScanSize", SZ},
+		{"Heuristics.Limits.Exceeded.MaxScanTime", TM},
+		{"Heuristics.Limits.Exceeded.EmailHeaderBytes", SZ},
+		{"Heuristics.Limits.Exceeded.EmailLineFoldCnt", SZ},
+		{"Heuristics.Limits.Exceeded.EmailHeaders", FL},
+		{"Heuristics.Limits.Exceeded.EmailMIMEArguments", FL},
+		{"Heuristics.Limits.Exceeded.EmailMIMEPartsPerMessage", FL},
+		{"Heuristics.Limits.Exceeded.MaxEmbeddedPE", SZ},
+		{"Heuristics.Limits.Exceeded.MaxHTMLNormalize", SZ},
+		{"Heuristics.Limits.Exceeded.MaxHTMLNoTags", SZ},
+		{"Heuristics.Limits.Exceeded.MaxScriptNormalize", SZ},
+		{"Heuristics.Limits.Exceeded.MaxZipTypeRcg", SZ},
+		{"Heuristics.Limits.Exceeded.PCREMaxFileSize", SZ},
+		{"Heuristics.Limits.Exceeded.MaxPartitions", FL},
+		{"Heuristics.Limits.Exceeded.MaxIconsPE", FL},
+		{"Heuristics.Limits.Exceeded.MaxRecHWP3", NS},
+		{"Heuristics.Limits.Exceeded.PCREMatchLimit", TM},
+		{"Heuristics.Limits.Exceeded.PCRERecMatchLimit", TM},
+		/* not one of them: unknown */
+		{"Heuristics.Limits.Exceeded.SomethingNew", UK},
+		{"Heuristics.Limits.Exceeded.", UK},
+		{"Heuristics.Limits.Exceeded", UK},
+		{"Heuristics.Limits.Exceeded.MaxRecursion ", UK},
+		{"Heuristics.Limits.Exceeded.MaxRecursionX", UK},
+		{"Heuristics.Limits.Exceeded.maxrecursion", UK},
+		{"Heuristics.Limits.Exceeded.MaxRecursion.UNOFFICIAL", UK},
+		{"X.Heuristics.Limits.Exceeded.MaxRecursion", UK},
+		{"MaxRecursion", UK},
+		{"size", UK},
+		{"Eicar-Test-Signature", UK},
+		{"", UK},
+		{NULL, UK},
+	};
+	struct policy_decision d;
+	struct conf *c = NULL;
+	size_t	i;
+	int	k, bad = 0;
+
+	(void) state;
+	assert_int_equal(conf_load(NULL, CONF_STRICT, NULL, NULL, &c), 0);
+	for (i = 0; i < NROWS(rows); i++) {
+		k = (int) scan_limit_kind_of(rows[i].name);
+		if (k != rows[i].kind) {
+			print_error("name row %zu (%s): kind %s, want %s\n", i,
+				    rows[i].name ? rows[i].name : "(null)",
+				    scan_limit_kind_name((enum scan_limit_kind) k),
+				    scan_limit_kind_name((enum scan_limit_kind) rows[i].kind));
+			bad++;
+		}
+		decide(SCAN_LIMIT, k, &c->policy, 0, &d);
+		bad += check_decision("name default", i, &d, k == NS ? R : A, k != NS, 0);
+	}
+	conf_unref(c);
+	assert_int_equal(bad, 0);
+	/* names of the kinds, as the log and the header show them */
+	assert_string_equal(scan_limit_kind_name(SCAN_LIMIT_UNKNOWN), "unknown");
+	assert_string_equal(scan_limit_kind_name(SCAN_LIMIT_SIZE), "size");
+	assert_string_equal(scan_limit_kind_name(SCAN_LIMIT_FILES), "files");
+	assert_string_equal(scan_limit_kind_name(SCAN_LIMIT_TIME), "time");
+	assert_string_equal(scan_limit_kind_name(SCAN_LIMIT_NESTING), "nesting");
+	assert_string_equal(scan_limit_kind_name(SCAN_LIMIT_KIND_COUNT), "unknown");
+	assert_string_equal(scan_limit_kind_name((enum scan_limit_kind) -1), "unknown");
+	assert_null(policy_limit_option(SCAN_LIMIT_UNKNOWN));
+	assert_string_equal(policy_limit_option(SCAN_LIMIT_SIZE), "on_limit_size");
+	assert_string_equal(policy_limit_option(SCAN_LIMIT_FILES), "on_limit_files");
+	assert_string_equal(policy_limit_option(SCAN_LIMIT_TIME), "on_limit_time");
+	assert_string_equal(policy_limit_option(SCAN_LIMIT_NESTING), "on_limit_nesting");
+	assert_null(policy_limit_option(SCAN_LIMIT_KIND_COUNT));
+}
+
+/* scan_verdict_set gives the kind unknown, scan_verdict_limit the kind asked for */
+static void
+test_verdict_kind(void **state)
+{
+	struct scan_verdict v;
+
+	(void) state;
+	memset(&v, 0xa5, sizeof(v));
+	scan_verdict_limit(&v, SCAN_LIMIT_NESTING, "embedded", "%s", "why");
+	assert_int_equal(v.result, SCAN_LIMIT);
+	assert_int_equal(v.limit, SCAN_LIMIT_NESTING);
+	assert_string_equal(v.name, "why");
+	assert_string_equal(v.scanner, "embedded");
+	scan_verdict_set(&v, SCAN_LIMIT, "clamd", NULL);
+	assert_int_equal(v.limit, SCAN_LIMIT_UNKNOWN);
+	assert_string_equal(v.name, "");
+	scan_verdict_limit(&v, (enum scan_limit_kind) 42, "clamd", NULL);
+	assert_int_equal(v.limit, SCAN_LIMIT_UNKNOWN);
 }
 
 /* ---- policy_allowed ---- */
@@ -275,6 +525,15 @@ static const struct allowed allowed[] = {
 	{"on_unavailable", D, 0}, {"on_unavailable", Q, 1}, {"on_unavailable", G, 0},
 	{"on_limit", A, 1}, {"on_limit", R, 1}, {"on_limit", T, 1},
 	{"on_limit", D, 0}, {"on_limit", Q, 0}, {"on_limit", G, 0},
+	{"on_limit_size", A, 1}, {"on_limit_size", R, 1}, {"on_limit_size", T, 1},
+	{"on_limit_size", D, 0}, {"on_limit_size", Q, 0}, {"on_limit_size", G, 0},
+	{"on_limit_files", A, 1}, {"on_limit_files", R, 1}, {"on_limit_files", T, 1},
+	{"on_limit_files", D, 0}, {"on_limit_files", Q, 0}, {"on_limit_files", G, 0},
+	{"on_limit_time", A, 1}, {"on_limit_time", R, 1}, {"on_limit_time", T, 1},
+	{"on_limit_time", D, 0}, {"on_limit_time", Q, 0}, {"on_limit_time", G, 0},
+	{"on_limit_nesting", A, 1}, {"on_limit_nesting", R, 1}, {"on_limit_nesting", T, 1},
+	{"on_limit_nesting", D, 0}, {"on_limit_nesting", Q, 0}, {"on_limit_nesting", G, 0},
+	{"on_limit_unknown", A, 0}, {"on_limit_", A, 0},
 	{"on_error", A, 1}, {"on_error", R, 1}, {"on_error", T, 1},
 	{"on_error", D, 0}, {"on_error", Q, 1}, {"on_error", G, 0},
 	{"on_infected", BAD_HIGH, 0}, {"on_infected", BAD_LOW, 0},
@@ -586,7 +845,7 @@ test_design_replies(void **state)
 
 	v.result = SCAN_INFECTED;
 	snprintf(v.name, sizeof(v.name), "%s", EICAR);
-	policy_decide(v.result, &pc, 0, &d);
+	policy_decide(&v, &pc, 0, &d);
 	policy_reply(&d, &v, &pc, &rcode, &xcode, text, sizeof(text));
 	assert_string_equal(rcode, "550");
 	assert_string_equal(xcode, "5.7.1");
@@ -594,14 +853,15 @@ test_design_replies(void **state)
 
 	v.result = SCAN_UNAVAILABLE;
 	snprintf(v.name, sizeof(v.name), "no engine loaded");
-	policy_decide(v.result, &pc, 0, &d);
+	policy_decide(&v, &pc, 0, &d);
 	policy_reply(&d, &v, &pc, &rcode, &xcode, text, sizeof(text));
 	assert_string_equal(rcode, "451");
 	assert_string_equal(xcode, "4.7.1");
 	assert_string_equal(text, "Virus scanner unavailable, try again later");
 
 	v.result = SCAN_LIMIT;
-	policy_decide(v.result, &pc, 0, &d);
+	v.limit = SCAN_LIMIT_NESTING;
+	policy_decide(&v, &pc, 0, &d);
 	policy_reply(&d, &v, &pc, &rcode, &xcode, text, sizeof(text));
 	assert_string_equal(rcode, "550");
 	assert_string_equal(text, "Message could not be scanned");
@@ -614,6 +874,10 @@ main(void)
 		cmocka_unit_test(test_decide_cells),
 		cmocka_unit_test(test_decide_invariants),
 		cmocka_unit_test(test_decide_fixed),
+		cmocka_unit_test(test_decide_kinds),
+		cmocka_unit_test(test_limit_defaults),
+		cmocka_unit_test(test_limit_names),
+		cmocka_unit_test(test_verdict_kind),
 		cmocka_unit_test(test_allowed),
 		cmocka_unit_test(test_action_names),
 		cmocka_unit_test(test_reply),

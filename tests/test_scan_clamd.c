@@ -749,13 +749,15 @@ test_limits(void **state)
 	c.clamd.stream_max = 100;
 	s = make(&c);
 	scan_timed(s, msg_eicar, &v);
-	expect(&v, SCAN_LIMIT, "size", "over stream_max");
+	expect(&v, SCAN_LIMIT, "over stream_max", "over stream_max");
+	assert_int_equal(v.limit, SCAN_LIMIT_SIZE);
 	big = spool_new(tmpdir, 4096, 10);
 	assert_int_equal(spool_write(big, "0123456789abcdef", 16, err, sizeof(err)), 0);
 	assert_int_equal(spool_finish(big, err, sizeof(err)), 0);
 	assert_int_equal(spool_over_limit(big), 1);
 	scan_timed(s, big, &v);
-	expect(&v, SCAN_LIMIT, "size", "spool over limit");
+	expect(&v, SCAN_LIMIT, "over max_size", "spool over limit");
+	assert_int_equal(v.limit, SCAN_LIMIT_SIZE);
 	assert_int_equal(unit_up(s, spec, NULL, 0), 1);		/* never contacted */
 	spool_free(big);
 	unmake(s);
@@ -784,7 +786,8 @@ test_clamd_stream_limit(void **state)
 		conf_of(&c, servers, 1, 5000, 30000, 10000);	/* stream_max 25M: clamd decides */
 		s = make(&c);
 		scan_timed(s, msg_big_eicar, &v);		/* ~300 KB, spilled to a file */
-		expect(&v, SCAN_LIMIT, "size", spec);
+		expect(&v, SCAN_LIMIT, "INSTREAM size limit exceeded", spec);
+		assert_int_equal(v.limit, SCAN_LIMIT_SIZE);
 		assert_int_equal(unit_up(s, spec, NULL, 0), 1);
 		scan_timed(s, msg_eicar, &v);
 		expect(&v, SCAN_INFECTED, "Eicar-Test-Signature", spec);

@@ -487,17 +487,18 @@ struct limit_case {
 	unsigned max_recursion;
 	unsigned max_files;
 	const char *reason;		/* the verdict's reason */
+	enum scan_limit_kind limit;	/* and its kind */
 };
 
 static const struct limit_case limit_cases[] = {
 	{"max_file_size below the message", MSG_FILE_ATTACHED, "clam.zip", 200, 0, 0, 0,
-	 "limit: Heuristics.Limits.Exceeded.MaxFileSize"},
+	 "Heuristics.Limits.Exceeded.MaxFileSize", SCAN_LIMIT_SIZE},
 	{"max_recursion 1 with a zip in a mail", MSG_FILE_ATTACHED, "clam.zip", 0, 0, 1, 0,
-	 "limit: Heuristics.Limits.Exceeded.MaxRecursion"},
+	 "Heuristics.Limits.Exceeded.MaxRecursion", SCAN_LIMIT_NESTING},
 	{"max_files 1 with two attachments", MSG_TWO_ATTACHED, NULL, 0, 0, 0, 1,
-	 "limit: Heuristics.Limits.Exceeded.MaxFiles"},
+	 "Heuristics.Limits.Exceeded.MaxFiles", SCAN_LIMIT_FILES},
 	{"max_scan_size tiny", MSG_TWO_ATTACHED, NULL, 0, 10, 0, 0,
-	 "limit: Heuristics.Limits.Exceeded.MaxScanSize"},
+	 "Heuristics.Limits.Exceeded.MaxScanSize", SCAN_LIMIT_SIZE},
 };
 
 /* test_limit_table - a hit limit is a limit verdict, never clean */
@@ -530,6 +531,7 @@ test_limit_table(void **state)
 				      scan_result_name(v.result), v.name);
 			assert_int_equal(v.result, SCAN_LIMIT);
 			assert_string_equal(v.name, c->reason);
+			assert_int_equal(v.limit, c->limit);
 		}
 		scan_embedded_ops.destroy(s);
 	}
@@ -550,7 +552,8 @@ test_over_max_size(void **state)
 	assert_int_equal(spool_over_limit(sp), 1);
 	scan_embedded_ops.scan(f->s, sp, &v);
 	assert_int_equal(v.result, SCAN_LIMIT);
-	assert_string_equal(v.name, "size");
+	assert_int_equal(v.limit, SCAN_LIMIT_SIZE);
+	assert_string_equal(v.name, "over max_size");
 	spool_free(sp);
 	free(msg);
 }

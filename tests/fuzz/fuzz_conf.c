@@ -111,6 +111,11 @@ fuzz_check(const struct conf *c, const struct fuzz_seen *seen)
 	if (c->policy.on_infected >= POLICY_ACTION_COUNT
 	    || c->policy.on_unavailable >= POLICY_ACTION_COUNT
 	    || c->policy.on_limit >= POLICY_ACTION_COUNT
+	    || c->policy.on_limit_kind[SCAN_LIMIT_SIZE].action >= POLICY_ACTION_COUNT
+	    || c->policy.on_limit_kind[SCAN_LIMIT_FILES].action >= POLICY_ACTION_COUNT
+	    || c->policy.on_limit_kind[SCAN_LIMIT_TIME].action >= POLICY_ACTION_COUNT
+	    || c->policy.on_limit_kind[SCAN_LIMIT_NESTING].action >= POLICY_ACTION_COUNT
+	    || c->policy.on_limit_kind[SCAN_LIMIT_UNKNOWN].set
 	    || c->policy.on_error >= POLICY_ACTION_COUNT)
 		abort();
 }

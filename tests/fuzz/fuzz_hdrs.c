@@ -127,6 +127,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	dstlen = data[0];
 	memset(&v, 0, sizeof(v));
 	v.result = (enum scan_result) (data[1] % (SCAN_RESULT_COUNT + 1));	/* one unknown */
+	v.limit = (enum scan_limit_kind) ((data[2] >> 1) % (SCAN_LIMIT_KIND_COUNT + 1));
 	data += 3;
 	size -= 3;
 	sep = memchr(data, 0xff, size);
