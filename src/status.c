@@ -28,6 +28,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -491,7 +492,7 @@ status_take(const struct status_sample *sm, struct status_report *r)
 	int	i;
 
 	if (strcmp(n, "clamshim_heartbeat_timestamp_seconds") == 0)
-		r->heartbeat = sm->value;
+		r->heartbeat = sm->value >= 0 ? sm->value : NAN;	/* there, but no time */
 	else if (strcmp(n, "clamshim_start_time_seconds") == 0)
 		r->start_time = sm->value;
 	else if (strcmp(n, "clamshim_info") == 0) {

@@ -67,7 +67,7 @@ struct status_gauges {
 
 /* What status_parse() reads back. */
 struct status_report {
-	double	heartbeat;		/* unix seconds; < 0 missing */
+	double	heartbeat;		/* unix seconds; < 0 missing; NaN there but negative or NaN */
 	double	start_time;
 	char	version[32];
 	char	engine[SCAN_ENGINE_MAX];
