@@ -25,12 +25,13 @@
  *	engine would need under strict overcommit) in its own process group
  *	with stdin from /dev/null, stdout and stderr to the daemon's stderr,
  *	no inherited descriptors, every signal unblocked and at its default,
- *	and the CLAMSHIM_* values in the environment only. Commands run one after the other, in the
- *	order of the events, so that "recovered" never overtakes the outage
- *	it ends; but one still running after ALERT_SERIAL_MS no longer holds
- *	the next back (up to ALERT_KIDS_MAX run at once). A command still
- *	running after its time limit gets SIGTERM, one second later SIGKILL,
- *	and is reaped. Nothing a caller does waits for it.
+ *	and the CLAMSHIM_* values in the environment only. Commands run one
+ *	after the other, in the order of the events, so that "recovered"
+ *	never overtakes the outage it ends; but one still running after
+ *	ALERT_SERIAL_MS no longer holds the next back (up to ALERT_KIDS_MAX
+ *	run at once). A command still running after its time limit gets
+ *	SIGTERM, one second later SIGKILL, and is reaped. Nothing a caller
+ *	does waits for it.
  * DIAGNOSTICS
  *	Outage kinds (scanner-down, all-scanners-down, fail-open-started,
  *	db-reload-failed) are logged with log_alert(), the others with
@@ -774,8 +775,9 @@ alert_env_free(char **envp)
 
 /*
  * alert_spawn - start "shell -c command" with posix_spawn(): own process
- * group, stdin /dev/null, stdout to stderr, no other descriptor, no
- * signal blocked or ignored; 0 with *pid, or an errno value
+ * group, stdin /dev/null, stdout to stderr, no other descriptor, no signal
+ * blocked, every signal at its default (glibc keeps its two internal ones
+ * ignored); 0 with *pid, or an errno value
  */
 static int
 alert_spawn(const char *shell, const char *command, char **envp, pid_t *pid)

@@ -11,8 +11,9 @@
  *	negative one into NaN), or more than CHECK_CLOCK_SKEW_S seconds in
  *	the future. Each is CRITICAL, since each would otherwise make a file
  *	that nobody writes any more look fresh (for as long as the clock
- *	needs to catch up, or for ever). Perfdata follows the Monitoring Plugins
- *	guidelines: 'label'=value[UOM];warn;crit;min;max, counters with "c".
+ *	needs to catch up, or for ever). Perfdata follows the Monitoring
+ *	Plugins guidelines: 'label'=value[UOM];warn;crit;min;max, counters
+ *	with "c"; a heartbeat age that is no number is "U".
  * DIAGNOSTICS
  *	None; texts are cut at CHECK_TEXT_MAX.
  */
