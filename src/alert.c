@@ -20,20 +20,25 @@
  *	alert_tick(). Held-back events go out in the order they were raised.
  *
  *	The runner (the default sink) is a thread with a small queue. It runs
- *	alert.command as "/bin/sh -c COMMAND" in its own process group with
- *	stdin from /dev/null, stdout and stderr to the daemon's stderr, no
- *	inherited descriptors, signals unblocked, and the CLAMSHIM_* values
- *	in the environment only. Commands run one after the other, in the
- *	order of the events, so that "recovered" never overtakes the outage
- *	it ends; but one still running after ALERT_SERIAL_MS no longer holds
- *	the next back (up to ALERT_KIDS_MAX run at once). A command still
- *	running after its time limit gets SIGTERM, one second later SIGKILL,
- *	and is reaped. Nothing a caller does waits for it.
+ *	alert.command as "/bin/sh -c COMMAND" with posix_spawn() (no copy of
+ *	the daemon's memory, which a fork of a process holding a large
+ *	engine would need under strict overcommit) in its own process group
+ *	with stdin from /dev/null, stdout and stderr to the daemon's stderr,
+ *	no inherited descriptors, every signal unblocked and at its default,
+ *	and the CLAMSHIM_* values in the environment only. Commands run one
+ *	after the other, in the order of the events, so that "recovered"
+ *	never overtakes the outage it ends; but one still running after
+ *	ALERT_SERIAL_MS no longer holds the next back (up to ALERT_KIDS_MAX
+ *	run at once). A command still running after its time limit gets
+ *	SIGTERM, one second later SIGKILL, and is reaped. Nothing a caller
+ *	does waits for it.
  * DIAGNOSTICS
  *	Outage kinds (scanner-down, all-scanners-down, fail-open-started,
  *	db-reload-failed) are logged with log_alert(), the others with
  *	log_warning(). A command that fails, or is killed, is logged as a
- *	warning; a full queue drops the oldest job with an error.
+ *	warning; a full queue drops the oldest job with an error, and so does
+ *	a command that cannot be started (posix_spawn failed: no memory, no
+ *	processes left, no shell); both are counted (alert_commands_dropped).
  */
 #include "config.h"
 
@@ -41,6 +46,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,6 +160,8 @@ struct alert {
 	size_t	qhead, qlen;
 	struct alert_kid kids[ALERT_KIDS_MAX];
 	size_t	nkids;
+	char	shell[256];		/* ALERT_SHELL, or a test's */
+	unsigned long dropped;		/* runs that never ran */
 };
 
 /* alert_event_name - the event's name */
@@ -241,6 +249,7 @@ alert_apply(struct alert *a, const struct alert_settings *set)
 	a->command = cmd;
 	a->command_timeout_ms = set && set->command_timeout_ms > 0 ? set->command_timeout_ms
 	    : ALERT_COMMAND_TIMEOUT_MS;
+	alert_copy(a->shell, sizeof(a->shell), set && set->shell ? set->shell : ALERT_SHELL);
 	pthread_mutex_unlock(&a->rmu);
 	a->min_interval_ms = set && set->min_interval_ms > 0 ? set->min_interval_ms : 0;
 	a->load_grace_ms = set && set->load_grace_ms ? set->load_grace_ms : ALERT_LOAD_GRACE_MS;
@@ -315,6 +324,7 @@ alert_runner_push(struct alert *a, const struct alert_msg *m)
 		j = &a->queue[a->qhead];
 		log_error("alert: command queue full: dropping the %s alert command run",
 			  alert_event_name(j->msg.event));
+		a->dropped++;
 		free(j->command);
 		a->qhead = (a->qhead + 1) % ALERT_QUEUE_MAX;
 		a->qlen--;
@@ -683,6 +693,18 @@ alert_counts(struct alert *a, unsigned long out[ALERT_EVENT_COUNT])
 	pthread_mutex_unlock(&a->mu);
 }
 
+/* alert_commands_dropped - command runs that never ran */
+unsigned long
+alert_commands_dropped(struct alert *a)
+{
+	unsigned long n;
+
+	pthread_mutex_lock(&a->rmu);
+	n = a->dropped;
+	pthread_mutex_unlock(&a->rmu);
+	return n;
+}
+
 /* alert_commands_running - commands queued or running */
 unsigned
 alert_commands_running(struct alert *a)
@@ -751,62 +773,69 @@ alert_env_free(char **envp)
 	free(envp);
 }
 
-/* alert_spawn - fork and exec /bin/sh -c command; the pid or -1 */
-static pid_t
-alert_spawn(const char *command, char **envp)
+/*
+ * alert_spawn - start "shell -c command" with posix_spawn(): own process
+ * group, stdin /dev/null, stdout to stderr, no other descriptor, no signal
+ * blocked, every signal at its default (glibc keeps its two internal ones
+ * ignored); 0 with *pid, or an errno value
+ */
+static int
+alert_spawn(const char *shell, const char *command, char **envp, pid_t *pid)
 {
 	char   *argv[] = {"sh", "-c", (char *) command, NULL};
-	int	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	struct sigaction sa;
-	sigset_t none;
-	pid_t	pid;
-	int	fd;
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, all;
+	int	rc;
 
-	if (devnull < 0)
-		return -1;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	sigemptyset(&sa.sa_mask);
-	sigemptyset(&none);
-	pid = fork();
-	if (pid == 0) {			/* async-signal-safe calls only from here */
-		setpgid(0, 0);
-		sigaction(SIGPIPE, &sa, NULL);
-		sigaction(SIGHUP, &sa, NULL);
-		sigaction(SIGUSR1, &sa, NULL);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		dup2(devnull, 0);
-		dup2(2, 1);
-		if (close_range(3, ~0U, 0) != 0)
-			for (fd = 3; fd < 1024; fd++)
-				close(fd);
-		execve("/bin/sh", argv, envp);
-		_exit(127);
+	if ((rc = posix_spawn_file_actions_init(&fa)) != 0)
+		return rc;
+	if ((rc = posix_spawnattr_init(&at)) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		return rc;
 	}
-	close(devnull);
-	if (pid > 0)
-		setpgid(pid, pid);	/* either side may win the race; both set it */
-	return pid;
+	sigemptyset(&none);
+	sigfillset(&all);
+	sigdelset(&all, SIGKILL);
+	sigdelset(&all, SIGSTOP);
+	if ((rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)) == 0 &&
+	    (rc = posix_spawn_file_actions_adddup2(&fa, 2, 1)) == 0 &&
+	    (rc = posix_spawn_file_actions_addclosefrom_np(&fa, 3)) == 0 &&
+	    (rc = posix_spawnattr_setflags(&at, (short) (POSIX_SPAWN_SETPGROUP |
+			POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))) == 0 &&
+	    (rc = posix_spawnattr_setpgroup(&at, 0)) == 0 &&
+	    (rc = posix_spawnattr_setsigmask(&at, &none)) == 0 &&
+	    (rc = posix_spawnattr_setsigdefault(&at, &all)) == 0)
+		rc = posix_spawn(pid, shell, &fa, &at, argv, envp);
+	posix_spawnattr_destroy(&at);
+	posix_spawn_file_actions_destroy(&fa);
+	return rc;
 }
 
 /* alert_run_job - start one command (runner thread) */
 static void
 alert_run_job(struct alert *a, struct alert_job *j)
 {
-	char	host[sizeof(a->host)];
+	char	host[sizeof(a->host)], shell[sizeof(a->shell)];
 	char  **envp;
 	pid_t	pid;
 	int64_t	now = alert_real_mono(NULL);
+	int	rc;
 
 	pthread_mutex_lock(&a->rmu);
 	memcpy(host, a->host, sizeof(host));
+	memcpy(shell, a->shell, sizeof(shell));
 	pthread_mutex_unlock(&a->rmu);
 	envp = alert_env(&j->msg, host);
-	pid = alert_spawn(j->command, envp);
+	rc = alert_spawn(shell, j->command, envp, &pid);
 	alert_env_free(envp);
-	if (pid < 0) {
-		log_error_errno("alert %s: cannot run the alert command",
-				alert_event_name(j->msg.event));
+	if (rc != 0) {
+		pthread_mutex_lock(&a->rmu);
+		a->dropped++;
+		pthread_mutex_unlock(&a->rmu);
+		errno = rc;
+		log_error_errno("alert %s: cannot start the alert command (%s -c): "
+				"this alert reached the log only", alert_event_name(j->msg.event), shell);
 		return;
 	}
 	log_info("alert %s: alert command started (pid %ld)", alert_event_name(j->msg.event),

@@ -26,7 +26,9 @@
  *	thread, with CLAMSHIM_EVENT, CLAMSHIM_DETAIL, CLAMSHIM_SCANNER,
  *	CLAMSHIM_SERVER, CLAMSHIM_SINCE, CLAMSHIM_HOST and CLAMSHIM_REPEATS
  *	in its environment only; it is killed after command_timeout_ms and
- *	reaped. Nothing here ever waits for the command.
+ *	reaped. Nothing here ever waits for the command. A run that never
+ *	happened (queue full, or the command could not be started) is logged
+ *	and counted (alert_commands_dropped: clamshim_alerts_dropped_total).
  *
  *	The clock is injected (struct alert_clock) so that tests drive time.
  */
@@ -55,6 +57,7 @@ enum alert_event {
 #define ALERT_DETAIL_MAX	512
 #define ALERT_LOAD_GRACE_MS	(5 * 60 * 1000)	/* default grace for a first load */
 #define ALERT_COMMAND_TIMEOUT_MS (60 * 1000)	/* default time limit of the command */
+#define ALERT_SHELL		"/bin/sh"	/* runs the command: ALERT_SHELL -c COMMAND */
 
 /* One event as it reaches the sink. */
 struct alert_msg {
@@ -83,6 +86,7 @@ struct alert_settings {
 	int64_t	load_grace_ms;		/* 0 = ALERT_LOAD_GRACE_MS; <0 = no grace */
 	int64_t	max_db_age_ms;		/* 0 = no db-stale check */
 	const char *host;		/* CLAMSHIM_HOST; NULL = gethostname() */
+	const char *shell;		/* NULL = ALERT_SHELL; only tests set another */
 };
 
 /* One scanner of the chain as the monitor saw it. */
@@ -119,6 +123,8 @@ int	alert_all_down(struct alert *a);
 void	alert_counts(struct alert *a, unsigned long out[ALERT_EVENT_COUNT]);
 /* alert_commands_running - commands started and not yet reaped (tests) */
 unsigned alert_commands_running(struct alert *a);
+/* alert_commands_dropped - command runs that never ran: queue full, or the start failed */
+unsigned long alert_commands_dropped(struct alert *a);
 /* alert_free - stop the runner (commands still running are left to finish) */
 void	alert_free(struct alert *a);
 

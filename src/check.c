@@ -6,19 +6,29 @@
  *	the thresholds are tested table-driven without a daemon. Problems
  *	are joined with ", " in the order found; the state only gets worse.
  *	A stale heartbeat makes every other value in the file stale too, so
- *	nothing else is judged then. Perfdata follows the Monitoring Plugins
- *	guidelines: 'label'=value[UOM];warn;crit;min;max, counters with "c".
+ *	nothing else is judged then. Neither is anything judged when the
+ *	heartbeat cannot be judged: NaN, infinite (the parser turns a
+ *	negative one into NaN), or more than CHECK_CLOCK_SKEW_S seconds in
+ *	the future. Each is CRITICAL, since each would otherwise make a file
+ *	that nobody writes any more look fresh (for as long as the clock
+ *	needs to catch up, or for ever). Perfdata follows the Monitoring
+ *	Plugins guidelines: 'label'=value[UOM];warn;crit;min;max, counters
+ *	with "c"; a heartbeat age that is no number is "U".
  * DIAGNOSTICS
  *	None; texts are cut at CHECK_TEXT_MAX.
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "check.h"
+
+#define CHECK_CLOCK_SKEW_S	60	/* a heartbeat this far ahead of our clock is fine */
+#define CHECK_AGE_MAX_S		1e15	/* longer durations print as this (no overflow) */
 
 static const char *const check_names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
 static const char *const check_expect_names[CHECK_EXPECT_COUNT] = {
@@ -97,7 +107,8 @@ check_add(struct check_result *cr, enum check_state st, const char *fmt, ...)
 void
 check_human_age(double seconds, char *buf, size_t len)
 {
-	long long s = seconds > 0 ? (long long) seconds : 0;
+	long long s = !(seconds > 0) ? 0 : seconds < CHECK_AGE_MAX_S ? (long long) seconds :
+	    (long long) CHECK_AGE_MAX_S;
 
 	if (s >= 86400)
 		snprintf(buf, len, "%lldd%lldh", s / 86400, s % 86400 / 3600);
@@ -138,8 +149,12 @@ check_perf(struct check_result *cr, const struct status_report *r,
 	size_t	n = sizeof(cr->perf);
 	double	age = r->signatures_age_seconds;
 
-	check_append(p, n, " ", "heartbeat_age=%.0fs;;%lld;0", hb_age,
-		     (long long) (lim->heartbeat_max_ms / 1000));
+	if (isfinite(hb_age))
+		check_append(p, n, " ", "heartbeat_age=%.0fs;;%lld;0", hb_age,
+			     (long long) (lim->heartbeat_max_ms / 1000));
+	else
+		check_append(p, n, " ", "heartbeat_age=U;;%lld;0",
+			     (long long) (lim->heartbeat_max_ms / 1000));
 	if (r->scanners_available >= 0)
 		check_append(p, n, " ", "scanners_available=%.0f;;1:;0", r->scanners_available);
 	check_append(p, n, " ", "unavailable=%.0fs;;;0", r->unavailable_seconds);
@@ -163,6 +178,26 @@ check_perf(struct check_result *cr, const struct status_report *r,
 		     r->actions[POLICY_TEMPFAIL]);
 }
 
+/* check_heartbeat_bad - CRITICAL for a heartbeat that is no time or in the future; 1 when so */
+static int
+check_heartbeat_bad(struct check_result *cr, double heartbeat, time_t now)
+{
+	char	h[32];
+
+	if (!isfinite(heartbeat)) {
+		check_add(cr, CHECK_CRITICAL, "heartbeat %g is not a time "
+			  "(status file damaged or not clamshim's)", heartbeat);
+		return 1;
+	}
+	if (heartbeat - (double) now > CHECK_CLOCK_SKEW_S) {
+		check_human_age(heartbeat - (double) now, h, sizeof(h));
+		check_add(cr, CHECK_CRITICAL, "heartbeat is in the future by %s "
+			  "(clock stepped back, or the file is not clamshim's)", h);
+		return 1;
+	}
+	return 0;
+}
+
 /* check_status - apply the status file rules */
 void
 check_status(struct check_result *cr, const struct status_report *r,
@@ -177,6 +212,8 @@ check_status(struct check_result *cr, const struct status_report *r,
 	if (hb_age < 0)
 		hb_age = 0;
 	check_perf(cr, r, lim, hb_age);
+	if (check_heartbeat_bad(cr, r->heartbeat, now))
+		return;
 	if (hb_age * 1000 > (double) lim->heartbeat_max_ms) {
 		check_human_age(hb_age, h, sizeof(h));
 		check_add(cr, CHECK_CRITICAL, "status not written for %s (clamshim stopped or hung)", h);

@@ -615,7 +615,11 @@ conf_mode(const char *value)
 	return *end == '\0' && v >= 0 && v <= 0777 ? v : -1;
 }
 
-/* conf_cb_mode - socket permissions: octal, owner read-write, never writable by others */
+/*
+ * conf_cb_mode - socket permissions: octal, owner read-write, group write
+ * (connecting to a unix socket needs write permission, and the MTA
+ * connects through the group), never writable by others
+ */
 static int
 conf_cb_mode(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
@@ -629,6 +633,9 @@ conf_cb_mode(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 	else if (v & 0002)
 		conf_bad(cfg, opt, "\"%s\" would let every local user talk to the filter; "
 			 "use socket_group", value);
+	else if ((v & 0020) == 0)
+		conf_bad(cfg, opt, "\"%s\" leaves the socket's group (socket_group) unable to "
+			 "connect: connecting needs write permission; use \"0660\"", value);
 	return 0;
 }
 

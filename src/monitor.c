@@ -151,6 +151,7 @@ monitor_gauges(struct monitor *m, const struct conf *conf, const struct scan_sta
 	g->fail_open = fail_open;
 	g->config_warnings = conf->warnings;
 	alert_counts(m->alert, g->alerts);
+	g->alerts_dropped = alert_commands_dropped(m->alert);
 }
 
 /* monitor_write - render and write the status file if one is configured */

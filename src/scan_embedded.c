@@ -61,7 +61,8 @@
  * DIAGNOSTICS
  *	Load failures are logged with log_error() (a repeated identical
  *	failure while no engine exists is logged at debug level); libclamav's
- *	own messages are passed to the log. Running out of memory aborts.
+ *	own messages are passed to the log as one printable line each (they
+ *	may quote names from the mail). Running out of memory aborts.
  */
 #include "config.h"
 
@@ -87,6 +88,7 @@
 #include <clamav.h>
 
 #include "conf.h"
+#include "hdrs.h"
 #include "log.h"
 #include "scan.h"
 #include "spool.h"
@@ -214,24 +216,48 @@ struct emb_scan_ctx {
 };
 
 /*
- * emb_clmsg - libclamav's messages into our log. ctx is NULL while loading
- * (errors are remembered per thread for the load error text) and the scan's
- * context while scanning, where a message says something about one mail
- * only, which may be hostile: it is logged a level lower.
+ * emb_clean - a libclamav message as one printable line of at most len - 1
+ * bytes: it may quote names from the scanned mail (archive members) or the
+ * file system, so every byte goes through hdrs_map_char() (CR and LF inside
+ * become spaces, so that words stay apart); line ends at the end are cut,
+ * and a longer message ends in "...".
+ */
+static void
+emb_clean(char *line, size_t len, const char *msg)
+{
+	size_t	end = strlen(msg), i, n = 0;
+	int	c;
+
+	while (end > 0 && (msg[end - 1] == '\n' || msg[end - 1] == '\r' || msg[end - 1] == ' '))
+		end--;
+	for (i = 0; i < end && n + 1 < len; i++) {
+		c = msg[i] == '\n' || msg[i] == '\r' ? ' ' : hdrs_map_char((unsigned char) msg[i]);
+		if (c != 0)
+			line[n++] = (char) c;
+	}
+	if (i < end && len > 4) {	/* n is len - 1 here: the end says it was cut */
+		memcpy(line + len - 4, "...", 3);
+		n = len - 1;
+	}
+	line[n] = '\0';
+}
+
+/*
+ * emb_clmsg - libclamav's messages into our log, made printable first
+ * (emb_clean). ctx is NULL while loading (errors are remembered per
+ * thread for the load error text) and the scan's context while scanning,
+ * where a message says something about one mail only, which may be
+ * hostile: it is logged a level lower.
  */
 static void
 emb_clmsg(enum cl_msg severity, const char *fullmsg, const char *msg, void *ctx)
 {
 	char	line[EMB_MSG_MAX];
-	size_t	n;
 
 	(void) fullmsg;
 	if (msg == NULL)
 		return;
-	snprintf(line, sizeof(line), "%s", msg);
-	n = strlen(line);
-	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '))
-		line[--n] = '\0';
+	emb_clean(line, sizeof(line), msg);
 	if (ctx != NULL) {
 		/* during a scan: about one (hostile) message, not the daemon */
 		if (severity == CL_MSG_ERROR) {

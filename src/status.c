@@ -28,6 +28,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -285,6 +286,9 @@ status_render(struct status *s, time_t now)
 	for (i = 0; i < ALERT_EVENT_COUNT; i++)
 		status_printf(&b, "clamshim_alerts_total{event=\"%s\"} %lu\n",
 			      alert_event_name((enum alert_event) i), c.g.alerts[i]);
+	status_head(&b, "clamshim_alerts_dropped_total", "counter",
+		    "Alert command runs that never ran: queue full, or the command could not start.");
+	status_printf(&b, "clamshim_alerts_dropped_total %lu\n", c.g.alerts_dropped);
 	status_head(&b, "clamshim_config_warnings", "gauge",
 		    "Unknown or deprecated options in the running configuration.");
 	status_printf(&b, "clamshim_config_warnings %u\n", c.g.config_warnings);
@@ -491,7 +495,7 @@ status_take(const struct status_sample *sm, struct status_report *r)
 	int	i;
 
 	if (strcmp(n, "clamshim_heartbeat_timestamp_seconds") == 0)
-		r->heartbeat = sm->value;
+		r->heartbeat = sm->value >= 0 ? sm->value : NAN;	/* there, but no time */
 	else if (strcmp(n, "clamshim_start_time_seconds") == 0)
 		r->start_time = sm->value;
 	else if (strcmp(n, "clamshim_info") == 0) {

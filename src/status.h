@@ -18,7 +18,8 @@
  *	clamshim_messages_total{verdict}, clamshim_actions_total{action},
  *	clamshim_fail_open_messages_total,
  *	clamshim_scan_duration_seconds (histogram),
- *	clamshim_alerts_total{event}, clamshim_config_warnings,
+ *	clamshim_alerts_total{event}, clamshim_alerts_dropped_total,
+ *	clamshim_config_warnings,
  *	clamshim_db_reloads_total{result}
  *
  *	status_write_file() replaces the file atomically: a temp file in the
@@ -63,11 +64,12 @@ struct status_gauges {
 	unsigned long reloads_ok;
 	unsigned long reloads_failed;
 	unsigned long alerts[ALERT_EVENT_COUNT];
+	unsigned long alerts_dropped;	/* alert command runs that never ran */
 };
 
 /* What status_parse() reads back. */
 struct status_report {
-	double	heartbeat;		/* unix seconds; < 0 missing */
+	double	heartbeat;		/* unix seconds; < 0 missing; NaN there but negative or NaN */
 	double	start_time;
 	char	version[32];
 	char	engine[SCAN_ENGINE_MAX];

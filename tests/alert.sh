@@ -81,6 +81,8 @@ grep -q "^CLAMSHIM_SCANNER=clamd$" "$T/alerts.log" && grep -q "^CLAMSHIM_SERVER=
 	ok "the command got scanner, server, host, since and detail" || notok "environment: $(cat "$T/alerts.log")"
 grep -q '^clamshim_alerts_total{event="all-scanners-down"} 1$' "$T/metrics.prom" &&
 	ok "clamshim_alerts_total counts it" || notok "metrics: $(grep alerts_total "$T/metrics.prom")"
+grep -q '^clamshim_alerts_dropped_total 0$' "$T/metrics.prom" &&
+	ok "no alert command run dropped" || notok "metrics: $(grep alerts_dropped "$T/metrics.prom")"
 
 # clamd comes back
 t_start_clamd "$T/clamd"

@@ -62,6 +62,17 @@ expect_out "-t names the bad value" "^$T/bad.conf:[0-9]+: error: .*on_infected"
 check "the daemon refuses a bad value at start" 1 "$CLAMSHIM" -f -c "$T/bad.conf"
 expect_out "and says why" "on_infected"
 
+# a socket_mode the MTA's group cannot connect with (no group write bit)
+t_conf "$T/mode.conf" <<'EOC'
+socket_group = "mail"
+socket_mode = "0640"
+EOC
+line=$(grep -n socket_mode "$T/mode.conf" | cut -d: -f1)
+check "-t with socket_mode 0640 exits 1" 1 "$CLAMSHIM" -t -c "$T/mode.conf"
+expect_out "-t names file and line of socket_mode" "^$T/mode.conf:$line: error: socket_mode: \"0640\" leaves the socket's group"
+check "the daemon refuses socket_mode 0640 at start" 1 timeout 60 "$CLAMSHIM" -f -c "$T/mode.conf"
+expect_out "and says why" "socket_mode: \"0640\" leaves the socket's group"
+
 printf 'socket = "unix:%s/x.sock"\nembedded {\n  database = "unterminated\n' "$T" > "$T/syntax.conf"
 check "-t with a syntax error exits 1" 1 "$CLAMSHIM" -t -c "$T/syntax.conf"
 check "-t with a missing file exits 1" 1 "$CLAMSHIM" -t -c "$T/nonexistent.conf"

@@ -112,14 +112,22 @@ fi
 # socket_group and socket_mode: the socket for an MTA in another group (Postfix)
 if getent group postfix >/dev/null 2>&1; then
 	: > "$T/clamshim.log"
-	sed -e 's/^user = "nobody"$/user = "nobody"\nsocket_group = "postfix"\nsocket_mode = "0640"/' \
+	sed -e 's/^user = "nobody"$/user = "nobody"\nsocket_group = "postfix"\nsocket_mode = "0660"/' \
 		"$T/clamshim.conf" > "$T/group.conf"
 	t_start_daemon "$T/group.conf"
 	ls -ln "$T/clamshim.sock" > "$T/sockls"
 	read -r mode _ owner group _ < "$T/sockls"
-	[ "$mode" = "srw-r-----" ] && [ "$owner" = "$uid" ] && [ "$group" = "$(getent group postfix | cut -d: -f3)" ] &&
-		ok "socket_group postfix, socket_mode 0640: $mode $owner:$group" ||
+	[ "$mode" = "srw-rw----" ] && [ "$owner" = "$uid" ] && [ "$group" = "$(getent group postfix | cut -d: -f3)" ] &&
+		ok "socket_group postfix, socket_mode 0660: $mode $owner:$group" ||
 		nok "socket_group/socket_mode: $mode $owner:$group"
+	# the MTA's side: another user whose only group is postfix connects
+	if id "$other" >/dev/null 2>&1; then
+		setpriv --reuid="$(id -u "$other")" --regid="$(getent group postfix | cut -d: -f3)" \
+			--clear-groups "$MTSEND" -t 10000 "$sock" "$T/clean.eml" > "$T/out" 2>&1 &&
+			grep -q '^decision=accept' "$T/out" &&
+			ok "a user in group postfix only sends through the socket" ||
+			nok "a user in group postfix only: $(cat "$T/out")"
+	fi
 	t_stop_pid "$DAEMON_PID"
 	sed -e 's/^user = "nobody"$/user = "nobody"\nsocket_group = "no-such-group-here"/' \
 		"$T/clamshim.conf" > "$T/nogroup.conf"

@@ -9,12 +9,18 @@
  *
  *	The runner is tested for real: a command that writes its CLAMSHIM_*
  *	environment to a file (and a detail holding shell syntax that must
- *	not run), and a command that outlives its time limit and must be
- *	killed and reaped.
+ *	not run), a command that outlives its time limit and must be
+ *	killed and reaped, a command that reports its signal mask, ignored
+ *	signals, process group and descriptors (the daemon's must not leak
+ *	into it), and a command whose shell cannot be started (counted as
+ *	dropped, through the shell seam of struct alert_settings).
  */
 #include "config.h"
 
+#include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -468,6 +474,98 @@ static void test_runner_timeout(void **state)
 	alert_free(a);
 }
 
+/* read_text - a small file's text, NUL-terminated, into buf */
+static void read_text(const char *path, char *buf, size_t len)
+{
+	FILE   *fp = fopen(path, "r");
+	size_t	n;
+
+	assert_non_null(fp);
+	n = fread(buf, 1, len - 1, fp);
+	buf[n] = 0;
+	fclose(fp);
+}
+
+/*
+ * test_runner_clean_start - the daemon blocks and ignores signals and holds
+ * descriptors; none of it reaches the command, which leads its own group
+ */
+static void test_runner_clean_start(void **state)
+{
+	char	dir[] = "/tmp/test_alert.XXXXXX", cmd[1024], out[256], leakpath[256], buf[4096], want[64];
+	struct alert_settings set = {0};
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old_pipe;
+	sigset_t block, old_mask;
+	struct alert *a;
+	int	leak;
+
+	(void) state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(out, sizeof(out), "%s/out", dir);
+	snprintf(cmd, sizeof(cmd), "{ grep -E '^Sig(Blk|Ign):' /proc/$$/status; "
+		 "echo \"pgrp=$(cut -d' ' -f5 /proc/$$/stat) pid=$$\"; "
+		 "ls -l /proc/$$/fd/; } > %s.tmp && mv %s.tmp %s", out, out, out);
+	set.command = cmd;
+	snprintf(leakpath, sizeof(leakpath), "%s/leak", dir);
+	leak = open(leakpath, O_RDWR | O_CREAT, 0600);	/* no O_CLOEXEC */
+	assert_true(leak > 2);
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGUSR1);
+	assert_int_equal(pthread_sigmask(SIG_BLOCK, &block, &old_mask), 0);
+	assert_int_equal(sigaction(SIGPIPE, &ign, &old_pipe), 0);
+	a = alert_new(&set, NULL, NULL, NULL);	/* the runner inherits both */
+	alert_raise(a, ALERT_DB_STALE, "", "", 0, "clean start");
+	assert_int_equal(wait_file(out, 5000), 0);
+	assert_int_equal(wait_idle(a, 5000), 0);
+	alert_free(a);
+	assert_int_equal(pthread_sigmask(SIG_SETMASK, &old_mask, NULL), 0);
+	assert_int_equal(sigaction(SIGPIPE, &old_pipe, NULL), 0);
+	close(leak);
+	read_text(out, buf, sizeof(buf));
+	print_message("%s", buf);
+	assert_non_null(strstr(buf, "SigBlk:\t0000000000000000\n"));
+	assert_non_null(strstr(buf, "SigIgn:\t"));
+	/* none of 1..31 ignored; glibc's posix_spawn leaves its own 32 and 33 ignored */
+	assert_int_equal(strtoull(strstr(buf, "SigIgn:\t") + 8, NULL, 16) & 0x7fffffffULL, 0);
+	assert_non_null(strstr(buf, " 0 -> /dev/null\n"));
+	assert_null(strstr(buf, leakpath));
+	{
+		const char *p = strstr(buf, "pgrp=");
+
+		assert_non_null(p);
+		snprintf(want, sizeof(want), " pid=%ld\n", strtol(p + 5, NULL, 10));
+		assert_non_null(strstr(p, want));	/* its own process group */
+	}
+	unlink(out);
+	unlink(leakpath);
+	rmdir(dir);
+}
+
+/* test_runner_start_fails - a command that cannot start is logged and counted, never waited for */
+static void test_runner_start_fails(void **state)
+{
+	struct alert_settings set = {.command = "true", .shell = "/nonexistent/clamshim-test/sh"};
+	struct alert *a = alert_new(&set, NULL, NULL, NULL);
+	int	ms;
+
+	(void) state;
+	assert_int_equal(alert_commands_dropped(a), 0);
+	alert_raise(a, ALERT_ALL_DOWN, "", "", 0, "no shell");
+	for (ms = 0; ms < 5000 && alert_commands_dropped(a) == 0; ms += 20)
+		usleep(20000);
+	assert_int_equal(alert_commands_dropped(a), 1);
+	assert_int_equal(wait_idle(a, 5000), 0);	/* nothing left running or queued */
+	set.shell = NULL;			/* the real shell again: runs, not counted */
+	set.command = "true";
+	alert_configure(a, &set);
+	alert_raise(a, ALERT_DB_STALE, "", "", 0, "shell back");
+	assert_int_equal(wait_idle(a, 5000), 0);
+	assert_int_equal(alert_commands_dropped(a), 1);
+	alert_free(a);
+}
+
 /* test_configure - a new command applies to later events */
 static void test_configure(void **state)
 {
@@ -502,6 +600,8 @@ int main(void)
 		cmocka_unit_test(test_runner_env),
 		cmocka_unit_test(test_runner_timeout),
 		cmocka_unit_test(test_configure),
+		cmocka_unit_test(test_runner_clean_start),
+		cmocka_unit_test(test_runner_start_fails),
 	};
 
 	log_set_stderr_only(1);

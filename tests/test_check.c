@@ -13,6 +13,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,7 @@
 struct st_case {
 	const char *name;
 	const char *text;		/* status file body after the heartbeat line */
-	long	hb_age;			/* heartbeat = NOW - hb_age */
+	long	hb_age;			/* heartbeat = NOW - hb_age; HB_IN_TEXT: text has it */
 	int64_t	warn_ms, crit_ms;
 	enum check_state want;
 	const char *want_text;		/* in the status line */
@@ -45,6 +46,8 @@ struct st_case {
 		"clamshim_scanners_available 1\n"
 #define AGE(s)	"clamshim_signatures_age_seconds " s "\n"
 #define FINE	"clamshim_fail_open 0\nclamshim_config_warnings 0\n"
+#define HB_IN_TEXT LONG_MIN
+#define HB(v)	"clamshim_heartbeat_timestamp_seconds " v "\n"
 
 static const struct st_case st_cases[] = {
 	{"healthy", UP1 FINE AGE("3600"), 5, 2 * DAY, 7 * DAY, CHECK_OK, "1 scanner unit up"},
@@ -72,6 +75,24 @@ static const struct st_case st_cases[] = {
 	 CHECK_WARNING, "WARNING - 2 configuration warnings (clamshim -t)"},
 	{"worst wins", DOWN1 "clamshim_config_warnings 1\n", 1, 0, 0, CHECK_CRITICAL,
 	 "CRITICAL - no scanner available (clamd unix:/c.ctl down) for 2m5s, 1 configuration warning"},
+	/* a heartbeat that cannot be judged must not look fresh */
+	{"heartbeat NaN", HB("NaN") UP1 FINE, HB_IN_TEXT, 0, 0, CHECK_CRITICAL,
+	 "CRITICAL - heartbeat nan is not a time (status file damaged or not clamshim's) | "
+	 "heartbeat_age=U;;60;0"},
+	{"heartbeat +Inf", HB("+Inf") UP1 FINE, HB_IN_TEXT, 0, 0, CHECK_CRITICAL,
+	 "heartbeat inf is not a time"},
+	{"heartbeat -Inf", HB("-Inf") UP1 FINE, HB_IN_TEXT, 0, 0, CHECK_CRITICAL,
+	 "heartbeat nan is not a time"},
+	{"heartbeat negative", HB("-5") UP1 FINE, HB_IN_TEXT, 0, 0, CHECK_CRITICAL, "is not a time"},
+	{"heartbeat far future", HB("1e300") DOWN1 FINE, HB_IN_TEXT, 0, 0, CHECK_CRITICAL,
+	 "CRITICAL - heartbeat is in the future by "},
+	{"heartbeat 61 s ahead", UP1 FINE, -61, 0, 0, CHECK_CRITICAL,
+	 "CRITICAL - heartbeat is in the future by 1m1s (clock stepped back, or the file is not "
+	 "clamshim's) | heartbeat_age=0s"},
+	{"heartbeat ahead beats all else", DOWN1 FINE, -3600, 0, 0, CHECK_CRITICAL,
+	 "CRITICAL - heartbeat is in the future by 1h0m (clock stepped back, or the file is not "
+	 "clamshim's) |"},
+	{"heartbeat 60 s ahead: clock skew", UP1 FINE, -60, 0, 0, CHECK_OK, "1 scanner unit up"},
 };
 
 /* test_status_rules - every row of st_cases */
@@ -87,8 +108,11 @@ static void test_status_rules(void **state)
 		struct status_report r;
 		char	text[2048], err[256], out[4096];
 
-		snprintf(text, sizeof(text), "clamshim_heartbeat_timestamp_seconds %ld\n%s",
-			 (long) NOW - c->hb_age, c->text);
+		if (c->hb_age == HB_IN_TEXT)
+			snprintf(text, sizeof(text), "%s", c->text);
+		else
+			snprintf(text, sizeof(text), "clamshim_heartbeat_timestamp_seconds %ld\n%s",
+				 (long) NOW - c->hb_age, c->text);
 		if (status_parse(text, strlen(text), &r, err, sizeof(err)) < 0)
 			fail_msg("%s: parse: %s", c->name, err);
 		check_init(&cr);

@@ -253,7 +253,7 @@ static const char good_conf[] =
 	"# every option, none at its default\n"
 	"socket = \"inet:8890@127.0.0.1\"\n"
 	"socket_group = \"postfix\"\n"
-	"socket_mode = \"0640\"\n"
+	"socket_mode = \"0620\"\n"
 	"user = \"nobody\"\n"
 	"pid_file = \"\"\n"
 	"log_level = \"debug\"\n"
@@ -331,7 +331,7 @@ test_good_file(void **state)
 		assert_int_equal(c->refcount, 1);
 		assert_string_equal(c->socket, "inet:8890@127.0.0.1");
 		assert_string_equal(c->socket_group, "postfix");
-		assert_int_equal(c->socket_mode, 0640);
+		assert_int_equal(c->socket_mode, 0620);
 		assert_string_equal(c->user, "nobody");
 		assert_string_equal(c->pid_file, "");
 		assert_int_equal(c->log_level, LOG_LEVEL_DEBUG);
@@ -657,6 +657,11 @@ test_bad_values(void **state)
 		{"socket_mode = \"01777\"\n", 1, "is not an octal mode"},
 		{"socket_mode = \"0460\"\n", 1, "must let the owner read and write"},
 		{"socket_mode = \"0666\"\n", 1, "would let every local user"},
+		{"socket_mode = \"0640\"\n", 1, "socket_mode: \"0640\" leaves the socket's group"},
+		{"socket_mode = \"0600\"\n", 1, "unable to connect: connecting needs write permission"},
+		{"socket_mode = \"0700\"\n", 1, "leaves the socket's group (socket_group) unable"},
+		{"socket_mode = \"0644\"\n", 1, "leaves the socket's group"},
+		{"socket_mode = \"0740\"\n", 1, "leaves the socket's group"},
 		{"\nlog_level = \"\"\n", 2, "log_level"},
 		{"syslog_facility = \"kern\"\n", 1, "syslog_facility: \"kern\" is not a syslog"},
 		{"scanners = {\"embedded\", \"sophos\"}\n", 1, "\"sophos\" is not a scanner"},

@@ -18,6 +18,8 @@
  *	- many threads scanning while the engine is replaced under them;
  *	- status(): engine string, signature time, unit, counters; version
  *	  and build time from a daily.cud header (mkdb.sh --cud).
+ *	- libclamav's messages (a signature file named with ESC, CR, LF, a
+ *	  forged log line and 8-bit bytes) reach the log as printable lines.
  *	Skips (exit 77) when sigtool or the ClamAV test files are missing.
  */
 #include "config.h"
@@ -50,6 +52,7 @@
 
 #define TESTFILES	"/usr/share/clamav-testfiles"
 #define WAIT_MS		10000		/* upper bound for anything asynchronous */
+#define X10		"xxxxxxxxxx"
 
 static const char eicar[] =
 	"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
@@ -628,6 +631,66 @@ test_bad_databases(void **state)
 	}
 }
 
+/*
+ * test_hostile_messages - libclamav's messages carry file names (of
+ * signature files here, of archive members while scanning) and go through
+ * one callback: in the log they are printable lines only, so that a name
+ * with ESC, CR, LF and a forged log line in it cannot fake a line or
+ * drive a terminal, and an overlong one is cut with "...". The log is
+ * caught by pointing stderr at a file.
+ */
+static void
+test_hostile_messages(void **state)
+{
+	static const char name[] = "bad\033[2J\r\n2030-01-01 00:00:00.000 clamshim[error]: "
+	    "FORGED\a\177\377" X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 ".ndb";
+	struct fixture *f = *state;
+	char	path[PATH_MAX * 2], logpath[PATH_MAX + 32];
+	unsigned char *log;
+	struct scan_status st;
+	size_t	len, i;
+	int	fd, saved;
+
+	snprintf(path, sizeof(path), "%s/%s", f->db, name);
+	write_file(path, "this is not a signature\n");
+	snprintf(logpath, sizeof(logpath), "%s/log", f->top);
+	fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	fflush(stderr);
+	saved = dup(2);
+	assert_true(saved >= 0);
+	assert_int_equal(dup2(fd, 2), 2);
+	f->s = start(f, 0);
+	st = status_of(f->s);
+	for (i = 0;; i++) {	/* the loader's own line ends the load's lines */
+		log = read_whole(logpath, &len);
+		if ((len > 0 && log[len - 1] == '\n' &&
+		     memmem(log, len, "embedded: no engine: ", 21) != NULL) || i >= WAIT_MS / 10)
+			break;
+		free(log);
+		usleep(10000);
+	}
+	fflush(stderr);
+	assert_int_equal(dup2(saved, 2), 2);
+	close(saved);
+	close(fd);
+	assert_non_null(memmem(log, len, "embedded: no engine: ", 21));
+	assert_int_equal(unlink(logpath), 0);
+	assert_non_null(memmem(log, len, "FORGED", 6));	/* the name did reach the log */
+	assert_non_null(memmem(log, len, "xxx...\n", 7));	/* an overlong message is cut, visibly */
+	for (i = 0; i < len; i++)
+		if (log[i] != '\n' && (log[i] < 0x20 || log[i] > 0x7e))
+			fail_msg("byte 0x%02x at %zu of the log", log[i], i);
+	for (i = 0; i < len; i++)
+		if ((i == 0 || log[i - 1] == '\n') && len - i >= 5 && memcmp(log + i, "2030-", 5) == 0)
+			fail_msg("a forged line at %zu of the log", i);
+	for (i = 0; st.units[0].last_error[i]; i++)	/* the load error, as the status shows it */
+		if ((unsigned char) st.units[0].last_error[i] < 0x20 ||
+		    (unsigned char) st.units[0].last_error[i] > 0x7e)
+			fail_msg("byte 0x%02x in the load error", (unsigned char) st.units[0].last_error[i]);
+	free(log);
+}
+
 /* test_corrupt_reload_keeps_old - a broken file on reload: old engine goes on; fixed: reload ok */
 static void
 test_corrupt_reload_keeps_old(void **state)
@@ -1000,6 +1063,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_over_max_size, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_db_then_reload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_databases, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_messages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_reload_keeps_old, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_periodic_check, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload_coalesces, setup, teardown),

@@ -135,6 +135,7 @@ static void test_every_metric(void **state)
 		{"clamshim_actions_total", "counter", "clamshim_actions_total{action=\"quarantine\"} 0\n"},
 		{"clamshim_scan_duration_seconds", "histogram", "clamshim_scan_duration_seconds_count 0\n"},
 		{"clamshim_alerts_total", "counter", "clamshim_alerts_total{event=\"all-scanners-down\"} 0\n"},
+		{"clamshim_alerts_dropped_total", "counter", "clamshim_alerts_dropped_total 3\n"},
 		{"clamshim_config_warnings", "gauge", "clamshim_config_warnings 0\n"},
 		{"clamshim_db_reloads_total", "counter", "clamshim_db_reloads_total{result=\"ok\"} 0\n"},
 	};
@@ -151,6 +152,7 @@ static void test_every_metric(void **state)
 	snprintf(g.units[0].scanner, sizeof(g.units[0].scanner), "clamd");
 	snprintf(g.units[0].server, sizeof(g.units[0].server), "tcp:127.0.0.1:3310");
 	g.signatures_age_seconds = -1;
+	g.alerts_dropped = 3;
 	status_set_gauges(s, &g);
 	text = status_render(s, 42);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
