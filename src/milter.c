@@ -104,7 +104,6 @@ struct milter_msg {
 	int	authenticated;
 	enum milter_step step;		/* MAIL FROM seen, no line written yet */
 	int	aborted;		/* the MTA aborted it: line at next message or close */
-	int	early;			/* MAIL FROM before CONNECT: tempfail at end */
 	int	spool_failed;		/* writing the spool failed: on_error */
 	char	spool_error[128];
 	unsigned own[MILTER_OWN_COUNT];	/* copies of milter_own_names[i], same bound */
@@ -451,10 +450,8 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	if (c == NULL)			/* libmilter skips the rest of this message */
 		return milter_no_context(ctx);
 	milter_msg_begin(ctx, &c->msg);
-	if (milter_conn_ready(ctx) == NULL) {	/* before CONNECT: tempfail at end */
-		c->msg.early = 1;
+	if (milter_conn_ready(ctx) == NULL)	/* before CONNECT: tempfail at end */
 		return milter_go_on(c, SMFIP_NR_MAIL);
-	}
 	auth = smfi_getsymval(ctx, "{auth_authen}");
 	c->msg.authenticated = auth != NULL && *auth != 0;
 	return milter_go_on(c, SMFIP_NR_MAIL);
@@ -504,10 +501,8 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 	if (c == NULL)			/* unreachable: see mlfi_envfrom */
 		return SMFIS_TEMPFAIL;
 	milter_msg_step(ctx, &c->msg, MILTER_STEP_HEADER);
-	if (milter_conn_ready(ctx) == NULL) {
-		c->msg.early = 1;
+	if (milter_conn_ready(ctx) == NULL)
 		return milter_go_on(c, SMFIP_NR_HDR);
-	}
 	if (c->conf->headers.strip_incoming && hdrs_is_ours(name))
 		milter_strip_note(&c->msg, name);
 	if (c->msg.authenticated && c->conf->policy.skip_authenticated)
@@ -530,10 +525,8 @@ mlfi_eoh(SMFICTX *ctx)
 	milter_msg_step(ctx, &c->msg, MILTER_STEP_EOH);
 	if (strcmp(c->msg.qid, "NOQUEUE") == 0)
 		milter_read_qid(ctx, &c->msg);
-	if (milter_conn_ready(ctx) == NULL) {
-		c->msg.early = 1;
+	if (milter_conn_ready(ctx) == NULL)
 		return milter_go_on(c, SMFIP_NR_EOH);
-	}
 	milter_spool_put(&c->msg, "\r\n", 2);
 	return milter_go_on(c, SMFIP_NR_EOH);
 }
@@ -547,10 +540,8 @@ mlfi_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
 	milter_msg_step(ctx, &c->msg, MILTER_STEP_BODY);
-	if (milter_conn_ready(ctx) == NULL) {
-		c->msg.early = 1;
+	if (milter_conn_ready(ctx) == NULL)
 		return milter_go_on(c, SMFIP_NR_BODY);
-	}
 	if (c->msg.authenticated && c->conf->policy.skip_authenticated)
 		return milter_go_on(c, SMFIP_NR_BODY);
 	milter_spool_put(&c->msg, chunk, len);
