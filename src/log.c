@@ -5,7 +5,9 @@
  *	Lines go to syslog with the configured facility, and with -f also to
  *	stderr with a time stamp, so that systemd's journal and the tests see
  *	them. Levels above the configured one are dropped. LOG_ALERT lines
- *	(outages) are always written. The state is file-static, changed only
+ *	(outages) are always written, and so are the decision lines of
+ *	log_decision() (LOG_NOTICE): every message that reached MAIL FROM
+ *	gets its line even with log_level = "error". The state is file-static, changed only
  *	through log_open()/log_set(), and read under no lock: the level and
  *	facility are plain ints written atomically.
  * DIAGNOSTICS
@@ -156,7 +158,11 @@ fname(const char *fmt, ...) \
 	errno = saved; \
 }
 
-LOG_FN(log_alert, LOG_ALERT, LOG_LEVEL_ERROR, 0)
+/* The level a line needs to pass: LOG_LEVEL_ERROR passes whatever log_level says. */
+#define LOG_ALWAYS	LOG_LEVEL_ERROR
+
+LOG_FN(log_alert, LOG_ALERT, LOG_ALWAYS, 0)
+LOG_FN(log_decision, LOG_NOTICE, LOG_ALWAYS, 0)
 LOG_FN(log_error, LOG_ERR, LOG_LEVEL_ERROR, 0)
 LOG_FN(log_warning, LOG_WARNING, LOG_LEVEL_WARNING, 0)
 LOG_FN(log_info, LOG_INFO, LOG_LEVEL_INFO, 0)

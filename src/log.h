@@ -3,11 +3,14 @@
  *	log 3h - logging to syslog and, in the foreground, to stderr
  * SUMMARY
  *	log_open(), log_set(), log_error(), log_warning(), log_info(),
- *	log_debug(), log_alert(); log_warn_errno variants append strerror.
+ *	log_debug(), log_alert(), log_decision(); log_warn_errno variants
+ *	append strerror.
  * DESCRIPTION
  *	One place where every line clamshim writes to its operator goes.
  *	The level and facility come from the configuration and may be
- *	changed at reload; the functions are thread safe.
+ *	changed at reload; the functions are thread safe. log_decision()
+ *	writes the one line each message gets: at LOG_NOTICE, whatever the
+ *	configured level.
  */
 #ifndef CLAMSHIM_LOG_H
 #define CLAMSHIM_LOG_H
@@ -41,6 +44,8 @@ void	log_error(const char *fmt, ...) LOG_PRINTF(1, 2);
 void	log_warning(const char *fmt, ...) LOG_PRINTF(1, 2);
 void	log_info(const char *fmt, ...) LOG_PRINTF(1, 2);
 void	log_debug(const char *fmt, ...) LOG_PRINTF(1, 2);
+/* log_decision - a message's decision line: LOG_NOTICE, never dropped by the level */
+void	log_decision(const char *fmt, ...) LOG_PRINTF(1, 2);
 /* log_error_errno, log_warning_errno - as above, ": strerror(errno)" appended */
 void	log_error_errno(const char *fmt, ...) LOG_PRINTF(1, 2);
 void	log_warning_errno(const char *fmt, ...) LOG_PRINTF(1, 2);

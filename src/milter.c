@@ -3,24 +3,52 @@
  *	milter 3 - libmilter glue: callbacks, contexts, applying actions
  * DESCRIPTION
  *	Two levels of context, as in OpenDKIM: one per SMTP connection
- *	(holding the configuration snapshot the connection started with) and
- *	one per message inside it (queue id, authentication, the spool, the
- *	incoming X-Virus-* headers to delete). Only the protocol steps used
- *	are negotiated: connect, MAIL FROM, headers, end of headers, body,
- *	end of message, abort and close. MAIL FROM, each header, end of
- *	headers and each body chunk are negotiated as "no reply"
- *	(SMFIP_NR_*): the MTA streams them without waiting for an answer,
- *	since the only decision is made at end of message. libmilter
+ *	(holding the configuration snapshot the connection started with and
+ *	the actions the MTA granted at negotiation) and one per message
+ *	inside it (queue id, authentication, the spool, the incoming
+ *	X-Virus-* headers to delete, the last protocol step seen). Only the
+ *	protocol steps used are negotiated: connect, MAIL FROM, headers, end
+ *	of headers, body, end of message, abort and close. MAIL FROM, each
+ *	header, end of headers and each body chunk are negotiated as "no
+ *	reply" (SMFIP_NR_*): the MTA streams them without waiting for an
+ *	answer, since the only decision is made at end of message. libmilter
  *	answers for us when the MTA cannot do without a reply.
  *
  *	At end of message the chain gives a verdict, the policy an action,
  *	and this module applies it: an SMTP reply for reject and tempfail,
  *	discard, quarantine (smfi_quarantine with the reason), and for
- *	messages that go on, the X-Virus-Scanned and X-Virus-Status headers.
- *	Every message gets one log line, queue id first.
+ *	messages that go on, the incoming X-Virus-* headers deleted and the
+ *	X-Virus-Scanned and X-Virus-Status headers added.
+ *
+ *	Incoming X-Virus-Status and X-Virus-Scanned (the names clamshim
+ *	writes; matched in any case, as the MTAs match names) are counted
+ *	apart and always deleted, every copy, last first. Up to
+ *	MILTER_STRIP_MAX other distinct X-Virus-* names are deleted too;
+ *	more are left and logged (clamshim vouches for its two names only).
+ *
+ *	A message that goes on must leave with honest headers. When the tag
+ *	the policy asks for (Infected, Unscanned) cannot be added, or an
+ *	incoming X-Virus-Status or X-Virus-Scanned cannot be deleted (the MTA
+ *	did not grant the action, a libmilter call failed, more than
+ *	MILTER_STRIP_COUNT_MAX copies), the decision becomes
+ *	policy_untagged()'s (on_error, never accept). The informational
+ *	"Clean" header is not worth refusing mail for: a clean message
+ *	whose header could not be added is accepted without it.
+ *
+ *	Every message that reached MAIL FROM gets exactly one line, written
+ *	with log_decision() whatever log_level says: the decision at end of
+ *	message ("QID: verdict=... action=..."), or, for one that never got
+ *	there, "QID: no decision: aborted by the MTA at STEP" (the MTA
+ *	aborted it and the connection went on) or "QID: no decision:
+ *	connection lost at STEP" (the connection ended with the message
+ *	open; libmilter reports a broken connection as an abort followed by
+ *	close, so an abort is written only once the next message starts or
+ *	the connection closes). STEP is mail, header, eoh or body.
  * DIAGNOSTICS
  *	A message that cannot be spooled (disk full) gets the on_error action:
- *	it is never passed on unscanned without a tag.
+ *	it is never passed on unscanned without a tag. Callbacks that come
+ *	before CONNECT (no configuration snapshot yet) get tempfail at end of
+ *	message (or at MAIL FROM when there is no context at all), logged.
  */
 #include "config.h"
 
@@ -44,12 +72,29 @@
 #include "spool.h"
 
 #define MILTER_QID_MAX		64
-#define MILTER_STRIP_MAX	16	/* distinct X-Virus-* names deleted per message */
+#define MILTER_STRIP_MAX	16	/* other distinct X-Virus-* names deleted per message */
+#define MILTER_STRIP_COUNT_MAX	100000	/* copies of one name deleted at most */
+#define MILTER_ACTIONS		(SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE)
+#define MILTER_HERR_MAX		160	/* why a header change failed, for the log line */
+
+/* The names clamshim writes: incoming copies are always deleted. */
+static const char *const milter_own_names[] = {"X-Virus-Status", "X-Virus-Scanned"};
+
+#define MILTER_OWN_COUNT	(sizeof(milter_own_names) / sizeof(milter_own_names[0]))
+
+/* The last protocol step of an open message; NONE: no message open, no line owed. */
+enum milter_step {
+	MILTER_STEP_NONE = 0,
+	MILTER_STEP_MAIL,
+	MILTER_STEP_HEADER,
+	MILTER_STEP_EOH,
+	MILTER_STEP_BODY,
+};
 
 /* An incoming header name to delete, with how many times it occurred. */
 struct milter_strip {
 	char	name[64];
-	int	count;
+	unsigned count;			/* stops at MILTER_STRIP_COUNT_MAX + 1 */
 };
 
 /* Per message. */
@@ -57,9 +102,11 @@ struct milter_msg {
 	struct spool *spool;
 	char	qid[MILTER_QID_MAX];
 	int	authenticated;
-	int	active;			/* MAIL FROM seen */
+	enum milter_step step;		/* MAIL FROM seen, no line written yet */
+	int	aborted;		/* the MTA aborted it: line at next message or close */
 	int	spool_failed;		/* writing the spool failed: on_error */
 	char	spool_error[128];
+	unsigned own[MILTER_OWN_COUNT];	/* copies of milter_own_names[i], same bound */
 	struct milter_strip strip[MILTER_STRIP_MAX];
 	size_t	nstrip;
 	int	strip_overflow;
@@ -68,6 +115,7 @@ struct milter_msg {
 /* Per connection. */
 struct milter_conn {
 	unsigned long nr;		/* SMFIP_NR_* steps negotiated: no reply to them */
+	unsigned long actions;		/* SMFIF_* actions the MTA granted */
 	struct conf *conf;		/* snapshot held for the whole connection */
 	char	client[128];
 	struct milter_msg msg;
@@ -183,6 +231,53 @@ milter_read_qid(SMFICTX *ctx, struct milter_msg *m)
 		hdrs_sanitize(m->qid, sizeof(m->qid), qid);
 }
 
+/* milter_step_name - the STEP of a "no decision" line */
+static const char *
+milter_step_name(enum milter_step step)
+{
+	switch (step) {
+	case MILTER_STEP_MAIL:
+		return "mail";
+	case MILTER_STEP_HEADER:
+		return "header";
+	case MILTER_STEP_EOH:
+		return "eoh";
+	case MILTER_STEP_BODY:
+		return "body";
+	default:
+		return "unknown";
+	}
+}
+
+/* milter_undecided - the one line of an open message that ends without a decision */
+static void
+milter_undecided(struct milter_msg *m, const char *why)
+{
+	if (m->step == MILTER_STEP_NONE)
+		return;
+	log_decision("%s: no decision: %s at %s", m->qid, why, milter_step_name(m->step));
+	m->step = MILTER_STEP_NONE;
+}
+
+/* milter_msg_begin - a new message: the last one's line if it is owed, then a clean slate */
+static void
+milter_msg_begin(SMFICTX *ctx, struct milter_msg *m)
+{
+	milter_undecided(m, "aborted by the MTA");
+	milter_msg_reset(m);
+	m->step = MILTER_STEP_MAIL;
+	milter_read_qid(ctx, m);
+}
+
+/* milter_msg_step - note a step of the message, opening one when MAIL FROM was not seen */
+static void
+milter_msg_step(SMFICTX *ctx, struct milter_msg *m, enum milter_step step)
+{
+	if (m->step == MILTER_STEP_NONE || m->aborted)
+		milter_msg_begin(ctx, m);
+	m->step = step;
+}
+
 /* milter_conn_get - this connection's context, also when CONNECT has not come yet */
 static struct milter_conn *
 milter_conn_get(SMFICTX *ctx)
@@ -218,31 +313,97 @@ milter_go_on(const struct milter_conn *c, unsigned long step)
 	return (c->nr & step) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
+/* milter_decided - the one line of a decided message, and the observer */
+static void
+milter_decided(const char *qid, const struct scan_verdict *v, const struct policy_decision *d,
+	       uint64_t size, double seconds, int tagged, const char *herr)
+{
+	struct milter_outcome o;
+	milter_observer_fn *observer;
+	char	detail[SCAN_NAME_MAX + 32] = "", safe[SCAN_NAME_MAX];
+
+	hdrs_sanitize(safe, sizeof(safe), v->name);
+	if (v->result == SCAN_INFECTED)
+		snprintf(detail, sizeof(detail), " virus=\"%s\"", safe);
+	else if (v->result == SCAN_LIMIT)
+		snprintf(detail, sizeof(detail), " limit=%s reason=\"%s\"",
+			 scan_limit_kind_name(v->limit), safe);
+	else if (v->result != SCAN_CLEAN)
+		snprintf(detail, sizeof(detail), " reason=\"%s\"", safe);
+	log_decision("%s: verdict=%s action=%s scanner=%s size=%llu time=%.3fs%s%s%s%s%s",
+		     qid, scan_result_name(v->result), policy_action_name(d->action),
+		     v->scanner[0] ? v->scanner : "none", (unsigned long long) size, seconds,
+		     detail, d->fail_open ? " fail_open=1" : "",
+		     *herr ? " header_error=\"" : "", herr, *herr ? "\"" : "");
+	memset(&o, 0, sizeof(o));
+	o.verdict = v->result;
+	o.action = d->action;
+	o.tagged = tagged;
+	o.fail_open = d->fail_open;
+	o.size = size;
+	o.seconds = seconds;
+	pthread_mutex_lock(&milter_state.lock);
+	observer = milter_state.observer;
+	pthread_mutex_unlock(&milter_state.lock);
+	if (observer)
+		observer(&o);
+}
+
+/* milter_refused - tempfail for a message that cannot be handled here; logged, counted */
+static sfsistat
+milter_refused(const char *qid, const char *why)
+{
+	struct scan_verdict v;
+	struct policy_decision d;
+
+	memset(&d, 0, sizeof(d));
+	d.action = POLICY_TEMPFAIL;
+	scan_verdict_set(&v, SCAN_ERROR, "none", "%s", why);
+	milter_decided(qid, &v, &d, 0, 0.0, 0, "");
+	return SMFIS_TEMPFAIL;
+}
+
+/* milter_no_context - a message on a connection with no context at all: tempfail, one line */
+static sfsistat
+milter_no_context(SMFICTX *ctx)
+{
+	struct milter_msg m;
+
+	memset(&m, 0, sizeof(m));
+	snprintf(m.qid, sizeof(m.qid), "NOQUEUE");
+	milter_read_qid(ctx, &m);
+	return milter_refused(m.qid, "no connection context (out of memory at negotiation)");
+}
+
 /*
  * mlfi_negotiate - ask only for the steps and actions used, and for no
  * replies to the steps that never decide. The connection context is made
- * here already, to remember which steps need no reply.
+ * here already, to remember which steps need no reply and which actions
+ * the MTA granted.
  */
 static sfsistat
 mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 	       unsigned long f3, unsigned long *pf0, unsigned long *pf1,
 	       unsigned long *pf2, unsigned long *pf3)
 {
-	unsigned long want = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE;
+	unsigned long want = MILTER_ACTIONS;
 	unsigned long skip = SMFIP_NOHELO | SMFIP_NORCPT | SMFIP_NOUNKNOWN | SMFIP_NODATA;
 	unsigned long nr = SMFIP_NR_MAIL | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY;
 	struct milter_conn *c = milter_conn_get(ctx);
 
 	if ((f0 & want) != want)
-		log_warning("MTA does not offer every milter action needed "
-			    "(offered 0x%lx): headers or quarantine may fail", f0);
+		log_warning("MTA does not offer every milter action needed (offered 0x%lx): "
+			    "messages that need a tag or a forged header deleted get on_error",
+			    f0);
 	if (c == NULL && (c = calloc(1, sizeof(*c))) != NULL && smfi_setpriv(ctx, c) != MI_SUCCESS) {
 		free(c);
 		c = NULL;
 	}
 	nr = c != NULL ? f1 & nr : 0;	/* without a context: replies as usual */
-	if (c != NULL)
+	if (c != NULL) {
 		c->nr = nr;
+		c->actions = f0 & want;
+	}
 	*pf0 = f0 & want;
 	*pf1 = f1 & (skip | nr);
 	*pf2 = 0;
@@ -261,6 +422,8 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *addr)
 		log_error("out of memory for a new connection: tempfail");
 		return SMFIS_TEMPFAIL;
 	}
+	if (fresh)			/* not seen at negotiation: libmilter's checks decide */
+		c->actions = MILTER_ACTIONS;
 	if (c->conf != NULL)		/* a second CONNECT: start over */
 		conf_unref(c->conf);
 	spool_free(c->msg.spool);
@@ -283,17 +446,26 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *addr)
 static sfsistat
 mlfi_envfrom(SMFICTX *ctx, char **argv)
 {
-	struct milter_conn *c = milter_conn_ready(ctx);
+	struct milter_conn *c = milter_conn_get(ctx);
 	const char *auth;
 
-	if (c == NULL)
-		return SMFIS_TEMPFAIL;
-	milter_msg_reset(&c->msg);
-	c->msg.active = 1;
-	milter_read_qid(ctx, &c->msg);
+	(void) argv;
+	if (c == NULL)			/* libmilter skips the rest of this message */
+		return milter_no_context(ctx);
+	milter_msg_begin(ctx, &c->msg);
+	if (milter_conn_ready(ctx) == NULL)	/* before CONNECT: tempfail at end */
+		return milter_go_on(c, SMFIP_NR_MAIL);
 	auth = smfi_getsymval(ctx, "{auth_authen}");
 	c->msg.authenticated = auth != NULL && *auth != 0;
 	return milter_go_on(c, SMFIP_NR_MAIL);
+}
+
+/* milter_count - one more copy of a header name, up to MILTER_STRIP_COUNT_MAX + 1 */
+static void
+milter_count(unsigned *count)
+{
+	if (*count <= MILTER_STRIP_COUNT_MAX)
+		(*count)++;
 }
 
 /* milter_strip_note - remember an incoming X-Virus-* header for deletion */
@@ -302,9 +474,15 @@ milter_strip_note(struct milter_msg *m, const char *name)
 {
 	size_t	i;
 
+	for (i = 0; i < MILTER_OWN_COUNT; i++) {
+		if (strcasecmp(milter_own_names[i], name) == 0) {
+			milter_count(&m->own[i]);
+			return;
+		}
+	}
 	for (i = 0; i < m->nstrip; i++) {
 		if (strcasecmp(m->strip[i].name, name) == 0) {
-			m->strip[i].count++;
+			milter_count(&m->strip[i].count);
 			return;
 		}
 	}
@@ -321,14 +499,13 @@ milter_strip_note(struct milter_msg *m, const char *name)
 static sfsistat
 mlfi_header(SMFICTX *ctx, char *name, char *value)
 {
-	struct milter_conn *c = milter_conn_ready(ctx);
+	struct milter_conn *c = milter_conn_get(ctx);
 
-	if (c == NULL)
+	if (c == NULL)			/* unreachable: see mlfi_envfrom */
 		return SMFIS_TEMPFAIL;
-	if (!c->msg.active) {		/* Sendmail may skip MAIL FROM callbacks? be safe */
-		milter_msg_reset(&c->msg);
-		c->msg.active = 1;
-	}
+	milter_msg_step(ctx, &c->msg, MILTER_STEP_HEADER);
+	if (milter_conn_ready(ctx) == NULL)
+		return milter_go_on(c, SMFIP_NR_HDR);
 	if (c->conf->headers.strip_incoming && hdrs_is_ours(name))
 		milter_strip_note(&c->msg, name);
 	if (c->msg.authenticated && c->conf->policy.skip_authenticated)
@@ -344,16 +521,15 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 static sfsistat
 mlfi_eoh(SMFICTX *ctx)
 {
-	struct milter_conn *c = milter_conn_ready(ctx);
+	struct milter_conn *c = milter_conn_get(ctx);
 
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
-	if (!c->msg.active) {
-		milter_msg_reset(&c->msg);
-		c->msg.active = 1;
-	}
+	milter_msg_step(ctx, &c->msg, MILTER_STEP_EOH);
 	if (strcmp(c->msg.qid, "NOQUEUE") == 0)
 		milter_read_qid(ctx, &c->msg);
+	if (milter_conn_ready(ctx) == NULL)
+		return milter_go_on(c, SMFIP_NR_EOH);
 	milter_spool_put(&c->msg, "\r\n", 2);
 	return milter_go_on(c, SMFIP_NR_EOH);
 }
@@ -362,10 +538,13 @@ mlfi_eoh(SMFICTX *ctx)
 static sfsistat
 mlfi_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 {
-	struct milter_conn *c = milter_conn_ready(ctx);
+	struct milter_conn *c = milter_conn_get(ctx);
 
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
+	milter_msg_step(ctx, &c->msg, MILTER_STEP_BODY);
+	if (milter_conn_ready(ctx) == NULL)
+		return milter_go_on(c, SMFIP_NR_BODY);
 	if (c->msg.authenticated && c->conf->policy.skip_authenticated)
 		return milter_go_on(c, SMFIP_NR_BODY);
 	milter_spool_put(&c->msg, chunk, len);
@@ -402,39 +581,108 @@ milter_verdict(struct milter_conn *c, struct scan_verdict *v)
 	milter_gate_leave();
 }
 
-/* milter_add_header - add one of our headers, logging a failure */
-static void
+/* milter_add_header - add one of our headers; 0 done, -1 failed (logged) */
+static int
 milter_add_header(SMFICTX *ctx, const struct milter_msg *m, const char *name, const char *value)
 {
-	if (smfi_addheader(ctx, (char *) name, (char *) value) != MI_SUCCESS)
-		log_warning("%s: could not add header %s", m->qid, name);
+	if (smfi_addheader(ctx, (char *) name, (char *) value) == MI_SUCCESS)
+		return 0;
+	log_warning("%s: could not add header %s", m->qid, name);
+	return -1;
 }
 
-/* milter_apply_headers - delete forged X-Virus-* headers, add ours */
-static void
+/* milter_delete - delete count copies of a header, last first so the indexes stay valid */
+static int
+milter_delete(SMFICTX *ctx, const char *name, unsigned count)
+{
+	for (; count > 0; count--)
+		if (smfi_chgheader(ctx, (char *) name, (int) count, NULL) != MI_SUCCESS)
+			return -1;
+	return 0;
+}
+
+/* milter_strip - delete incoming X-Virus-* headers; -1 (herr filled) when one of ours stays */
+static int
+milter_strip(SMFICTX *ctx, const struct milter_conn *c, char *herr, size_t herrlen)
+{
+	const struct milter_msg *m = &c->msg;
+	size_t	i;
+
+	for (i = 0; i < MILTER_OWN_COUNT; i++) {
+		if (m->own[i] == 0)
+			continue;
+		if (m->own[i] > MILTER_STRIP_COUNT_MAX)
+			snprintf(herr, herrlen, "more than %d incoming %s headers",
+				 MILTER_STRIP_COUNT_MAX, milter_own_names[i]);
+		else if ((c->actions & SMFIF_CHGHDRS) == 0)
+			snprintf(herr, herrlen, "incoming %s not deleted: the MTA did not "
+				 "grant header changes", milter_own_names[i]);
+		else if (milter_delete(ctx, milter_own_names[i], m->own[i]) < 0)
+			snprintf(herr, herrlen, "incoming %s not deleted: smfi_chgheader failed",
+				 milter_own_names[i]);
+		else {
+			log_debug("%s: deleted %u incoming %s headers", m->qid, m->own[i],
+				  milter_own_names[i]);
+			continue;
+		}
+		return -1;
+	}
+	if (m->strip_overflow)
+		log_warning("%s: more than %d other X-Virus-* header names, or one over 63 "
+			    "bytes; those were left", m->qid, MILTER_STRIP_MAX);
+	for (i = 0; i < m->nstrip; i++) {
+		if (m->strip[i].count > MILTER_STRIP_COUNT_MAX) {
+			log_warning("%s: more than %d incoming %s headers; left", m->qid,
+				    MILTER_STRIP_COUNT_MAX, m->strip[i].name);
+			continue;
+		}
+		if ((c->actions & SMFIF_CHGHDRS) == 0
+		    || milter_delete(ctx, m->strip[i].name, m->strip[i].count) < 0) {
+			log_warning("%s: incoming %s header not deleted (header changes not "
+				    "granted or failed); other X-Virus-* names left too",
+				    m->qid, m->strip[i].name);
+			break;			/* no use trying the next ones */
+		}
+	}
+	return 0;
+}
+
+/*
+ * milter_apply_headers - delete forged X-Virus-* headers, add ours. -1 with
+ * herr filled when the message cannot go on honestly: a tag it needs not
+ * added, or an incoming header of ours not deleted. A "Clean" header that
+ * could not be added fills herr only. *tagged says whether ours is on.
+ */
+static int
 milter_apply_headers(SMFICTX *ctx, struct milter_conn *c, const struct scan_verdict *v,
-		     int tag)
+		     int tag, int *tagged, char *herr, size_t herrlen)
 {
 	struct milter_msg *m = &c->msg;
 	char	value[HDRS_VALUE_MAX];
-	size_t	i;
-	int	n;
 
-	if (m->strip_overflow)
-		log_warning("%s: more than %d distinct X-Virus-* header names; some were left",
-			    m->qid, MILTER_STRIP_MAX);
-	for (i = 0; i < m->nstrip; i++)	/* last occurrence first: indexes stay valid */
-		for (n = m->strip[i].count; n > 0; n--)
-			if (smfi_chgheader(ctx, m->strip[i].name, n, NULL) != MI_SUCCESS)
-				log_warning("%s: could not delete incoming %s header",
-					    m->qid, m->strip[i].name);
+	*tagged = 0;
+	if (tag && (c->actions & SMFIF_ADDHDRS) == 0) {	/* before changing anything */
+		snprintf(herr, herrlen, "X-Virus-Status not added: the MTA did not grant adding headers");
+		return -1;
+	}
+	if (milter_strip(ctx, c, herr, herrlen) < 0)
+		return -1;
 	if (!c->conf->headers.add && !tag)
-		return;
+		return 0;
+	if ((c->actions & SMFIF_ADDHDRS) == 0) {
+		snprintf(herr, herrlen, "X-Virus-Status not added: the MTA did not grant adding headers");
+		return 0;
+	}
 	hdrs_scanned(value, sizeof(value), PACKAGE_VERSION,
 		     v->engine[0] ? v->engine : "unknown", milter_state.host);
-	milter_add_header(ctx, m, "X-Virus-Scanned", value);
+	(void) milter_add_header(ctx, m, "X-Virus-Scanned", value);
 	hdrs_status(value, sizeof(value), v);
-	milter_add_header(ctx, m, "X-Virus-Status", value);
+	if (milter_add_header(ctx, m, "X-Virus-Status", value) < 0) {
+		snprintf(herr, herrlen, "X-Virus-Status not added: smfi_addheader failed");
+		return tag ? -1 : 0;
+	}
+	*tagged = 1;
+	return 0;
 }
 
 /* milter_reply - set the SMTP reply for reject and tempfail */
@@ -457,93 +705,98 @@ milter_reply(SMFICTX *ctx, struct milter_conn *c, const struct policy_decision *
 		log_warning("%s: could not set the SMTP reply", c->msg.qid);
 }
 
-/* mlfi_eom - decide and apply */
+/* milter_refuse - the reply and return code of a reject or tempfail */
+static sfsistat
+milter_refuse(SMFICTX *ctx, struct milter_conn *c, const struct policy_decision *d,
+	      const struct scan_verdict *v)
+{
+	milter_reply(ctx, c, d, v);
+	return d->action == POLICY_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;
+}
+
+/* milter_apply - carry out decision d; a message that cannot go on honestly gets policy_untagged */
+static sfsistat
+milter_apply(SMFICTX *ctx, struct milter_conn *c, const struct scan_verdict *v,
+	     struct policy_decision *d, int *tagged, char *herr, size_t herrlen)
+{
+	char	reason[SCAN_NAME_MAX];
+
+	*tagged = 0;
+	switch (d->action) {
+	case POLICY_REJECT:
+	case POLICY_TEMPFAIL:
+		return milter_refuse(ctx, c, d, v);
+	case POLICY_DISCARD:
+		return SMFIS_DISCARD;
+	case POLICY_QUARANTINE:
+		hdrs_status(reason, sizeof(reason), v);
+		if (smfi_quarantine(ctx, reason) != MI_SUCCESS) {
+			log_error("%s: quarantine failed: tempfail instead", c->msg.qid);
+			d->action = POLICY_TEMPFAIL;
+			d->tag = 0;
+			return milter_refuse(ctx, c, d, v);
+		}
+		break;
+	default:
+		break;
+	}
+	if (milter_apply_headers(ctx, c, v, d->tag, tagged, herr, herrlen) == 0)
+		return SMFIS_CONTINUE;
+	*tagged = 0;
+	policy_untagged(&c->conf->policy, d);
+	return milter_refuse(ctx, c, d, v);
+}
+
+/* mlfi_eom - decide, apply, log once */
 static sfsistat
 mlfi_eom(SMFICTX *ctx)
 {
-	struct milter_conn *c = milter_conn_ready(ctx);
+	struct milter_conn *c = milter_conn_get(ctx);
 	struct milter_msg *m;
 	struct scan_verdict v;
 	struct policy_decision d;
-	struct milter_outcome o;
-	milter_observer_fn *observer;
-	sfsistat rc = SMFIS_CONTINUE;
-	char	detail[SCAN_NAME_MAX + 32] = "", safe[SCAN_NAME_MAX];
+	sfsistat rc;
+	char	herr[MILTER_HERR_MAX] = "";
+	int	tagged = 0;
 	double	t0 = milter_now();
 
-	if (c == NULL)
-		return SMFIS_TEMPFAIL;
+	if (c == NULL)			/* unreachable after mlfi_envfrom's line */
+		return milter_no_context(ctx);
 	m = &c->msg;
+	if (m->step == MILTER_STEP_NONE || m->aborted)
+		milter_msg_begin(ctx, m);
 	if (strcmp(m->qid, "NOQUEUE") == 0)
 		milter_read_qid(ctx, m);
+	if (milter_conn_ready(ctx) == NULL) {
+		rc = milter_refused(m->qid, "milter callbacks before CONNECT");
+		milter_msg_reset(m);
+		return rc;
+	}
 	milter_verdict(c, &v);
 	policy_decide(&v, &c->conf->policy, chain_unavailable_ms(milter_state.chain), &d);
-
-	switch (d.action) {
-	case POLICY_REJECT:
-	case POLICY_TEMPFAIL:
-		milter_reply(ctx, c, &d, &v);
-		rc = d.action == POLICY_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;
-		break;
-	case POLICY_DISCARD:
-		rc = SMFIS_DISCARD;
-		break;
-	case POLICY_QUARANTINE:
-		hdrs_status(safe, sizeof(safe), &v);
-		if (smfi_quarantine(ctx, safe) != MI_SUCCESS) {
-			log_error("%s: quarantine failed: tempfail instead", m->qid);
-			d.action = POLICY_TEMPFAIL;
-			milter_reply(ctx, c, &d, &v);
-			rc = SMFIS_TEMPFAIL;
-			break;
-		}
-		milter_apply_headers(ctx, c, &v, 1);
-		break;
-	default:
-		milter_apply_headers(ctx, c, &v, d.tag);
-		break;
-	}
-
-	hdrs_sanitize(safe, sizeof(safe), v.name);
-	if (v.result == SCAN_INFECTED)
-		snprintf(detail, sizeof(detail), " virus=\"%s\"", safe);
-	else if (v.result == SCAN_LIMIT)
-		snprintf(detail, sizeof(detail), " limit=%s reason=\"%s\"",
-			 scan_limit_kind_name(v.limit), safe);
-	else if (v.result != SCAN_CLEAN)
-		snprintf(detail, sizeof(detail), " reason=\"%s\"", safe);
-	o.verdict = v.result;
-	o.action = d.action;
-	o.tagged = d.action != POLICY_REJECT && d.action != POLICY_TEMPFAIL &&
-	    d.action != POLICY_DISCARD && (c->conf->headers.add || d.tag);
-	o.fail_open = d.fail_open;
-	o.size = spool_offered(m->spool);
-	o.seconds = milter_now() - t0;
-	log_info("%s: verdict=%s action=%s scanner=%s size=%llu time=%.3fs%s%s",
-		 m->qid, scan_result_name(v.result), policy_action_name(d.action),
-		 v.scanner[0] ? v.scanner : "none", (unsigned long long) o.size, o.seconds,
-		 detail, d.fail_open ? " fail_open=1" : "");
-	pthread_mutex_lock(&milter_state.lock);
-	observer = milter_state.observer;
-	pthread_mutex_unlock(&milter_state.lock);
-	if (observer)
-		observer(&o);
+	rc = milter_apply(ctx, c, &v, &d, &tagged, herr, sizeof(herr));
+	milter_decided(m->qid, &v, &d, spool_offered(m->spool), milter_now() - t0, tagged, herr);
 	milter_msg_reset(m);
 	return rc;
 }
 
-/* mlfi_abort - the message was abandoned: ready for the next one */
+/* mlfi_abort - the message was abandoned: its line waits for the next message or close */
 static sfsistat
 mlfi_abort(SMFICTX *ctx)
 {
-	struct milter_conn *c = milter_conn_ready(ctx);
+	struct milter_conn *c = milter_conn_get(ctx);
 
-	if (c != NULL)
-		milter_msg_reset(&c->msg);
+	if (c == NULL || c->msg.step == MILTER_STEP_NONE)
+		return SMFIS_CONTINUE;
+	if (strcmp(c->msg.qid, "NOQUEUE") == 0)
+		milter_read_qid(ctx, &c->msg);
+	c->msg.aborted = 1;
+	if (c->msg.spool)
+		spool_reset(c->msg.spool);
 	return SMFIS_CONTINUE;
 }
 
-/* mlfi_close - the connection ended: free its context */
+/* mlfi_close - the connection ended: an open message's line, then free its context */
 static sfsistat
 mlfi_close(SMFICTX *ctx)
 {
@@ -551,6 +804,7 @@ mlfi_close(SMFICTX *ctx)
 
 	if (c == NULL)
 		return SMFIS_CONTINUE;
+	milter_undecided(&c->msg, "connection lost");
 	smfi_setpriv(ctx, NULL);
 	spool_free(c->msg.spool);
 	conf_unref(c->conf);

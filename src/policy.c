@@ -2,7 +2,7 @@
  * NAME
  *	policy 3 - from a verdict to an action, as a pure function
  * SUMMARY
- *	policy_decide(), policy_allowed(), policy_action_name(),
+ *	policy_decide(), policy_untagged(), policy_allowed(), policy_action_name(),
  *	policy_action_from_name(), policy_limit_option(), policy_reply()
  * DESCRIPTION
  *	policy_decide() maps (verdict, policy settings, milliseconds the
@@ -37,6 +37,11 @@
  *	accepted silently by mistake. A clean message is accepted whatever
  *	the settings. The kind unknown (a limit whose kind cannot be known)
  *	is not an error: on_limit decides it.
+ *
+ *	policy_untagged() decides for a message the milter could not tag
+ *	(or could not rid of a forged X-Virus-Status): on_error when that
+ *	is reject or tempfail, else tempfail, since accept and quarantine
+ *	would let it through without the header it needs.
  *
  *	policy_reply() builds the SMTP reply for reject and tempfail; see
  *	policy(3h). Bytes from the virus name or the configured texts pass
@@ -241,6 +246,18 @@ policy_decide(const struct scan_verdict *v, const struct policy_conf *pc,
 		policy_set(out, POLICY_TEMPFAIL, 0, 0);
 		break;
 	}
+}
+
+/* policy_untagged - on_error for a message whose headers could not be made honest; never delivers */
+void
+policy_untagged(const struct policy_conf *pc, struct policy_decision *out)
+{
+	if (out == NULL)
+		return;
+	if (pc != NULL && policy_allowed("on_error", pc->on_error) && pc->on_error == POLICY_REJECT)
+		policy_set(out, POLICY_REJECT, 0, 0);
+	else
+		policy_set(out, POLICY_TEMPFAIL, 0, 0);	/* tempfail, or accept/quarantine: untagged */
 }
 
 /* policy_strnlen - length of s, at most max (s may lack a NUL within max) */

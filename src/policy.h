@@ -2,7 +2,7 @@
  * NAME
  *	policy 3h - from a verdict to an action, as a pure function
  * SUMMARY
- *	policy_decide(), policy_action_name(), policy_action_from_name(),
+ *	policy_decide(), policy_untagged(), policy_action_name(), policy_action_from_name(),
  *	policy_limit_option(), policy_reply_text(), struct policy_conf
  * DESCRIPTION
  *	The policy has no libmilter and no libclamav in it. It maps
@@ -61,6 +61,14 @@ void	policy_decide(const struct scan_verdict *v, const struct policy_conf *pc,
 		      int64_t unavailable_ms, struct policy_decision *out);
 /* policy_limit_option - "on_limit_size" ... for a kind; NULL for unknown (on_limit decides) */
 const char *policy_limit_option(enum scan_limit_kind k);
+/*
+ * policy_untagged - the decision for a message that would go on but whose
+ * headers could not be made honest: a tag it needs (Infected, Unscanned)
+ * not added, or an incoming X-Virus-Status/X-Virus-Scanned not deleted.
+ * That is on_error, except that on_error = accept or quarantine would
+ * deliver it untagged: tempfail then. Never accept, never a tag.
+ */
+void	policy_untagged(const struct policy_conf *pc, struct policy_decision *out);
 /* policy_action_name - "accept", "reject", "tempfail", "discard", "quarantine", "tag" */
 const char *policy_action_name(enum policy_action a);
 /* policy_action_from_name - the reverse; -1 if unknown */

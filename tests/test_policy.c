@@ -10,7 +10,8 @@
  *	with and without its own option set, the kinds' defaults as shipped
  *	(on_limit_nesting reject, the others as on_limit) and the kind of
  *	each libclamav limit name; policy_allowed(), the action names, and
- *	policy_reply() for each kind of reply.
+ *	policy_reply() for each kind of reply; policy_untagged() for every
+ *	on_error value.
  *	Each failing row is named in the output.
  */
 #include "config.h"
@@ -193,6 +194,42 @@ test_decide_cells(void **state)
 		bad += check_decision(scan_result_name(cells[i].verdict), i, &d,
 				      cells[i].want, cells[i].tag, cells[i].fail_open);
 	}
+	assert_int_equal(bad, 0);
+}
+
+/* ---- policy_untagged: on_error, but never a delivery without the tag ---- */
+
+static const struct {
+	int	on_error;
+	enum policy_action want;
+} untagged_rows[] = {
+	{T, T}, {R, R},
+	{A, T}, {Q, T},			/* would deliver untagged */
+	{D, T}, {G, T},			/* not allowed for on_error */
+	{BAD_HIGH, T}, {BAD_LOW, T},
+};
+
+/* each on_error value, and no conf at all */
+static void
+test_untagged(void **state)
+{
+	struct policy_conf pc;
+	struct policy_decision d;
+	size_t	i;
+	int	bad = 0;
+
+	(void) state;
+	for (i = 0; i < NROWS(untagged_rows); i++) {
+		conf_invalid(&pc);
+		pc.on_error = (enum policy_action) untagged_rows[i].on_error;
+		memset(&d, 0xa5, sizeof(d));	/* every field must be written */
+		policy_untagged(&pc, &d);
+		bad += check_decision("untagged", i, &d, untagged_rows[i].want, 0, 0);
+	}
+	memset(&d, 0xa5, sizeof(d));
+	policy_untagged(NULL, &d);
+	bad += check_decision("untagged without conf", 0, &d, T, 0, 0);
+	policy_untagged(&pc, NULL);	/* no crash */
 	assert_int_equal(bad, 0);
 }
 
@@ -873,6 +910,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decide_cells),
 		cmocka_unit_test(test_decide_invariants),
+		cmocka_unit_test(test_untagged),
 		cmocka_unit_test(test_decide_fixed),
 		cmocka_unit_test(test_decide_kinds),
 		cmocka_unit_test(test_limit_defaults),

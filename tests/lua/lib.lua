@@ -4,6 +4,7 @@
 local M = {}
 
 M.sock = tmpdir .. "/clamshim.sock"
+M.log_level = "debug"	-- a test may set another before M.start
 M.log = tmpdir .. "/clamshim.log"
 M.EICAR = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 
@@ -32,13 +33,13 @@ function M.write_conf(extra, db)
 socket = "unix:%s"
 user = ""
 pid_file = "%s/clamshim.pid"
-log_level = "debug"
+log_level = "%s"
 spool_dir = "%s"
 embedded {
   database = "%s"
   reload_check = "1s"
 }
-]], M.sock, tmpdir, tmpdir, db or (tmpdir .. "/db")))
+]], M.sock, tmpdir, M.log_level, tmpdir, db or (tmpdir .. "/db")))
 	f:write(extra or "")
 	f:close()
 	return conf
@@ -55,11 +56,16 @@ function M.wait_log(pattern, seconds)
 	error("daemon log never showed: " .. pattern .. "\n" .. (M.readfile(M.log) or ""))
 end
 
--- M.start: write the config, start the daemon, wait for its first signature load
+-- M.start: write the config, start the daemon, wait for its first signature
+-- load (logged at info; below that level, until a probe message is Clean)
 function M.start(extra, db)
 	local conf = M.write_conf(extra, db)
 	mt.startfilter("/bin/sh", "-c", 'exec "$0" -f -c "$1" 2>>"$2"', clamshim, conf, M.log)
-	M.wait_log("first signature load finished", 60)
+	if M.log_level == "debug" or M.log_level == "info" then
+		M.wait_log("first signature load finished", 60)
+	else
+		M.wait_clean(60)
+	end
 end
 
 -- M.connect: a new milter connection with connection info sent
@@ -131,6 +137,32 @@ function M.send(conn, opts)
 		"mt.bodystring")
 	M.check(mt.eom(conn) == nil, "mt.eom")
 	return mt.getreply(conn)
+end
+
+-- M.wait_clean: send probe messages (queue ids PROBE1, PROBE2, ...) until one
+-- is accepted as Clean: the signatures are loaded
+function M.wait_clean(seconds)
+	local deadline = os.time() + (seconds or 60)
+	local n = 0
+	while os.time() <= deadline do
+		n = n + 1
+		local conn = M.connect()
+		local r = M.send(conn, { qid = "PROBE" .. n })
+		local status = M.header_value(conn, "X-Virus-Status")
+		mt.disconnect(conn)
+		if (r == SMFIR_ACCEPT or r == SMFIR_CONTINUE) and status == "Clean" then return n end
+		mt.sleep(0.5)
+	end
+	error("no probe message was accepted as Clean\n" .. (M.readfile(M.log) or ""))
+end
+
+-- M.count: how many lines of the daemon log contain text (plain)
+function M.count(text)
+	local n = 0
+	for line in ((M.readfile(M.log) or "") .. "\n"):gmatch("([^\n]*)\n") do
+		if line:find(text, 1, true) then n = n + 1 end
+	end
+	return n
 end
 
 -- M.reply_name: a readable name for a reply code
