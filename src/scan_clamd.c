@@ -42,6 +42,11 @@
  *	Up servers are asked zVERSION once a minute (and when they come
  *	up); "ClamAV 1.4.6/27432/..." makes the engine "1.4.6/27432".
  *
+ *	Local failures: a socket() or connect() that fails for want of
+ *	descriptors, memory, buffers or local ports says nothing about the
+ *	server. The message gets error (on_error), the probe tries again
+ *	later, and no server's state changes.
+ *
  *	Host names (rather than numeric addresses) are resolved by the
  *	probe thread only, so that a scan never waits for DNS: the server
  *	stays down until one of the name's addresses answers PING, and that
@@ -141,6 +146,7 @@ struct clamd_conn {
 	struct scanner *s;		/* NULL: never give up early */
 	struct clamd_server *srv;	/* NULL: give up only at stop (probes) */
 	unsigned gen;
+	int	local;			/* connect failed on our side (descriptors, memory) */
 };
 
 enum clamd_io { CLAMD_IO_OK = 0, CLAMD_IO_TIMEOUT, CLAMD_IO_ABORT, CLAMD_IO_ERR };
@@ -382,6 +388,13 @@ clamd_wait(struct clamd_conn *c, short events, enum clamd_io *io)
 	}
 }
 
+/* clamd_local_errno - 1 when a socket()/connect() errno is a shortage on this host */
+static int
+clamd_local_errno(int e)
+{
+	return e == EMFILE || e == ENFILE || e == ENOMEM || e == ENOBUFS || e == EADDRNOTAVAIL;
+}
+
 /* clamd_connect - a non-blocking connected socket to srv within connect_ms; fd or -1 with err */
 static int
 clamd_connect(struct clamd_conn *c, const struct clamd_server *srv, int64_t connect_ms,
@@ -391,9 +404,12 @@ clamd_connect(struct clamd_conn *c, const struct clamd_server *srv, int64_t conn
 	socklen_t len = sizeof(int);
 	int	fd, soerr = 0;
 
+	c->local = 0;
 	fd = socket(srv->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		clamd_fmt(err, errlen, "socket: %s", strerror(errno));
+		c->local = clamd_local_errno(errno);
+		clamd_fmt(err, errlen, "socket: %s%s", strerror(errno),
+			  c->local ? " (here, not the server)" : "");
 		return -1;
 	}
 	c->fd = fd;
@@ -401,7 +417,9 @@ clamd_connect(struct clamd_conn *c, const struct clamd_server *srv, int64_t conn
 	if (connect(fd, (const struct sockaddr *) &srv->addr, srv->addrlen) == 0)
 		return fd;
 	if (errno != EINPROGRESS && errno != EINTR) {
-		clamd_fmt(err, errlen, "connect: %s", strerror(errno));
+		c->local = clamd_local_errno(errno);
+		clamd_fmt(err, errlen, "connect: %s%s", strerror(errno),
+			  c->local ? " (here, not the server)" : "");
 		goto fail;
 	}
 	if (clamd_wait(c, POLLOUT, &io) < 0) {
@@ -655,7 +673,8 @@ clamd_try_server(struct scanner *s, struct clamd_server *srv, unsigned gen,
 	enum clamd_try r;
 
 	if (clamd_connect(&c, srv, lim->connect_ms, err, errlen) < 0)
-		return clamd_gave_up(&c) ? CLAMD_TRY_ABORT : CLAMD_TRY_NOCONN;
+		return c.local ? CLAMD_TRY_LOCAL : clamd_gave_up(&c) ? CLAMD_TRY_ABORT
+		    : CLAMD_TRY_NOCONN;
 	c.deadline = clamd_now_ms() + lim->scan_ms;
 	r = clamd_stream(&c, msg, buf, sizeof(buf), &len, err, errlen);
 	if (r == CLAMD_TRY_VERDICT)
@@ -811,7 +830,7 @@ out:
 	pthread_mutex_unlock(&s->mu);
 }
 
-/* clamd_command - send a z-command to srv and read its reply; 0 with buf/len, -1 with err */
+/* clamd_command - send a z-command to srv and read its reply; 0 with buf/len, -1 with err, -2 local failure */
 static int
 clamd_command(struct scanner *s, struct clamd_server *srv, const struct clamd_limits *lim,
 	      const char *cmd, char *buf, size_t cap, size_t *len, char *err, size_t errlen)
@@ -823,8 +842,10 @@ clamd_command(struct scanner *s, struct clamd_server *srv, const struct clamd_li
 	int64_t	wait_ms = clamd_min(lim->scan_ms, CLAMD_PROBE_MAX_MS);
 
 	if (clamd_connect(&c, srv, clamd_min(lim->connect_ms, CLAMD_PROBE_MAX_MS), why,
-			  sizeof(why)) < 0)
+			  sizeof(why)) < 0) {
+		rc = c.local ? -2 : -1;
 		goto out;
+	}
 	c.deadline = clamd_now_ms() + wait_ms;
 	iov.iov_base = (void *) cmd;
 	iov.iov_len = strlen(cmd) + 1;
@@ -873,7 +894,7 @@ clamd_probe_one(struct scanner *s, struct clamd_server *srv, int ping)
 	struct clamd_limits lim;
 	struct clamd_server tmp;
 	size_t	len = 0;
-	int	ok = 0, resolved, version = !ping, was_down, slow = 0;
+	int	ok = 0, resolved, version = !ping, was_down, slow = 0, rc;
 	int64_t	now, t0;
 	time_t	sig_time = 0;
 
@@ -896,16 +917,20 @@ clamd_probe_one(struct scanner *s, struct clamd_server *srv, int ping)
 	}
 	if (ping) {
 		t0 = clamd_now_ms();
-		if (clamd_command(s, &tmp, &lim, "zPING", buf, sizeof(buf), &len, err, sizeof(err)) < 0
-		    || clamd_parse_pong(buf, len, err, sizeof(err)) < 0)
+		rc = clamd_command(s, &tmp, &lim, "zPING", buf, sizeof(buf), &len, err, sizeof(err));
+		if (rc == -2)
+			goto local;
+		if (rc < 0 || clamd_parse_pong(buf, len, err, sizeof(err)) < 0)
 			goto record;
 		slow = clamd_now_ms() - t0 > CLAMD_PING_SLOW_MS;
 		ok = 1;
 		version = was_down;			/* coming back: learn its version too */
 	}
 	if (version) {
-		if (clamd_command(s, &tmp, &lim, "zVERSION", buf, sizeof(buf), &len, err, sizeof(err)) < 0
-		    || clamd_parse_version(buf, len, engine, sizeof(engine), sig, sizeof(sig)) < 0) {
+		rc = clamd_command(s, &tmp, &lim, "zVERSION", buf, sizeof(buf), &len, err, sizeof(err));
+		if (rc < 0 || clamd_parse_version(buf, len, engine, sizeof(engine), sig, sizeof(sig)) < 0) {
+			if (!ping && rc == -2)
+				goto local;
 			if (!ping) {
 				if (engine[0])
 					clamd_fmt(err, sizeof(err), "%s", engine);
@@ -944,6 +969,15 @@ record:
 		clamd_fmt(srv->last_error, sizeof(srv->last_error), "%s", err);
 	}
 	srv->next_probe = now + clamd_probe_interval(&s->lim);
+	pthread_mutex_unlock(&s->mu);
+	return;
+local:
+	/* no descriptor or memory here: nothing learnt about the server, ask again later */
+	log_debug("clamd server %s: not probed: %s", tmp.spec, err);
+	pthread_mutex_lock(&s->mu);
+	srv->next_probe = clamd_now_ms() + clamd_probe_interval(&s->lim);
+	if (!ping)
+		srv->next_version = srv->next_probe;
 	pthread_mutex_unlock(&s->mu);
 }
 

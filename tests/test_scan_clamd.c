@@ -13,7 +13,9 @@
  *	server killed (decided at once) and restarted (back by the probe);
  *	SIGSTOP (first message waits scan_timeout, the following are decided
  *	at once, also while the first still waits) and SIGCONT; each fake
- *	mode decided within its bound; configure keeping server state.
+ *	mode decided within its bound; configure keeping server state;
+ *	socket() failing with EMFILE here is an error for the message and
+ *	leaves the server up.
  *	Timeouts are set large where a check says "must not wait", so that
  *	a wait would show.
  *
@@ -43,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -78,6 +81,10 @@ static pid_t procs[MAX_PROCS];
 static struct scanner *live[8];		/* destroyed in teardown should a check fail */
 static struct clamd_inst main_clamd;
 static struct spool *msg_clean, *msg_eicar, *msg_zip, *msg_big_eicar;
+static int filler[512];			/* descriptors that exhaust RLIMIT_NOFILE */
+static int nfiller;
+static struct rlimit nofile;		/* the limit before test_local_failure lowered it */
+static int nofile_lowered;
 
 /* fmt - snprintf that fails the test when the text does not fit */
 static void fmt(char *buf, size_t len, const char *f, ...) __attribute__((format(printf, 3, 4)));
@@ -659,6 +666,16 @@ group_teardown(void **state)
 	return 0;
 }
 
+/* nofile_restore - free the filler descriptors and restore RLIMIT_NOFILE */
+static void
+nofile_restore(void)
+{
+	while (nfiller > 0)
+		close(filler[--nfiller]);
+	if (nofile_lowered && setrlimit(RLIMIT_NOFILE, &nofile) == 0)
+		nofile_lowered = 0;
+}
+
 /* test_teardown - kill any process a test started but the main clamd */
 static int
 test_teardown(void **state)
@@ -666,6 +683,7 @@ test_teardown(void **state)
 	size_t	i;
 
 	(void) state;
+	nofile_restore();
 	for (i = 0; i < sizeof(live) / sizeof(live[0]); i++)
 		if (live[i] != NULL)
 			unmake(live[i]);
@@ -1015,6 +1033,55 @@ test_hung_long(void **state)
 	unmake(s);
 }
 
+/*
+ * test_local_failure - socket() fails with EMFILE here: the message gets
+ * error, the server stays up (scans and the probe thread's PINGs), and
+ * scanning works again once descriptors are free
+ */
+static void
+test_local_failure(void **state)
+{
+	char	spec[PATH_MAX + 8];
+	const char *one[1] = { spec };
+	struct scan_verdict v;
+	struct scanner *s;
+	struct rlimit low;
+	struct conf c;
+	int	fd;
+	int64_t	ms;
+
+	(void) state;
+	fmt(spec, sizeof(spec), "unix:%s", main_clamd.sock);
+	conf_of(&c, one, 1, 5000, 30000, 10000);
+	s = make(&c);
+	scan_timed(s, msg_clean, &v);
+	expect(&v, SCAN_CLEAN, NULL, "before");
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &nofile), 0);
+	low = nofile;
+	if (low.rlim_cur > 256)
+		low.rlim_cur = 256;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	nofile_lowered = 1;
+	while (nfiller < (int) (sizeof(filler) / sizeof(filler[0]))
+	       && (fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
+		filler[nfiller++] = fd;
+	assert_int_equal(errno, EMFILE);
+	ms = scan_timed(s, msg_clean, &v);
+	expect(&v, SCAN_ERROR, "socket: Too many open files", "EMFILE");
+	printf("# EMFILE: %s in %lld ms\n", v.name, (long long) ms);
+	assert_int_equal(unit_up(s, spec, NULL, 0), 1);
+	sleep_ms(3000);				/* past the idle PING (2 s): its socket() fails too */
+	assert_int_equal(unit_up(s, spec, NULL, 0), 1);
+	scan_timed(s, msg_eicar, &v);
+	expect(&v, SCAN_ERROR, "socket: Too many open files", "EMFILE, later");
+	nofile_restore();
+	assert_int_equal(nofile_lowered, 0);
+	assert_int_equal(unit_up(s, spec, NULL, 0), 1);
+	scan_timed(s, msg_eicar, &v);
+	expect(&v, SCAN_INFECTED, "Eicar-Test-Signature", "descriptors free again");
+	unmake(s);
+}
+
 struct fake_case {
 	const char *mode;
 	enum scan_result want;		/* alone */
@@ -1331,6 +1398,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_real_verdicts, test_teardown),
 		cmocka_unit_test_teardown(test_limits, test_teardown),
+		cmocka_unit_test_teardown(test_local_failure, test_teardown),
 		cmocka_unit_test_teardown(test_clamd_stream_limit, test_teardown),
 		cmocka_unit_test_teardown(test_fakes, test_teardown),
 		cmocka_unit_test_teardown(test_fake_v6, test_teardown),
