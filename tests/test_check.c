@@ -45,6 +45,8 @@ struct st_case {
 		"clamshim_scanners_available 1\n"
 #define AGE(s)	"clamshim_signatures_age_seconds " s "\n"
 #define FINE	"clamshim_fail_open 0\nclamshim_config_warnings 0\n"
+#define LIMITS(r, ok) "clamshim_clamd_limits_reported{server=\"unix:/c.ctl\"} " r "\n" \
+		"clamshim_clamd_limits_unreported_ok{server=\"unix:/c.ctl\"} " ok "\n"
 
 static const struct st_case st_cases[] = {
 	{"healthy", UP1 FINE AGE("3600"), 5, 2 * DAY, 7 * DAY, CHECK_OK, "1 scanner unit up"},
@@ -72,6 +74,13 @@ static const struct st_case st_cases[] = {
 	 CHECK_WARNING, "WARNING - 2 configuration warnings (clamshim -t)"},
 	{"worst wins", DOWN1 "clamshim_config_warnings 1\n", 1, 0, 0, CHECK_CRITICAL,
 	 "CRITICAL - no scanner available (clamd unix:/c.ctl down) for 2m5s, 1 configuration warning"},
+	{"limits reported", UP1 FINE LIMITS("1", "0"), 1, 0, 0, CHECK_OK, "1 scanner unit up"},
+	{"limits not known yet", UP1 FINE LIMITS("NaN", "0"), 1, 0, 0, CHECK_OK, "1 scanner unit up"},
+	{"limits not reported", UP1 FINE LIMITS("0", "0"), 1, 0, 0, CHECK_WARNING,
+	 "WARNING - clamd unix:/c.ctl does not report its limits (AlertExceedsMax no)"},
+	{"limits not reported, risk accepted", UP1 FINE LIMITS("0", "1"), 1, 0, 0, CHECK_OK, "up"},
+	{"limits line of an unknown server", UP1 FINE
+	 "clamshim_clamd_limits_reported{server=\"unix:/other\"} 0\n", 1, 0, 0, CHECK_OK, "up"},
 };
 
 /* test_status_rules - every row of st_cases */
