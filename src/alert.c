@@ -8,10 +8,11 @@
  *	unit (clamd server, embedded database) of every configured scanner,
  *	whether the whole chain was down, whether fail-open was in force,
  *	each scanner's reload failure count and whether its signatures were
- *	stale, and raises an event on each change. A unit seen for the first
- *	time is assumed up, so a unit that is down from the start raises
- *	scanner-down. A scanner whose first load is still running is neither
- *	up nor down until load_grace_ms after alert_new().
+ *	stale, and whether each clamd server was last found to answer OK
+ *	past its limits, and raises an event on each change. A unit seen
+ *	for the first time is assumed up, so a unit that is down from the
+ *	start raises scanner-down. A scanner whose first load is still
+ *	running is neither up nor down until load_grace_ms after alert_new().
  *
  *	The rate limiter (alert_emit) counts every event, logs it, and lets
  *	at most one event per kind per min_interval through to the sink;
@@ -79,6 +80,7 @@ static const char *const alert_names[ALERT_EVENT_COUNT] = {
 	[ALERT_DB_RELOAD_FAILED] = "db-reload-failed",
 	[ALERT_DB_STALE] = "db-stale",
 	[ALERT_CONFIG_WARNING] = "config-warning",
+	[ALERT_CLAMD_LIMITS_UNREPORTED] = "clamd-limits-unreported",
 };
 
 /* The remembered state of one unit. */
@@ -87,6 +89,7 @@ struct alert_unit {
 	char	name[128];
 	int	up;
 	int	seen;			/* in the latest observation */
+	int	limits_bad;		/* last known: OK answers past its limits, risk not accepted */
 };
 
 /* The remembered state of one scanner kind. */
@@ -504,6 +507,24 @@ alert_append(char *buf, size_t len, const char *text)
 	alert_cat(buf, len, text);
 }
 
+/* alert_limits - clamd-limits-unreported when a unit is found to hide its limits (lock held) */
+static void
+alert_limits(struct alert *a, const char *scanner, const struct scan_unit_status *su,
+	     struct alert_unit *u)
+{
+	int	bad;
+
+	if (su->limits == SCAN_LIMITS_UNKNOWN)
+		return;				/* not asked since it came up: keep what was known */
+	bad = su->limits == SCAN_LIMITS_UNREPORTED && !su->limits_ok;
+	if (bad && !u->limits_bad)
+		alert_make(a, ALERT_CLAMD_LIMITS_UNREPORTED, scanner, su->name, 0,
+			   "%s %s does not report its limits (AlertExceedsMax no): its OK answers "
+			   "count as limit until its clamd.conf says AlertExceedsMax yes", scanner,
+			   su->name);
+	u->limits_bad = bad;
+}
+
 /* alert_units - per unit down/up (lock held) */
 static void
 alert_units(struct alert *a, const char *scanner, const struct scan_status *st)
@@ -518,6 +539,7 @@ alert_units(struct alert *a, const char *scanner, const struct scan_status *st)
 		if (u == NULL)
 			continue;
 		u->seen = 1;
+		alert_limits(a, scanner, su, u);
 		if (u->up == up)
 			continue;
 		u->up = up;

@@ -11,7 +11,10 @@
  *	unit (clamd server or embedded database), all-scanners-down and
  *	recovered for the chain, fail-open-started/-ended, db-reload-failed
  *	when a reload failure counter grows, db-stale when the signatures
- *	are older than max_db_age. config-warning is raised directly.
+ *	are older than max_db_age, clamd-limits-unreported when a clamd
+ *	server is found to answer OK past its limits (once per change; not
+ *	for a server clamd.limits_unreported_ok names). config-warning is
+ *	raised directly.
  *
  *	A first load still in progress at start is not an outage until
  *	load_grace_ms has passed.
@@ -51,6 +54,7 @@ enum alert_event {
 	ALERT_DB_RELOAD_FAILED,
 	ALERT_DB_STALE,
 	ALERT_CONFIG_WARNING,
+	ALERT_CLAMD_LIMITS_UNREPORTED,	/* a clamd answers OK past its limits (AlertExceedsMax no) */
 	ALERT_EVENT_COUNT
 };
 

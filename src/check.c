@@ -198,6 +198,19 @@ check_heartbeat_bad(struct check_result *cr, double heartbeat, time_t now)
 	return 0;
 }
 
+/* check_limits - WARNING for each clamd server that answers OK past its limits, risk not accepted */
+static void
+check_limits(struct check_result *cr, const struct status_report *r)
+{
+	size_t	i;
+
+	for (i = 0; i < r->nunits; i++)
+		if (r->units[i].limits == SCAN_LIMITS_UNREPORTED && !r->units[i].limits_ok)
+			check_add(cr, CHECK_WARNING, "%s %s does not report its limits "
+				  "(AlertExceedsMax no): its clean answers count as limit",
+				  r->units[i].scanner, r->units[i].server);
+}
+
 /* check_status - apply the status file rules */
 void
 check_status(struct check_result *cr, const struct status_report *r,
@@ -241,10 +254,14 @@ check_status(struct check_result *cr, const struct status_report *r,
 	if (r->config_warnings > 0)
 		check_add(cr, CHECK_WARNING, "%.0f configuration warning%s (clamshim -t)",
 			  r->config_warnings, r->config_warnings == 1 ? "" : "s");
+	check_limits(cr, r);
 
 	for (size_t i = 0; i < r->nunits; i++)
-		check_append(cr->detail, sizeof(cr->detail), "\n", "%s %s: %s", r->units[i].scanner,
-			     r->units[i].server, r->units[i].up ? "up" : "DOWN");
+		check_append(cr->detail, sizeof(cr->detail), "\n", "%s %s: %s%s", r->units[i].scanner,
+			     r->units[i].server, r->units[i].up ? "up" : "DOWN",
+			     r->units[i].limits == SCAN_LIMITS_REPORTED ? ", reports its limits" :
+			     r->units[i].limits == SCAN_LIMITS_UNREPORTED ? ", does NOT report its limits"
+			     : "");
 	check_append(cr->summary, sizeof(cr->summary), ", ", "%zu scanner unit%s up", nup,
 		     nup == 1 ? "" : "s");
 	if (r->engine[0])

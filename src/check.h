@@ -8,8 +8,9 @@
  *	check_status() applies the rules to a parsed status file: heartbeat
  *	older than the bound, no scanner available, fail-open in force are
  *	CRITICAL; signatures older than the warning/critical age are WARNING/
- *	CRITICAL; a scanner unit down while others work, and configuration
- *	warnings, are WARNING. check_probe_verdict() judges the decisions
+ *	CRITICAL; a scanner unit down while others work, configuration
+ *	warnings, and a clamd server that does not report its limits (unless
+ *	clamd.limits_unreported_ok names it) are WARNING. check_probe_verdict() judges the decisions
  *	the live daemon gave the probe messages. The worst state wins; the
  *	result prints as one Monitoring Plugins line with perfdata.
  */

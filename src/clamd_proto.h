@@ -3,7 +3,8 @@
  *	clamd_proto 3h - clamd's reply parser and server specs, pure functions
  * SUMMARY
  *	clamd_parse_reply(), clamd_parse_pong(), clamd_parse_version(),
- *	clamd_parse_spec(), clamd_chunk_header(), clamd_sanitize()
+ *	clamd_parse_spec(), clamd_chunk_header(), clamd_sanitize(),
+ *	clamd_limits_probe(), clamd_limits_answer()
  * DESCRIPTION
  *	Kept apart from the socket code so that it can be tested table-driven
  *	and fuzzed. Everything a clamd says is hostile: replies are bounded
@@ -15,6 +16,17 @@
  *	(plus whatever else came in the same read): a reply with no NUL at
  *	its end, a NUL before its end, a byte that is not printable ASCII, or
  *	more than CLAMD_REPLY_MAX bytes is not a reply at all.
+ *
+ *	clamd_limits_probe() builds the stream that finds out whether a
+ *	clamd reports the limits it hits (AlertExceedsMax yes) or answers OK
+ *	past them (clamd's default): the EICAR test file, deflated, in a zip,
+ *	in a zip, ... CLAMD_PROBE_DEPTH zips deep, every outer zip stored (not
+ *	compressed), one byte of name per entry: about 100 bytes per level,
+ *	6.5 KB in all. The deflated innermost layer keeps the EICAR bytes out
+ *	of every outer layer, so that a signature matching EICAR anywhere
+ *	in a file cannot answer for the outer zip: only a clamd that unpacked
+ *	all 64 levels can name EICAR. clamd_limits_answer() judges the reply:
+ *	Heuristics.Limits.Exceeded.* or an EICAR name is honest, OK is not.
  *
  *	The functions are static inline so that a test or a fuzzer needs
  *	nothing but this header; none of them allocates, blocks or logs.
@@ -431,6 +443,235 @@ clamd_chunk_header(unsigned char h[4], uint32_t len)
 	h[1] = (unsigned char) (len >> 16);
 	h[2] = (unsigned char) (len >> 8);
 	h[3] = (unsigned char) len;
+}
+
+/* ---- the limits probe ---- */
+
+#define CLAMD_PROBE_DEPTH	64	/* zips nested: past any sane MaxRecursion (clamd's default 17) */
+#define CLAMD_PROBE_LOCAL	31	/* a local file header with a one-byte name */
+#define CLAMD_PROBE_TAIL	69	/* central directory entry (47) and end record (22) */
+#define CLAMD_PROBE_MAX		(CLAMD_PROBE_DEPTH * (CLAMD_PROBE_LOCAL + CLAMD_PROBE_TAIL) + 128)
+
+/* clamd_crc32 - the CRC-32 of zip (and zlib), bit by bit */
+static inline uint32_t
+clamd_crc32(const unsigned char *p, size_t len)
+{
+	uint32_t crc = 0xffffffffu;
+	int	k;
+
+	while (len-- > 0) {
+		crc ^= *p++;
+		for (k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+	}
+	return ~crc;
+}
+
+/* A bit writer for deflate: bits go into bytes from the lowest bit up. */
+struct clamd_bits {
+	unsigned char *p;
+	size_t	cap;
+	size_t	len;
+	unsigned acc;
+	int	nacc;
+	int	full;		/* cap was too small */
+};
+
+/* clamd_bits_put - n bits of v, lowest first */
+static inline void
+clamd_bits_put(struct clamd_bits *b, unsigned v, int n)
+{
+	while (n-- > 0) {
+		b->acc |= (v & 1u) << b->nacc;
+		v >>= 1;
+		if (++b->nacc == 8) {
+			if (b->len < b->cap)
+				b->p[b->len++] = (unsigned char) b->acc;
+			else
+				b->full = 1;
+			b->acc = 0;
+			b->nacc = 0;
+		}
+	}
+}
+
+/* clamd_bits_code - a Huffman code of n bits, highest bit first (RFC 1951 3.1.1) */
+static inline void
+clamd_bits_code(struct clamd_bits *b, unsigned code, int n)
+{
+	while (n-- > 0)
+		clamd_bits_put(b, code >> n, 1);
+}
+
+/*
+ * clamd_deflate_fixed - in as one final deflate block of literals with the
+ * fixed Huffman codes (RFC 1951 3.2.6); its length, or 0 when cap is too small
+ */
+static inline size_t
+clamd_deflate_fixed(const unsigned char *in, size_t len, unsigned char *out, size_t cap)
+{
+	struct clamd_bits b = { out, cap, 0, 0, 0, 0 };
+	size_t	i;
+
+	clamd_bits_put(&b, 1, 1);			/* BFINAL */
+	clamd_bits_put(&b, 1, 2);			/* BTYPE 01: fixed codes */
+	for (i = 0; i < len; i++) {
+		if (in[i] < 144)
+			clamd_bits_code(&b, 0x30u + in[i], 8);
+		else
+			clamd_bits_code(&b, 0x190u + (unsigned) (in[i] - 144), 9);
+	}
+	clamd_bits_code(&b, 0, 7);			/* 256: end of block */
+	if (b.nacc > 0)
+		clamd_bits_put(&b, 0, 8 - b.nacc);	/* pad to a byte */
+	return b.full ? 0 : b.len;
+}
+
+/* clamd_le - n bytes of v, little-endian, at p */
+static inline void
+clamd_le(unsigned char *p, uint32_t v, int n)
+{
+	int	i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (unsigned char) (v >> (8 * i));
+}
+
+/* One zip entry as its headers describe it. */
+struct clamd_zip_entry {
+	unsigned method;	/* 0 stored, 8 deflated */
+	uint32_t crc;
+	uint32_t csize;		/* bytes in the zip */
+	uint32_t usize;		/* bytes unpacked */
+};
+
+/* clamd_zip_local - the local file header (CLAMD_PROBE_LOCAL bytes, name "p") at p */
+static inline void
+clamd_zip_local(unsigned char *p, const struct clamd_zip_entry *e)
+{
+	memset(p, 0, CLAMD_PROBE_LOCAL);
+	clamd_le(p, 0x04034b50u, 4);			/* local file header signature */
+	clamd_le(p + 4, e->method ? 20 : 10, 2);	/* version needed */
+	clamd_le(p + 8, e->method, 2);
+	clamd_le(p + 14, e->crc, 4);
+	clamd_le(p + 18, e->csize, 4);
+	clamd_le(p + 22, e->usize, 4);
+	clamd_le(p + 26, 1, 2);				/* name length */
+	p[30] = 'p';
+}
+
+/* clamd_zip_tail - central directory entry and end record (CLAMD_PROBE_TAIL bytes) at p */
+static inline void
+clamd_zip_tail(unsigned char *p, const struct clamd_zip_entry *e)
+{
+	memset(p, 0, CLAMD_PROBE_TAIL);
+	clamd_le(p, 0x02014b50u, 4);			/* central directory signature */
+	clamd_le(p + 4, 20, 2);				/* version made by */
+	clamd_le(p + 6, e->method ? 20 : 10, 2);
+	clamd_le(p + 10, e->method, 2);
+	clamd_le(p + 16, e->crc, 4);
+	clamd_le(p + 20, e->csize, 4);
+	clamd_le(p + 24, e->usize, 4);
+	clamd_le(p + 28, 1, 2);				/* name length; local header at 0 */
+	p[46] = 'p';
+	p += 47;
+	clamd_le(p, 0x06054b50u, 4);			/* end of central directory */
+	clamd_le(p + 8, 1, 2);				/* entries on this disk */
+	clamd_le(p + 10, 1, 2);				/* entries */
+	clamd_le(p + 12, 47, 4);			/* central directory size */
+	clamd_le(p + 16, CLAMD_PROBE_LOCAL + e->csize, 4);	/* and where it starts */
+}
+
+/* clamd_eicar - the 68-byte EICAR test file, from its reverse (so no binary is the test file) */
+static inline void
+clamd_eicar(unsigned char out[68])
+{
+	static const char rev[] =
+	    "*H+H$!ELIF-TSET-SURIVITNA-DRADNATS-RACIE$}7)CC7)^P(45XZP\\4[PA@%P!O5X";
+	size_t	i;
+
+	for (i = 0; i < 68; i++)
+		out[i] = (unsigned char) rev[67 - i];
+}
+
+/*
+ * clamd_limits_probe - the limits probe (see DESCRIPTION) into buf; its
+ * length, or 0 when cap is under CLAMD_PROBE_MAX. Built from the inside
+ * out in place: level k's local header goes just before its content,
+ * its central directory and end record just after.
+ */
+static inline size_t
+clamd_limits_probe(unsigned char *buf, size_t cap)
+{
+	unsigned char eicar[68];
+	struct clamd_zip_entry e;
+	size_t	start, end, dlen;
+	int	k;
+
+	if (cap < CLAMD_PROBE_MAX)
+		return 0;
+	clamd_eicar(eicar);
+	start = (size_t) CLAMD_PROBE_DEPTH * CLAMD_PROBE_LOCAL;
+	dlen = clamd_deflate_fixed(eicar, sizeof(eicar), buf + start, cap - start);
+	if (dlen == 0 || start + dlen + (size_t) CLAMD_PROBE_DEPTH * CLAMD_PROBE_TAIL > cap)
+		return 0;
+	end = start + dlen;
+	e.method = 8;
+	e.crc = clamd_crc32(eicar, sizeof(eicar));
+	e.csize = (uint32_t) dlen;
+	e.usize = sizeof(eicar);
+	for (k = 0; k < CLAMD_PROBE_DEPTH; k++) {
+		start -= CLAMD_PROBE_LOCAL;
+		clamd_zip_local(buf + start, &e);
+		clamd_zip_tail(buf + end, &e);
+		end += CLAMD_PROBE_TAIL;
+		e.method = 0;
+		e.csize = e.usize = (uint32_t) (end - start);
+		e.crc = clamd_crc32(buf + start, end - start);
+	}
+	return end;
+}
+
+/* clamd_has_eicar - 1 when name contains "eicar" in any case */
+static inline int
+clamd_has_eicar(const char *name)
+{
+	size_t	i, k;
+
+	for (i = 0; name[i]; i++) {
+		for (k = 0; k < 5 && name[i + k] && (name[i + k] | 0x20) == "eicar"[k]; k++)
+			;
+		if (k == 5)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * clamd_limits_answer - what a parsed reply to the limits probe says:
+ * SCAN_LIMITS_REPORTED for a Heuristics.Limits.Exceeded.* name or an
+ * EICAR name, SCAN_LIMITS_UNREPORTED for OK or any other name (the
+ * probe proves nothing then: its OK answers cannot be trusted), and
+ * SCAN_LIMITS_UNKNOWN (ask again later) for an error or no reply.
+ */
+static inline enum scan_limits
+clamd_limits_answer(enum clamd_reply r, const char *out)
+{
+	static const char limit_prefix[] = "Heuristics.Limits.Exceeded";
+
+	switch (r) {
+	case CLAMD_REPLY_CLEAN:
+		return SCAN_LIMITS_UNREPORTED;
+	case CLAMD_REPLY_INFECTED:
+		return clamd_has_eicar(out) ? SCAN_LIMITS_REPORTED : SCAN_LIMITS_UNREPORTED;
+	case CLAMD_REPLY_LIMIT:
+		return strncmp(out, limit_prefix, sizeof(limit_prefix) - 1) == 0
+		    ? SCAN_LIMITS_REPORTED : SCAN_LIMITS_UNREPORTED;
+	case CLAMD_REPLY_ERROR:
+	case CLAMD_REPLY_BAD:
+	default:
+		return SCAN_LIMITS_UNKNOWN;
+	}
 }
 
 #endif

@@ -120,6 +120,7 @@ static cfg_opt_t conf_clamd_opts[] = {
 	CFG_STR_CB("scan_timeout", "60s", CFGF_NONE, conf_cb_duration),
 	CFG_STR_CB("retry_after", "10s", CFGF_NONE, conf_cb_duration0),
 	CFG_STR_CB("stream_max", "25M", CFGF_NONE, conf_cb_size),
+	CFG_STR_LIST_CB("limits_unreported_ok", 0, CFGF_NONE, conf_cb_server),
 	CFG_END()
 };
 
@@ -1455,6 +1456,8 @@ conf_free(struct conf *c)
 	free(c->embedded.database);
 	for (i = 0; i < c->clamd.nservers; i++)
 		free(c->clamd.servers[i]);
+	for (i = 0; i < c->clamd.nlimits_unreported_ok; i++)
+		free(c->clamd.limits_unreported_ok[i]);
 	free(c->policy.reject_message);
 	free(c->policy.tempfail_message);
 	free(c->alert.command);
@@ -1504,6 +1507,26 @@ conf_limit(cfg_t *sec, enum scan_limit_kind k, enum policy_action dflt, struct p
 	out->action = a >= 0 ? (enum policy_action) a : dflt;
 }
 
+/* conf_convert_limits_ok - clamd.limits_unreported_ok: each entry one of clamd.servers */
+static void
+conf_convert_limits_ok(struct conf_load *lc, cfg_t *cd, struct conf *c)
+{
+	unsigned i, n = cfg_size(cd, "limits_unreported_ok");
+	int	line = conf_line_of(lc, "clamd.limits_unreported_ok");
+	size_t	j;
+
+	for (i = 0; i < n && c->clamd.nlimits_unreported_ok < CONF_MAX_SERVERS; i++) {
+		const char *spec = cfg_getnstr(cd, "limits_unreported_ok", i);
+
+		for (j = 0; j < c->clamd.nservers && strcmp(c->clamd.servers[j], spec) != 0; j++)
+			;
+		if (j == c->clamd.nservers)
+			conf_problem(lc, CONF_ERROR, line, "clamd.limits_unreported_ok: \"%.200s\" is "
+				     "not one of clamd.servers", spec);
+		c->clamd.limits_unreported_ok[c->clamd.nlimits_unreported_ok++] = conf_xstrdup(spec);
+	}
+}
+
 /* conf_convert_chain - scanners and servers, checked together */
 static void
 conf_convert_chain(struct conf_load *lc, cfg_t *cfg, struct conf *c)
@@ -1546,6 +1569,7 @@ conf_convert_chain(struct conf_load *lc, cfg_t *cfg, struct conf *c)
 	if (uses_clamd && n == 0)
 		conf_problem(lc, CONF_ERROR, line ? line : conf_line_of(lc, "scanners"),
 			     "scanners lists clamd but clamd.servers is empty");
+	conf_convert_limits_ok(lc, cd, c);
 }
 
 /* conf_convert - the parsed table into struct conf, checking what spans options */

@@ -64,6 +64,8 @@ struct conf {
 		int64_t	scan_timeout_ms;
 		int64_t	retry_after_ms;
 		uint64_t stream_max;
+		char	*limits_unreported_ok[CONF_MAX_SERVERS];	/* specs whose OK is trusted anyway */
+		size_t	nlimits_unreported_ok;
 	} clamd;
 
 	struct policy_conf policy;

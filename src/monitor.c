@@ -135,6 +135,8 @@ monitor_gauges(struct monitor *m, const struct conf *conf, const struct scan_sta
 			snprintf(u->scanner, sizeof(u->scanner), "%s", name);
 			snprintf(u->server, sizeof(u->server), "%s", st->units[j].name);
 			u->up = st->units[j].up;
+			u->limits = st->units[j].limits;
+			u->limits_ok = st->units[j].limits_ok;
 		}
 		if (st->up)
 			g->scanners_available++;

@@ -62,6 +62,13 @@ struct scan_verdict {
 	enum scan_limit_kind limit;	/* which limit, when result is SCAN_LIMIT */
 };
 
+/* Whether a unit reports the scan limits it hits (clamd: AlertExceedsMax). */
+enum scan_limits {
+	SCAN_LIMITS_UNKNOWN = 0,	/* not checked yet, or not a clamd server */
+	SCAN_LIMITS_REPORTED,		/* limit or EICAR for the limits probe */
+	SCAN_LIMITS_UNREPORTED		/* OK for it: its OK may hide a limit */
+};
+
 /* Per-server or per-engine health, for logs, alerts and the status file. */
 #define SCAN_MAX_UNITS	32
 struct scan_unit_status {
@@ -69,6 +76,8 @@ struct scan_unit_status {
 	int	up;			/* 1 available, 0 not */
 	time_t	since;			/* when it entered this state (0 = never changed) */
 	char	last_error[SCAN_NAME_MAX];
+	enum scan_limits limits;	/* clamd only */
+	int	limits_ok;		/* clamd.limits_unreported_ok names it: its OK is trusted */
 };
 
 struct scan_status {

@@ -42,6 +42,27 @@
  *	Up servers are asked zVERSION once a minute (and when they come
  *	up); "ClamAV 1.4.6/27432/..." makes the engine "1.4.6/27432".
  *
+ *	Limits: clamd's default (AlertExceedsMax no) answers OK for a file
+ *	it stopped unpacking at a limit, so an OK is trusted only from a
+ *	server that was seen to report its limits. The probe thread sends
+ *	each server the limits probe (clamd_limits_probe(): EICAR 64 zips
+ *	deep, 6.5 KB) when it is first up, after each time it went down and
+ *	came back, and once an hour: Heuristics.Limits.Exceeded.* or the
+ *	EICAR name means it reports them, OK means it does not. The OK
+ *	answers of a server that does not are turned into limit, unless
+ *	clamd.limits_unreported_ok names it. A clean answer from a server
+ *	not probed yet since it came up (a message got there before the
+ *	probe thread) is checked at once: that message's thread sends the
+ *	probe itself (one more ~15 ms exchange, bounded by the scan's
+ *	timeouts) and decides from the answer; no answer means limit. So an
+ *	unverified OK never becomes clean and no message waits for the probe
+ *	thread. The probe's answers never mark a server down: PING does.
+ *
+ *	Local failures: a socket() or connect() that fails for want of
+ *	descriptors, memory, buffers or local ports says nothing about the
+ *	server. The message gets error (on_error), the probe tries again
+ *	later, and no server's state changes.
+ *
  *	Host names (rather than numeric addresses) are resolved by the
  *	probe thread only, so that a scan never waits for DNS: the server
  *	stays down until one of the name's addresses answers PING, and that
@@ -49,7 +70,9 @@
  * DIAGNOSTICS
  *	A server going down is logged as a warning with the reason, coming
  *	back as info. Per-message failures on a server already down are
- *	logged at debug level.
+ *	logged at debug level. A server found not to report its limits is
+ *	logged as a warning (once per change), one found to report them as
+ *	info.
  */
 #include "config.h"
 
@@ -81,6 +104,7 @@
 #define CLAMD_PING_SLOW_MS	250	/* a PONG slower than this counts as a failed PING */
 #define CLAMD_VERSION_EVERY_MS	60000	/* zVERSION to up servers this often */
 #define CLAMD_IDLE_PING_MS	2000	/* an idle up server is pinged this often: a dead one is noticed without mail */
+#define CLAMD_LIMITS_EVERY_MS	3600000	/* an up server gets the limits probe again this often */
 #define CLAMD_ERR_MAX		SCAN_NAME_MAX
 
 /* One server of the pool; shared by reference between scans, probe and config. */
@@ -109,6 +133,11 @@ struct clamd_server {
 	int64_t	next_version;		/* monotonic ms */
 	char	engine[SCAN_ENGINE_MAX];
 	char	sig[32];
+	enum scan_limits limits;	/* what the limits probe said since it came up */
+	enum scan_limits limits_logged;	/* the last answer logged (logs changes only) */
+	unsigned limits_gen;		/* bumped when it goes down or up: older answers are dropped */
+	int	limits_ok;		/* clamd.limits_unreported_ok names it */
+	int64_t	next_limits;		/* monotonic ms: the probe thread sends the limits probe */
 };
 
 /* Timeouts and limits as one scan uses them. */
@@ -132,6 +161,7 @@ struct scanner {
 	int	probed;			/* a first probe round finished */
 	int	stop;
 	pthread_t probe;
+	struct spool *limits_probe;	/* clamd_limits_probe(), in memory, read-only */
 };
 
 /* One connection's state for waiting: its deadline and what makes it give up. */
@@ -141,6 +171,7 @@ struct clamd_conn {
 	struct scanner *s;		/* NULL: never give up early */
 	struct clamd_server *srv;	/* NULL: give up only at stop (probes) */
 	unsigned gen;
+	int	local;			/* connect failed on our side (descriptors, memory) */
 };
 
 enum clamd_io { CLAMD_IO_OK = 0, CLAMD_IO_TIMEOUT, CLAMD_IO_ABORT, CLAMD_IO_ERR };
@@ -314,6 +345,8 @@ clamd_mark_down(struct scanner *s, struct clamd_server *srv, const char *why, in
 	if (srv->up) {
 		srv->up = 0;
 		srv->since = time(NULL);
+		srv->limits = SCAN_LIMITS_UNKNOWN;	/* asked again once it is back */
+		srv->limits_gen++;
 		srv->down_by_scan = by_scan;
 		srv->ping_failed = !by_scan;
 		srv->next_probe = clamd_now_ms() + clamd_probe_interval(&s->lim);
@@ -334,6 +367,9 @@ clamd_mark_alive(struct clamd_server *srv)
 	if (!srv->up) {
 		srv->up = 1;
 		srv->since = time(NULL);
+		srv->limits = SCAN_LIMITS_UNKNOWN;
+		srv->limits_gen++;
+		srv->next_limits = 0;			/* the probe thread asks at once */
 		log_info("clamd server %s is up again (was: %s)", srv->spec, srv->last_error);
 	}
 }
@@ -382,6 +418,13 @@ clamd_wait(struct clamd_conn *c, short events, enum clamd_io *io)
 	}
 }
 
+/* clamd_local_errno - 1 when a socket()/connect() errno is a shortage on this host */
+static int
+clamd_local_errno(int e)
+{
+	return e == EMFILE || e == ENFILE || e == ENOMEM || e == ENOBUFS || e == EADDRNOTAVAIL;
+}
+
 /* clamd_connect - a non-blocking connected socket to srv within connect_ms; fd or -1 with err */
 static int
 clamd_connect(struct clamd_conn *c, const struct clamd_server *srv, int64_t connect_ms,
@@ -391,9 +434,12 @@ clamd_connect(struct clamd_conn *c, const struct clamd_server *srv, int64_t conn
 	socklen_t len = sizeof(int);
 	int	fd, soerr = 0;
 
+	c->local = 0;
 	fd = socket(srv->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		clamd_fmt(err, errlen, "socket: %s", strerror(errno));
+		c->local = clamd_local_errno(errno);
+		clamd_fmt(err, errlen, "socket: %s%s", strerror(errno),
+			  c->local ? " (here, not the server)" : "");
 		return -1;
 	}
 	c->fd = fd;
@@ -401,7 +447,9 @@ clamd_connect(struct clamd_conn *c, const struct clamd_server *srv, int64_t conn
 	if (connect(fd, (const struct sockaddr *) &srv->addr, srv->addrlen) == 0)
 		return fd;
 	if (errno != EINPROGRESS && errno != EINTR) {
-		clamd_fmt(err, errlen, "connect: %s", strerror(errno));
+		c->local = clamd_local_errno(errno);
+		clamd_fmt(err, errlen, "connect: %s%s", strerror(errno),
+			  c->local ? " (here, not the server)" : "");
 		goto fail;
 	}
 	if (clamd_wait(c, POLLOUT, &io) < 0) {
@@ -658,13 +706,147 @@ clamd_try_server(struct scanner *s, struct clamd_server *srv, unsigned gen,
 	enum clamd_try r;
 
 	if (clamd_connect(&c, srv, lim->connect_ms, err, errlen) < 0)
-		return clamd_gave_up(&c) ? CLAMD_TRY_ABORT : CLAMD_TRY_NOCONN;
+		return c.local ? CLAMD_TRY_LOCAL : clamd_gave_up(&c) ? CLAMD_TRY_ABORT
+		    : CLAMD_TRY_NOCONN;
 	c.deadline = clamd_now_ms() + lim->scan_ms;
 	r = clamd_stream(&c, msg, buf, sizeof(buf), &len, err, errlen);
 	if (r == CLAMD_TRY_VERDICT)
 		r = clamd_verdict(buf, len, v, err, errlen);
 	close(c.fd);
 	return r;
+}
+
+/* clamd_limits_ask - send the limits probe to srv: what the reply says (text in answer; *local: our side failed) */
+static enum scan_limits
+clamd_limits_ask(struct scanner *s, struct clamd_server *srv, int64_t connect_ms, int64_t scan_ms,
+		 char *answer, size_t len, int *local)
+{
+	struct clamd_conn c = { .fd = -1, .s = s, .srv = srv };
+	char	buf[CLAMD_REPLY_MAX + 1], out[SCAN_NAME_MAX];
+	enum clamd_try t;
+	enum clamd_reply r;
+	size_t	n = 0;
+
+	pthread_mutex_lock(&s->mu);
+	c.gen = srv->abort_gen;
+	pthread_mutex_unlock(&s->mu);
+	*local = 0;
+	if (clamd_connect(&c, srv, connect_ms, answer, len) < 0) {
+		*local = c.local;
+		return SCAN_LIMITS_UNKNOWN;
+	}
+	c.deadline = clamd_now_ms() + scan_ms;
+	t = clamd_stream(&c, s->limits_probe, buf, sizeof(buf), &n, answer, len);
+	close(c.fd);
+	if (t != CLAMD_TRY_VERDICT)
+		return SCAN_LIMITS_UNKNOWN;
+	r = clamd_parse_reply(buf, n, out, sizeof(out));
+	if (r == CLAMD_REPLY_CLEAN)
+		clamd_fmt(answer, len, "OK");
+	else if (r == CLAMD_REPLY_INFECTED || (r == CLAMD_REPLY_LIMIT && strcmp(out, "size") != 0))
+		clamd_fmt(answer, len, "%s FOUND", out);
+	else if (r == CLAMD_REPLY_LIMIT)
+		clamd_fmt(answer, len, "INSTREAM size limit exceeded");
+	else
+		clamd_fmt(answer, len, "%s", out);
+	return clamd_limits_answer(r, out);
+}
+
+/* clamd_limits_log - a changed answer to the limits probe (scanner lock held) */
+static void
+clamd_limits_log(const struct clamd_server *srv, enum scan_limits got, const char *answer)
+{
+	if (got == SCAN_LIMITS_REPORTED)
+		log_info("clamd server %s reports its limits (EICAR %d zips deep: %s)", srv->spec,
+			 CLAMD_PROBE_DEPTH, answer);
+	else
+		log_warning("clamd server %s does not report its limits: EICAR %d zips deep got "
+			    "\"%s\" (set AlertExceedsMax yes in its clamd.conf); %s", srv->spec,
+			    CLAMD_PROBE_DEPTH, answer, srv->limits_ok ?
+			    "clamd.limits_unreported_ok accepts the risk: its OK counts as clean" :
+			    "its OK answers count as limit");
+}
+
+/* clamd_limits_record - keep an answer unless srv went down or up since gen; the state now */
+static enum scan_limits
+clamd_limits_record(struct scanner *s, struct clamd_server *srv, unsigned gen,
+		    enum scan_limits got, const char *answer)
+{
+	enum scan_limits st;
+	int64_t	now = clamd_now_ms();
+
+	pthread_mutex_lock(&s->mu);
+	if (srv->limits_gen == gen && got != SCAN_LIMITS_UNKNOWN) {
+		srv->limits = got;
+		srv->next_limits = now + CLAMD_LIMITS_EVERY_MS;
+		if (got != srv->limits_logged)
+			clamd_limits_log(srv, got, answer);
+		srv->limits_logged = got;
+	} else if (srv->limits_gen == gen) {
+		srv->next_limits = now + clamd_probe_interval(&s->lim);
+		log_debug("clamd server %s: no answer to the limits probe: %s", srv->spec, answer);
+	}
+	st = srv->limits;
+	pthread_mutex_unlock(&s->mu);
+	return st;
+}
+
+/* clamd_probe_limits - the probe thread sends srv the limits probe */
+static void
+clamd_probe_limits(struct scanner *s, struct clamd_server *srv)
+{
+	char	answer[SCAN_NAME_MAX] = "";
+	struct clamd_limits lim;
+	enum scan_limits got;
+	unsigned gen;
+	int	local;
+
+	pthread_mutex_lock(&s->mu);
+	lim = s->lim;
+	gen = srv->limits_gen;
+	pthread_mutex_unlock(&s->mu);
+	got = clamd_limits_ask(s, srv, clamd_min(lim.connect_ms, CLAMD_PROBE_MAX_MS),
+			       clamd_min(lim.scan_ms, CLAMD_PROBE_MAX_MS), answer, sizeof(answer),
+			       &local);
+	clamd_limits_record(s, srv, gen, got, answer);
+}
+
+/*
+ * clamd_trust_clean - a clean answer of srv stays clean only when srv
+ * reports its limits or clamd.limits_unreported_ok names it; when that
+ * is not known yet, this thread asks srv now (within the scan's timeouts);
+ * when our side cannot ask (no descriptor), the message gets error
+ */
+static void
+clamd_trust_clean(struct scanner *s, struct clamd_server *srv, const struct clamd_limits *lim,
+		  struct scan_verdict *v)
+{
+	char	answer[SCAN_NAME_MAX] = "";
+	enum scan_limits st;
+	unsigned gen;
+	int	ok, local = 0;
+
+	pthread_mutex_lock(&s->mu);
+	st = srv->limits;
+	ok = srv->limits_ok;
+	gen = srv->limits_gen;
+	pthread_mutex_unlock(&s->mu);
+	if (ok)
+		return;
+	if (st == SCAN_LIMITS_UNKNOWN)
+		st = clamd_limits_record(s, srv, gen, clamd_limits_ask(s, srv, lim->connect_ms,
+			lim->scan_ms, answer, sizeof(answer), &local), answer);
+	if (st == SCAN_LIMITS_REPORTED)
+		return;
+	if (st == SCAN_LIMITS_UNKNOWN && local)
+		scan_verdict_set(v, SCAN_ERROR, "clamd", "limits probe: %s", answer);
+	else if (st == SCAN_LIMITS_UNREPORTED)
+		scan_verdict_set(v, SCAN_LIMIT, "clamd",
+				 "clamd %s does not report its limits (AlertExceedsMax no)", srv->spec);
+	else
+		scan_verdict_set(v, SCAN_LIMIT, "clamd",
+				 "clamd %s: not known whether it reports its limits (%s)", srv->spec,
+				 answer[0] ? answer : "not probed yet");
 }
 
 /* clamd_pick - the next server to try for a message (ref taken, inflight counted) or NULL */
@@ -792,8 +974,11 @@ clamd_scan(struct scanner *s, const struct spool *msg, struct scan_verdict *v)
 		err[0] = 0;
 		r = clamd_try_server(s, srv, gen, &lim, msg, v, err, sizeof(err));
 		clamd_done(s, srv, trial, r, err, v);
-		if (r == CLAMD_TRY_VERDICT)
+		if (r == CLAMD_TRY_VERDICT) {
+			if (v->result == SCAN_CLEAN)
+				clamd_trust_clean(s, srv, &lim, v);
 			goto out;
+		}
 		if (r == CLAMD_TRY_LOCAL) {
 			scan_verdict_set(v, SCAN_ERROR, "clamd", "%s", err);
 			goto engine;
@@ -815,7 +1000,7 @@ out:
 	pthread_mutex_unlock(&s->mu);
 }
 
-/* clamd_command - send a z-command to srv and read its reply; 0 with buf/len, -1 with err */
+/* clamd_command - send a z-command to srv and read its reply; 0 with buf/len, -1 with err, -2 local failure */
 static int
 clamd_command(struct scanner *s, struct clamd_server *srv, const struct clamd_limits *lim,
 	      const char *cmd, char *buf, size_t cap, size_t *len, char *err, size_t errlen)
@@ -827,8 +1012,10 @@ clamd_command(struct scanner *s, struct clamd_server *srv, const struct clamd_li
 	int64_t	wait_ms = clamd_min(lim->scan_ms, CLAMD_PROBE_MAX_MS);
 
 	if (clamd_connect(&c, srv, clamd_min(lim->connect_ms, CLAMD_PROBE_MAX_MS), why,
-			  sizeof(why)) < 0)
+			  sizeof(why)) < 0) {
+		rc = c.local ? -2 : -1;
 		goto out;
+	}
 	c.deadline = clamd_now_ms() + wait_ms;
 	iov.iov_base = (void *) cmd;
 	iov.iov_len = strlen(cmd) + 1;
@@ -877,7 +1064,7 @@ clamd_probe_one(struct scanner *s, struct clamd_server *srv, int ping)
 	struct clamd_limits lim;
 	struct clamd_server tmp;
 	size_t	len = 0;
-	int	ok = 0, resolved, version = !ping, was_down, slow = 0;
+	int	ok = 0, resolved, version = !ping, was_down, slow = 0, rc;
 	int64_t	now, t0;
 	time_t	sig_time = 0;
 
@@ -900,16 +1087,20 @@ clamd_probe_one(struct scanner *s, struct clamd_server *srv, int ping)
 	}
 	if (ping) {
 		t0 = clamd_now_ms();
-		if (clamd_command(s, &tmp, &lim, "zPING", buf, sizeof(buf), &len, err, sizeof(err)) < 0
-		    || clamd_parse_pong(buf, len, err, sizeof(err)) < 0)
+		rc = clamd_command(s, &tmp, &lim, "zPING", buf, sizeof(buf), &len, err, sizeof(err));
+		if (rc == -2)
+			goto local;
+		if (rc < 0 || clamd_parse_pong(buf, len, err, sizeof(err)) < 0)
 			goto record;
 		slow = clamd_now_ms() - t0 > CLAMD_PING_SLOW_MS;
 		ok = 1;
 		version = was_down;			/* coming back: learn its version too */
 	}
 	if (version) {
-		if (clamd_command(s, &tmp, &lim, "zVERSION", buf, sizeof(buf), &len, err, sizeof(err)) < 0
-		    || clamd_parse_version(buf, len, engine, sizeof(engine), sig, sizeof(sig)) < 0) {
+		rc = clamd_command(s, &tmp, &lim, "zVERSION", buf, sizeof(buf), &len, err, sizeof(err));
+		if (rc < 0 || clamd_parse_version(buf, len, engine, sizeof(engine), sig, sizeof(sig)) < 0) {
+			if (!ping && rc == -2)
+				goto local;
 			if (!ping) {
 				if (engine[0])
 					clamd_fmt(err, sizeof(err), "%s", engine);
@@ -949,9 +1140,18 @@ record:
 	}
 	srv->next_probe = now + clamd_probe_interval(&s->lim);
 	pthread_mutex_unlock(&s->mu);
+	return;
+local:
+	/* no descriptor or memory here: nothing learnt about the server, ask again later */
+	log_debug("clamd server %s: not probed: %s", tmp.spec, err);
+	pthread_mutex_lock(&s->mu);
+	srv->next_probe = clamd_now_ms() + clamd_probe_interval(&s->lim);
+	if (!ping)
+		srv->next_version = srv->next_probe;
+	pthread_mutex_unlock(&s->mu);
 }
 
-/* clamd_probe_due - what the probe should do to srv now: 0 nothing, 1 PING, 2 VERSION (lock held) */
+/* clamd_probe_due - what the probe should do to srv now: 0 nothing, 1 PING, 2 VERSION, 3 limits (lock held) */
 static int
 clamd_probe_due(const struct clamd_server *srv, int64_t now)
 {
@@ -964,6 +1164,8 @@ clamd_probe_due(const struct clamd_server *srv, int64_t now)
 		return 1;
 	if (now >= srv->next_version)
 		return 2;
+	if (now >= srv->next_limits)
+		return 3;
 	if (now - srv->last_alive >= CLAMD_IDLE_PING_MS && now - srv->last_probe >= CLAMD_IDLE_PING_MS)
 		return 1;
 	return 0;
@@ -991,8 +1193,12 @@ clamd_probe_main(void *arg)
 			}
 		}
 		pthread_mutex_unlock(&s->mu);
-		for (i = 0; i < n; i++)
-			clamd_probe_one(s, todo[i], what[i] == 1);
+		for (i = 0; i < n; i++) {
+			if (what[i] == 3)
+				clamd_probe_limits(s, todo[i]);
+			else
+				clamd_probe_one(s, todo[i], what[i] == 1);
+		}
 		pthread_mutex_lock(&s->mu);
 		for (i = 0; i < n; i++)
 			clamd_unref(todo[i]);
@@ -1047,6 +1253,11 @@ clamd_configure(struct scanner *s, const struct conf *conf)
 			nsrv[i]->refs++;
 		} else
 			nsrv[i] = clamd_server_new(spec);
+		for (k = 0; k < conf->clamd.nlimits_unreported_ok
+		     && strcmp(conf->clamd.limits_unreported_ok[k] ? conf->clamd.limits_unreported_ok[k]
+			       : "", spec) != 0; k++)
+			;
+		nsrv[i]->limits_ok = k < conf->clamd.nlimits_unreported_ok;
 	}
 	old = s->srv;
 	nold = s->nsrv;
@@ -1059,6 +1270,25 @@ clamd_configure(struct scanner *s, const struct conf *conf)
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 	free(old);
+}
+
+/* clamd_probe_spool - the limits probe as an in-memory spool; NULL with err */
+static struct spool *
+clamd_probe_spool(char *err, size_t errlen)
+{
+	unsigned char *p = clamd_calloc(1, CLAMD_PROBE_MAX);
+	struct spool *sp = spool_new(NULL, 2 * CLAMD_PROBE_MAX, 0);
+	size_t	n = clamd_limits_probe(p, CLAMD_PROBE_MAX);
+
+	if (n == 0 || spool_write(sp, p, n, err, errlen) < 0 || spool_finish(sp, err, errlen) < 0
+	    || spool_mem(sp, NULL) == NULL) {
+		if (n == 0)
+			clamd_fmt(err, errlen, "clamd: cannot build the limits probe");
+		spool_free(sp);
+		sp = NULL;
+	}
+	free(p);
+	return sp;
 }
 
 /* clamd_create - a pool for this configuration, with its probe thread */
@@ -1074,11 +1304,18 @@ clamd_create(const struct conf *conf, char *err, size_t errlen)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&s->cv, &ca);
 	pthread_condattr_destroy(&ca);
+	if ((s->limits_probe = clamd_probe_spool(err, errlen)) == NULL) {
+		pthread_cond_destroy(&s->cv);
+		pthread_mutex_destroy(&s->mu);
+		free(s);
+		return NULL;
+	}
 	clamd_configure(s, conf);
 	if ((rc = pthread_create(&s->probe, NULL, clamd_probe_main, s)) != 0) {
 		clamd_fmt(err, errlen, "clamd: cannot start the probe thread: %s", strerror(rc));
 		clamd_configure(s, &(struct conf) { .clamd.nservers = 0 });
 		free(s->srv);
+		spool_free(s->limits_probe);
 		pthread_cond_destroy(&s->cv);
 		pthread_mutex_destroy(&s->mu);
 		free(s);
@@ -1131,6 +1368,8 @@ clamd_status(struct scanner *s, struct scan_status *st)
 		clamd_fmt(u->name, sizeof(u->name), "%s", srv->spec);
 		u->up = srv->up;
 		u->since = srv->since;
+		u->limits = srv->limits;
+		u->limits_ok = srv->limits_ok;
 		clamd_fmt(u->last_error, sizeof(u->last_error), "%s", srv->last_error);
 		st->up |= srv->up;
 	}
@@ -1154,6 +1393,7 @@ clamd_destroy(struct scanner *s)
 	for (i = 0; i < s->nsrv; i++)
 		clamd_unref(s->srv[i]);
 	free(s->srv);
+	spool_free(s->limits_probe);
 	pthread_cond_destroy(&s->cv);
 	pthread_mutex_destroy(&s->mu);
 	free(s);

@@ -211,6 +211,36 @@ status_double(struct status_buf *b, const char *name, double v)
 		status_printf(b, "%s %.3f\n", name, v);
 }
 
+/* status_limits - whether each clamd server reports its limits, and whether that is waived */
+static void
+status_limits(struct status_buf *b, const struct status_gauges *g)
+{
+	char	e[STATUS_LABEL_MAX];
+	size_t	i;
+
+	status_head(b, "clamshim_clamd_limits_reported", "gauge",
+		    "1 when this clamd server reports the limits it hits (AlertExceedsMax yes), "
+		    "0 when it answers OK past them, NaN when not known yet.");
+	for (i = 0; i < g->nunits; i++) {
+		if (strcmp(g->units[i].scanner, "clamd") != 0)
+			continue;
+		status_escape(e, sizeof(e), g->units[i].server);
+		status_printf(b, "clamshim_clamd_limits_reported{server=\"%s\"} %s\n", e,
+			      g->units[i].limits == SCAN_LIMITS_REPORTED ? "1" :
+			      g->units[i].limits == SCAN_LIMITS_UNREPORTED ? "0" : "NaN");
+	}
+	status_head(b, "clamshim_clamd_limits_unreported_ok", "gauge",
+		    "1 when clamd.limits_unreported_ok trusts the OK answers of this clamd server "
+		    "whether or not it reports its limits.");
+	for (i = 0; i < g->nunits; i++) {
+		if (strcmp(g->units[i].scanner, "clamd") != 0)
+			continue;
+		status_escape(e, sizeof(e), g->units[i].server);
+		status_printf(b, "clamshim_clamd_limits_unreported_ok{server=\"%s\"} %d\n", e,
+			      g->units[i].limits_ok ? 1 : 0);
+	}
+}
+
 /* status_render - the exposition text */
 char *
 status_render(struct status *s, time_t now)
@@ -247,6 +277,7 @@ status_render(struct status *s, time_t now)
 		status_printf(&b, "clamshim_scanner_up{scanner=\"%s\",server=\"%s\"} %d\n", e1, e2,
 			      c.g.units[i].up ? 1 : 0);
 	}
+	status_limits(&b, &c.g);
 	status_head(&b, "clamshim_scanners_available", "gauge",
 		    "Configured scanners that can scan now (0: mail gets the unavailable policy).");
 	status_printf(&b, "clamshim_scanners_available %u\n", c.g.scanners_available);
@@ -487,6 +518,27 @@ static const char *status_verdict_name(int i) { return scan_result_name((enum sc
 static const char *status_action_name(int i) { return policy_action_name((enum policy_action) i); }
 static const char *status_event_name(int i) { return alert_event_name((enum alert_event) i); }
 
+/* status_take_limits - a clamd limits sample into the unit its scanner_up line made */
+static void
+status_take_limits(const struct status_sample *sm, struct status_report *r)
+{
+	const char *server = status_label(sm, "server");
+	size_t	i;
+
+	for (i = 0; server && i < r->nunits; i++) {
+		struct status_unit *u = &r->units[i];
+
+		if (strcmp(u->scanner, "clamd") != 0 || strcmp(u->server, server) != 0)
+			continue;
+		if (strcmp(sm->name, "clamshim_clamd_limits_unreported_ok") == 0)
+			u->limits_ok = sm->value >= 1;
+		else
+			u->limits = sm->value != sm->value ? SCAN_LIMITS_UNKNOWN : sm->value >= 1 ?
+			    SCAN_LIMITS_REPORTED : SCAN_LIMITS_UNREPORTED;
+		return;
+	}
+}
+
 /* status_take - put one sample into the report */
 static void
 status_take(const struct status_sample *sm, struct status_report *r)
@@ -513,6 +565,9 @@ status_take(const struct status_sample *sm, struct status_report *r)
 				 status_label(sm, "server") ? status_label(sm, "server") : "");
 			u->up = sm->value >= 1;
 		}
+	} else if (strcmp(n, "clamshim_clamd_limits_reported") == 0
+		   || strcmp(n, "clamshim_clamd_limits_unreported_ok") == 0) {
+		status_take_limits(sm, r);
 	} else if (strcmp(n, "clamshim_scanners_available") == 0) {
 		r->scanners_available = sm->value;
 	} else if (strcmp(n, "clamshim_unavailable_seconds") == 0)

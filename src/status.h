@@ -13,6 +13,8 @@
  *	clamshim_info{version,engine,signatures} 1
  *	clamshim_heartbeat_timestamp_seconds, clamshim_start_time_seconds
  *	clamshim_scanner_up{scanner,server}
+ *	clamshim_clamd_limits_reported{server} (1, 0, NaN not known yet),
+ *	clamshim_clamd_limits_unreported_ok{server}
  *	clamshim_scanners_available, clamshim_unavailable_seconds,
  *	clamshim_fail_open, clamshim_signatures_age_seconds (NaN unknown)
  *	clamshim_messages_total{verdict}, clamshim_actions_total{action},
@@ -46,6 +48,8 @@ struct status_unit {
 	char	scanner[16];
 	char	server[128];
 	int	up;
+	enum scan_limits limits;	/* clamd: whether it reports its limits */
+	int	limits_ok;		/* clamd: clamd.limits_unreported_ok names it */
 };
 
 /* What the monitor knows; set as a whole. */

@@ -88,10 +88,13 @@ t_start_daemon() {
 : "${MTSEND:=$top_builddir/tests/mtsend}"
 : "${CHECK_CLAMSHIM:=$top_builddir/check_clamshim}"
 
-# t_clamd_conf DIR [extra lines on stdin] -- DIR/clamd.conf: socket DIR/clamd.sock, database $T/db
+# t_clamd_conf DIR [extra lines on stdin] -- DIR/clamd.conf: socket DIR/clamd.sock, database $T/db,
+# AlertExceedsMax yes (clamshim trusts clamd's OK only then). clamd takes the
+# first setting of an option, so the extra lines go first: they win.
 t_clamd_conf() {
 	mkdir -p "$1" || t_fail "mkdir $1"
-	cat > "$1/clamd.conf" <<EOC
+	cat > "$1/clamd.conf" || t_fail "write $1/clamd.conf"
+	cat >> "$1/clamd.conf" <<EOC
 Foreground yes
 LocalSocket $1/clamd.sock
 DatabaseDirectory $T/db
@@ -100,8 +103,8 @@ LogFile $1/clamd.log
 LogTime yes
 MaxThreads 4
 SelfCheck 3600
+AlertExceedsMax yes
 EOC
-	cat >> "$1/clamd.conf"
 }
 
 # t_clamd_ping SOCKET -- 0 when the clamd on the unix SOCKET answers PONG

@@ -377,7 +377,7 @@ static void test_names(void **state)
 	static const char *const want[ALERT_EVENT_COUNT] = {
 		"scanner-down", "scanner-up", "all-scanners-down", "recovered",
 		"fail-open-started", "fail-open-ended", "db-reload-failed", "db-stale",
-		"config-warning"};
+		"config-warning", "clamd-limits-unreported"};
 	int	i;
 
 	(void) state;
@@ -386,6 +386,56 @@ static void test_names(void **state)
 	assert_string_equal(alert_event_name(ALERT_EVENT_COUNT), "unknown");
 	assert_true(alert_event_is_outage(ALERT_ALL_DOWN));
 	assert_false(alert_event_is_outage(ALERT_RECOVERED));
+	assert_false(alert_event_is_outage(ALERT_CLAMD_LIMITS_UNREPORTED));
+}
+
+/*
+ * test_limits - clamd-limits-unreported once when a server is found to
+ * answer OK past its limits; not again for the same answer after it was
+ * down (not known meanwhile), again after it reported them in between;
+ * never for a server clamd.limits_unreported_ok names
+ */
+static void test_limits(void **state)
+{
+	static const struct {
+		enum scan_limits a, b;		/* server a, server b (limits_ok) */
+		size_t	want;			/* events in all after this step */
+	} steps[] = {
+		{SCAN_LIMITS_UNKNOWN, SCAN_LIMITS_UNKNOWN, 0},
+		{SCAN_LIMITS_UNREPORTED, SCAN_LIMITS_UNREPORTED, 1},
+		{SCAN_LIMITS_UNREPORTED, SCAN_LIMITS_UNREPORTED, 1},
+		{SCAN_LIMITS_UNKNOWN, SCAN_LIMITS_UNKNOWN, 1},
+		{SCAN_LIMITS_UNREPORTED, SCAN_LIMITS_UNREPORTED, 1},
+		{SCAN_LIMITS_REPORTED, SCAN_LIMITS_REPORTED, 1},
+		{SCAN_LIMITS_UNREPORTED, SCAN_LIMITS_UNREPORTED, 2},
+	};
+	struct world *w = world_new(0, -1, 0);
+	struct scan_status st;
+	struct alert_scanner sc = {"clamd", &st};
+	struct alert_observation obs = {&sc, 1};
+	size_t	i;
+
+	(void) state;
+	memset(&st, 0, sizeof(st));
+	st.up = 1;
+	st.nunits = 2;
+	snprintf(st.units[0].name, sizeof(st.units[0].name), "unix:/run/clamav/clamd.ctl");
+	snprintf(st.units[1].name, sizeof(st.units[1].name), "tcp:127.0.0.1:3310");
+	st.units[0].up = st.units[1].up = 1;
+	st.units[1].limits_ok = 1;
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		st.units[0].limits = steps[i].a;
+		st.units[1].limits = steps[i].b;
+		alert_observe(w->a, &obs);
+		if (w->rec.n != steps[i].want)
+			fail_msg("step %zu: %zu events, want %zu", i, w->rec.n, steps[i].want);
+	}
+	assert_int_equal(w->rec.m[0].event, ALERT_CLAMD_LIMITS_UNREPORTED);
+	assert_string_equal(w->rec.m[0].scanner, "clamd");
+	assert_string_equal(w->rec.m[0].server, "unix:/run/clamav/clamd.ctl");
+	assert_non_null(strstr(w->rec.m[0].detail, "unix:/run/clamav/clamd.ctl does not report its "
+				"limits (AlertExceedsMax no)"));
+	world_free(w);
 }
 
 /* ---- the real runner ---- */
@@ -597,6 +647,7 @@ int main(void)
 		cmocka_unit_test(test_state_machine),
 		cmocka_unit_test(test_details),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_runner_env),
 		cmocka_unit_test(test_runner_timeout),
 		cmocka_unit_test(test_configure),

@@ -48,6 +48,8 @@ struct st_case {
 #define FINE	"clamshim_fail_open 0\nclamshim_config_warnings 0\n"
 #define HB_IN_TEXT LONG_MIN
 #define HB(v)	"clamshim_heartbeat_timestamp_seconds " v "\n"
+#define LIMITS(r, ok) "clamshim_clamd_limits_reported{server=\"unix:/c.ctl\"} " r "\n" \
+		"clamshim_clamd_limits_unreported_ok{server=\"unix:/c.ctl\"} " ok "\n"
 
 static const struct st_case st_cases[] = {
 	{"healthy", UP1 FINE AGE("3600"), 5, 2 * DAY, 7 * DAY, CHECK_OK, "1 scanner unit up"},
@@ -93,6 +95,13 @@ static const struct st_case st_cases[] = {
 	 "CRITICAL - heartbeat is in the future by 1h0m (clock stepped back, or the file is not "
 	 "clamshim's) |"},
 	{"heartbeat 60 s ahead: clock skew", UP1 FINE, -60, 0, 0, CHECK_OK, "1 scanner unit up"},
+	{"limits reported", UP1 FINE LIMITS("1", "0"), 1, 0, 0, CHECK_OK, "1 scanner unit up"},
+	{"limits not known yet", UP1 FINE LIMITS("NaN", "0"), 1, 0, 0, CHECK_OK, "1 scanner unit up"},
+	{"limits not reported", UP1 FINE LIMITS("0", "0"), 1, 0, 0, CHECK_WARNING,
+	 "WARNING - clamd unix:/c.ctl does not report its limits (AlertExceedsMax no)"},
+	{"limits not reported, risk accepted", UP1 FINE LIMITS("0", "1"), 1, 0, 0, CHECK_OK, "up"},
+	{"limits line of an unknown server", UP1 FINE
+	 "clamshim_clamd_limits_reported{server=\"unix:/other\"} 0\n", 1, 0, 0, CHECK_OK, "up"},
 };
 
 /* test_status_rules - every row of st_cases */

@@ -420,6 +420,141 @@ test_version_time(void **state)
 	assert_int_equal(clamd_version_time("ClamAV 1.4.6/27432/Sun Nov 29 09:12:33 2026 junk", 49), 0);
 }
 
+/* test_crc32 - the standard check value of CRC-32 */
+static void
+test_crc32(void **state)
+{
+	(void) state;
+	assert_int_equal(clamd_crc32((const unsigned char *) "123456789", 9), 0xcbf43926u);
+	assert_int_equal(clamd_crc32((const unsigned char *) "", 0), 0);
+}
+
+/* le - a little-endian field of the probe */
+static uint32_t
+le(const unsigned char *p, int n)
+{
+	uint32_t v = 0;
+
+	while (n-- > 0)
+		v = v << 8 | p[n];
+	return v;
+}
+
+/*
+ * test_limits_probe - 64 well-formed zips, one in the other, each entry
+ * stored with the right CRC but the innermost one (deflated EICAR); no
+ * EICAR bytes anywhere in the clear; too small a buffer gives 0
+ */
+static void
+test_limits_probe(void **state)
+{
+	static unsigned char buf[CLAMD_PROBE_MAX], again[CLAMD_PROBE_MAX];
+	unsigned char eicar[68];
+	size_t	n, start = 0, end, i, depth = 0;
+
+	(void) state;
+	assert_int_equal(clamd_limits_probe(buf, CLAMD_PROBE_MAX - 1), 0);
+	n = clamd_limits_probe(buf, sizeof(buf));
+	assert_true(n > (size_t) CLAMD_PROBE_DEPTH * 100 && n <= CLAMD_PROBE_MAX);
+	assert_int_equal(clamd_limits_probe(again, sizeof(again)), n);
+	assert_memory_equal(buf, again, n);
+	clamd_eicar(eicar);
+	assert_memory_equal(eicar, "X5O!P%@AP[4", 11);
+	for (i = 0; i + 5 <= n; i++)
+		assert_false(memcmp(buf + i, "EICAR", 5) == 0 || memcmp(buf + i, "X5O!P", 5) == 0);
+	end = n;
+	for (;;) {
+		const unsigned char *lh = buf + start;
+		uint32_t csize = le(lh + 18, 4), usize = le(lh + 22, 4);
+		const unsigned char *cd = buf + start + CLAMD_PROBE_LOCAL + csize;
+
+		assert_int_equal(le(lh, 4), 0x04034b50u);
+		assert_int_equal(le(lh + 26, 2), 1);
+		assert_int_equal(start + CLAMD_PROBE_LOCAL + csize + CLAMD_PROBE_TAIL, end);
+		assert_int_equal(le(cd, 4), 0x02014b50u);
+		assert_int_equal(le(cd + 16, 4), le(lh + 14, 4));
+		assert_int_equal(le(cd + 47, 4), 0x06054b50u);
+		assert_int_equal(le(cd + 47 + 16, 4), CLAMD_PROBE_LOCAL + csize);
+		depth++;
+		if (le(lh + 8, 2) == 8) {		/* the innermost: deflated EICAR */
+			assert_int_equal(usize, 68);
+			assert_int_equal(le(lh + 14, 4), clamd_crc32(eicar, 68));
+			break;
+		}
+		assert_int_equal(le(lh + 8, 2), 0);
+		assert_int_equal(csize, usize);
+		assert_int_equal(le(lh + 14, 4), clamd_crc32(lh + CLAMD_PROBE_LOCAL, csize));
+		start += CLAMD_PROBE_LOCAL;
+		end = start + csize;
+	}
+	assert_int_equal(depth, CLAMD_PROBE_DEPTH);
+}
+
+/* test_deflate_fixed - fixed-code literal blocks, checked against zlib's output */
+static void
+test_deflate_fixed(void **state)
+{
+	/* the same bytes as zlib's for these inputs: python3 -c 'import zlib; c =
+	 * zlib.compressobj(9, zlib.DEFLATED, -15, 9, zlib.Z_FIXED); print((c.compress(IN)
+	 * + c.flush()).hex())'; 144 and 255 take the 9-bit codes */
+	static const struct {
+		const char *in;
+		size_t	len;
+		unsigned char out[8];
+		size_t	outlen;
+	} cases[] = {
+		{ "", 0, { 0x03, 0x00 }, 2 },
+		{ "a", 1, { 0x4b, 0x04, 0x00 }, 3 },
+		{ "\x90\xff", 2, { 0x9b, 0xf0, 0x1f, 0x00 }, 4 },
+	};
+	unsigned char out[16];
+	size_t	i, n;
+
+	(void) state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		n = clamd_deflate_fixed((const unsigned char *) cases[i].in, cases[i].len, out,
+					sizeof(out));
+		assert_int_equal(n, cases[i].outlen);
+		assert_memory_equal(out, cases[i].out, n);
+	}
+	assert_int_equal(clamd_deflate_fixed((const unsigned char *) "abc", 3, out, 2), 0);
+}
+
+/* test_limits_answer - which replies to the limits probe prove that limits are reported */
+static void
+test_limits_answer(void **state)
+{
+	static const struct {
+		const char *reply;
+		size_t	len;
+		enum scan_limits want;
+	} cases[] = {
+		{ R("stream: Heuristics.Limits.Exceeded.MaxRecursion FOUND\0"), SCAN_LIMITS_REPORTED },
+		{ R("stream: Heuristics.Limits.Exceeded.MaxFiles FOUND\0"), SCAN_LIMITS_REPORTED },
+		{ R("stream: Eicar-Test-Signature FOUND\0"), SCAN_LIMITS_REPORTED },
+		{ R("stream: Win.Test.EICAR_HDB-1 FOUND\0"), SCAN_LIMITS_REPORTED },
+		{ R("stream: OK\0"), SCAN_LIMITS_UNREPORTED },
+		{ R("stream: Heuristics.Encrypted.Zip FOUND\0"), SCAN_LIMITS_UNREPORTED },
+		{ R("stream: Heuristics.Limits FOUND\0"), SCAN_LIMITS_UNREPORTED },
+		{ R("stream: Eica FOUND\0"), SCAN_LIMITS_UNREPORTED },
+		{ R("INSTREAM size limit exceeded. ERROR\0"), SCAN_LIMITS_UNREPORTED },
+		{ R("stream: Can't allocate memory ERROR\0"), SCAN_LIMITS_UNKNOWN },
+		{ R("stream: OK"), SCAN_LIMITS_UNKNOWN },
+		{ "", 0, SCAN_LIMITS_UNKNOWN },
+	};
+	char	out[SCAN_NAME_MAX];
+	size_t	i;
+
+	(void) state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		enum clamd_reply r = clamd_parse_reply(cases[i].reply, cases[i].len, out, sizeof(out));
+
+		if (clamd_limits_answer(r, out) != cases[i].want)
+			fail_msg("case %zu \"%s\": %d, want %d", i, cases[i].reply,
+				 (int) clamd_limits_answer(r, out), (int) cases[i].want);
+	}
+}
+
 int
 main(void)
 {
@@ -433,6 +568,10 @@ main(void)
 		cmocka_unit_test(test_sanitize),
 		cmocka_unit_test(test_reply_every_byte),
 		cmocka_unit_test(test_version_time),
+		cmocka_unit_test(test_crc32),
+		cmocka_unit_test(test_limits_probe),
+		cmocka_unit_test(test_deflate_fixed),
+		cmocka_unit_test(test_limits_answer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -192,6 +192,7 @@ check_defaults(const struct conf *c)
 	assert_int_equal(c->clamd.scan_timeout_ms, 60000);
 	assert_int_equal(c->clamd.retry_after_ms, 10000);
 	assert_int_equal(c->clamd.stream_max, 25 * 1024 * 1024);
+	assert_int_equal(c->clamd.nlimits_unreported_ok, 0);	/* every OK must be proven */
 
 	assert_int_equal(c->policy.on_infected, POLICY_REJECT);
 	assert_int_equal(c->policy.on_unavailable, POLICY_TEMPFAIL);
@@ -278,6 +279,7 @@ static const char good_conf[] =
 	"  scan_timeout = \"2m\"\n"
 	"  retry_after = \"0\"\n"
 	"  stream_max = \"10M\"\n"
+	"  limits_unreported_ok = {\"tcp:127.0.0.1:3310\"}\n"
 	"}\n"
 	"policy {\n"
 	"  on_infected = \"quarantine\"\n"
@@ -361,6 +363,8 @@ test_good_file(void **state)
 		assert_int_equal(c->clamd.scan_timeout_ms, 120000);
 		assert_int_equal(c->clamd.retry_after_ms, 0);
 		assert_int_equal(c->clamd.stream_max, 10 * 1024 * 1024);
+		assert_int_equal(c->clamd.nlimits_unreported_ok, 1);
+		assert_string_equal(c->clamd.limits_unreported_ok[0], "tcp:127.0.0.1:3310");
 
 		assert_int_equal(c->policy.on_infected, POLICY_QUARANTINE);
 		assert_int_equal(c->policy.on_unavailable, POLICY_ACCEPT);
@@ -701,6 +705,10 @@ test_bad_values(void **state)
 		{"clamd { servers = {\"unix:/" X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10
 		 "\"} }\n", 1, "longer than 127 bytes"},
 		{"clamd {\n servers = {\"unix:/a\",\n \"udp:x:1\"}\n}\n", 3, "clamd.servers: udp:x:1: expected unix:PATH"},
+		{"clamd {\n servers = {\"unix:/a\"}\n limits_unreported_ok = {\"unix:/b\"}\n}\n", 3,
+		 "clamd.limits_unreported_ok: \"unix:/b\" is not one of clamd.servers"},
+		{"clamd { limits_unreported_ok = {\"udp:x:1\"} }\n", 1,
+		 "clamd.limits_unreported_ok: udp:x:1: expected unix:PATH"},
 		{"socket = \"/run/x.sock\"\nsocket = \"tcp:1\"\n", 2, "not a milter socket"},
 		{"socket = \"unix:\"\n", 1, "not a milter socket"},
 		{"headers { add = maybe }\n", 1, "headers.add: \"maybe\" is not a boolean"},
@@ -941,6 +949,7 @@ test_option_names(void **state)
 		"embedded.max_file_size", "embedded.max_scan_size", "embedded.max_recursion",
 		"embedded.max_files", "clamd.servers", "clamd.connect_timeout",
 		"clamd.scan_timeout", "clamd.retry_after", "clamd.stream_max",
+		"clamd.limits_unreported_ok",
 		"policy.on_infected", "policy.on_unavailable", "policy.fail_open_after",
 		"policy.on_limit", "policy.on_limit_size", "policy.on_limit_files",
 		"policy.on_limit_time", "policy.on_limit_nesting", "policy.on_error", "policy.max_size",

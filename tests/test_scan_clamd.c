@@ -13,7 +13,12 @@
  *	server killed (decided at once) and restarted (back by the probe);
  *	SIGSTOP (first message waits scan_timeout, the following are decided
  *	at once, also while the first still waits) and SIGCONT; each fake
- *	mode decided within its bound; configure keeping server state.
+ *	mode decided within its bound; configure keeping server state;
+ *	limits: a clamd with AlertExceedsMax no gives limit for clean mail
+ *	(also right after start and after it came back with that setting),
+ *	clean with clamd.limits_unreported_ok, clean with AlertExceedsMax
+ *	yes; socket() failing with EMFILE here is an error for the message
+ *	and leaves the server up.
  *	Timeouts are set large where a check says "must not wait", so that
  *	a wait would show.
  *
@@ -43,6 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -78,6 +84,10 @@ static pid_t procs[MAX_PROCS];
 static struct scanner *live[8];		/* destroyed in teardown should a check fail */
 static struct clamd_inst main_clamd;
 static struct spool *msg_clean, *msg_eicar, *msg_zip, *msg_big_eicar;
+static int filler[512];			/* descriptors that exhaust RLIMIT_NOFILE */
+static int nfiller;
+static struct rlimit nofile;		/* the limit before test_local_failure lowered it */
+static int nofile_lowered;
 
 /* fmt - snprintf that fails the test when the text does not fit */
 static void fmt(char *buf, size_t len, const char *f, ...) __attribute__((format(printf, 3, 4)));
@@ -251,7 +261,7 @@ ping_unix(const char *path)
 	return rc;
 }
 
-/* clamd_setup - a clamd config in its own dir (shares the test database); extra lines may be NULL */
+/* clamd_setup - a clamd config in its own dir (shares the test database), AlertExceedsMax yes; extra lines may be NULL */
 static void
 clamd_setup_extra(struct clamd_inst *c, const char *name, const char *extra)
 {
@@ -264,12 +274,13 @@ clamd_setup_extra(struct clamd_inst *c, const char *name, const char *extra)
 	fmt(c->conf, sizeof(c->conf), "%s/clamd.conf", c->dir);
 	fmt(c->sock, sizeof(c->sock), "%s/clamd.sock", c->dir);
 	c->port = free_port();
+	/* clamd takes the first setting of an option: the extra lines go first, they win */
 	fmt(text, sizeof(text),
-		 "Foreground yes\nLocalSocket %s\nTCPSocket %d\nTCPAddr 127.0.0.1\n%s"
+		 "%sForeground yes\nLocalSocket %s\nTCPSocket %d\nTCPAddr 127.0.0.1\n%s"
 		 "DatabaseDirectory %s\nPidFile %s/clamd.pid\nLogFile %s/clamd.log\n"
-		 "LogTime yes\nMaxThreads 4\nSelfCheck 3600\n%s",
-		 c->sock, c->port, have_v6 ? "TCPAddr ::1\n" : "", dbdir, c->dir, c->dir,
-		 extra ? extra : "");
+		 "LogTime yes\nMaxThreads 4\nSelfCheck 3600\nAlertExceedsMax yes\n",
+		 extra ? extra : "", c->sock, c->port, have_v6 ? "TCPAddr ::1\n" : "", dbdir, c->dir,
+		 c->dir);
 	if (write_file(c->conf, text) < 0)
 		fail_msg("cannot write %s", c->conf);
 }
@@ -487,6 +498,13 @@ conf_of(struct conf *c, const char *const *servers, size_t n, int64_t connect_ms
 	c->clamd.stream_max = 25 * 1024 * 1024;
 }
 
+/* conf_trust - clamd.limits_unreported_ok names spec: its OK is clean though it hides limits */
+static void
+conf_trust(struct conf *c, const char *spec)
+{
+	c->clamd.limits_unreported_ok[c->clamd.nlimits_unreported_ok++] = (char *) spec;
+}
+
 /* make - a scanner for conf */
 static struct scanner *
 make(const struct conf *c)
@@ -566,6 +584,37 @@ wait_unit(struct scanner *s, const char *spec, int want, int64_t limit_ms)
 
 	while (now_ms() - t0 < limit_ms) {
 		if (unit_up(s, spec, NULL, 0) == want)
+			return now_ms() - t0;
+		sleep_ms(10);
+	}
+	return -1;
+}
+
+/* unit_limits - what the status says of the unit's limits, -1 when absent; *ok its limits_ok */
+static int
+unit_limits(struct scanner *s, const char *spec, int *ok)
+{
+	struct scan_status st;
+	size_t	i;
+
+	scan_clamd_ops.status(s, &st);
+	for (i = 0; i < st.nunits; i++)
+		if (strcmp(st.units[i].name, spec) == 0) {
+			if (ok)
+				*ok = st.units[i].limits_ok;
+			return (int) st.units[i].limits;
+		}
+	return -1;
+}
+
+/* wait_limits - ms until the unit's limits state is want, -1 after limit_ms */
+static int64_t
+wait_limits(struct scanner *s, const char *spec, enum scan_limits want, int64_t limit_ms)
+{
+	int64_t	t0 = now_ms();
+
+	while (now_ms() - t0 < limit_ms) {
+		if (unit_limits(s, spec, NULL) == (int) want)
 			return now_ms() - t0;
 		sleep_ms(10);
 	}
@@ -659,6 +708,16 @@ group_teardown(void **state)
 	return 0;
 }
 
+/* nofile_restore - free the filler descriptors and restore RLIMIT_NOFILE */
+static void
+nofile_restore(void)
+{
+	while (nfiller > 0)
+		close(filler[--nfiller]);
+	if (nofile_lowered && setrlimit(RLIMIT_NOFILE, &nofile) == 0)
+		nofile_lowered = 0;
+}
+
 /* test_teardown - kill any process a test started but the main clamd */
 static int
 test_teardown(void **state)
@@ -666,6 +725,7 @@ test_teardown(void **state)
 	size_t	i;
 
 	(void) state;
+	nofile_restore();
 	for (i = 0; i < sizeof(live) / sizeof(live[0]); i++)
 		if (live[i] != NULL)
 			unmake(live[i]);
@@ -1018,6 +1078,167 @@ test_hung_long(void **state)
 	unmake(s);
 }
 
+/*
+ * test_limits_unreported - a real clamd with AlertExceedsMax no: its OK is
+ * a limit (also for the first message, before the probe thread asked),
+ * EICAR still infected; clamd.limits_unreported_ok makes its OK clean;
+ * AlertExceedsMax yes (the main clamd): clean
+ */
+static void
+test_limits_unreported(void **state)
+{
+	struct clamd_inst n;
+	char	spec[PATH_MAX + 8], real[PATH_MAX + 8];
+	const char *one[1] = { spec }, *yes[1] = { real };
+	struct scan_verdict v;
+	struct scanner *s;
+	struct conf c;
+	int	ok = -1;
+	int64_t	ms;
+
+	(void) state;
+	clamd_setup_extra(&n, "hider", "AlertExceedsMax no\n");
+	clamd_start(&n);
+	fmt(spec, sizeof(spec), "unix:%s", n.sock);
+	conf_of(&c, one, 1, 5000, 30000, 10000);
+	s = make(&c);
+	ms = scan_timed(s, msg_clean, &v);		/* at once: the scan asks itself */
+	expect(&v, SCAN_LIMIT, "clamd unix:", "AlertExceedsMax no, first message");
+	assert_non_null(strstr(v.name, "does not report its limits (AlertExceedsMax no)"));
+	printf("# AlertExceedsMax no: first clean message %lld ms: limit (%s)\n", (long long) ms, v.name);
+	assert_int_equal(unit_limits(s, spec, &ok), SCAN_LIMITS_UNREPORTED);
+	assert_int_equal(ok, 0);
+	scan_timed(s, msg_clean, &v);
+	expect(&v, SCAN_LIMIT, "clamd unix:", "AlertExceedsMax no, second message");
+	scan_timed(s, msg_eicar, &v);
+	expect(&v, SCAN_INFECTED, "Eicar-Test-Signature", "AlertExceedsMax no, EICAR");
+	assert_int_equal(unit_up(s, spec, NULL, 0), 1);
+	unmake(s);
+
+	/* the probe thread finds it out without mail too */
+	s = make(&c);
+	assert_true(wait_limits(s, spec, SCAN_LIMITS_UNREPORTED, 5000) >= 0);
+	unmake(s);
+
+	/* the administrator accepts the risk for this server */
+	conf_of(&c, one, 1, 5000, 30000, 10000);
+	conf_trust(&c, spec);
+	s = make(&c);
+	scan_timed(s, msg_clean, &v);
+	expect(&v, SCAN_CLEAN, NULL, "limits_unreported_ok");
+	assert_true(wait_limits(s, spec, SCAN_LIMITS_UNREPORTED, 5000) >= 0);
+	assert_int_equal(unit_limits(s, spec, &ok), SCAN_LIMITS_UNREPORTED);
+	assert_int_equal(ok, 1);
+	unmake(s);
+
+	/* MaxRecursion past the probe's depth: clamd unpacks it all and names EICAR */
+	proc_kill(n.pid);
+	clamd_setup_extra(&n, "hider", "AlertExceedsMax no\nMaxRecursion 70\n");
+	clamd_start(&n);
+	conf_of(&c, one, 1, 5000, 30000, 10000);
+	s = make(&c);
+	scan_timed(s, msg_clean, &v);
+	expect(&v, SCAN_CLEAN, NULL, "MaxRecursion 70");
+	assert_int_equal(unit_limits(s, spec, NULL), SCAN_LIMITS_REPORTED);
+	unmake(s);
+
+	/* AlertExceedsMax yes */
+	fmt(real, sizeof(real), "unix:%s", main_clamd.sock);
+	conf_of(&c, yes, 1, 5000, 30000, 10000);
+	s = make(&c);
+	scan_timed(s, msg_clean, &v);
+	expect(&v, SCAN_CLEAN, NULL, "AlertExceedsMax yes");
+	assert_int_equal(unit_limits(s, real, &ok), SCAN_LIMITS_REPORTED);
+	assert_int_equal(ok, 0);
+	unmake(s);
+}
+
+/*
+ * test_limits_reconnect - a server that reported its limits goes down and
+ * comes back with AlertExceedsMax no: asked again, its OK is a limit now
+ */
+static void
+test_limits_reconnect(void **state)
+{
+	struct clamd_inst d;
+	char	spec[PATH_MAX + 8];
+	const char *one[1] = { spec };
+	struct scan_verdict v;
+	struct scanner *s;
+	struct conf c;
+	int64_t	ms;
+
+	(void) state;
+	clamd_setup(&d, "flip");
+	clamd_start(&d);
+	fmt(spec, sizeof(spec), "unix:%s", d.sock);
+	conf_of(&c, one, 1, 5000, 30000, 1000);
+	s = make(&c);
+	assert_true(wait_limits(s, spec, SCAN_LIMITS_REPORTED, 5000) >= 0);
+	scan_timed(s, msg_clean, &v);
+	expect(&v, SCAN_CLEAN, NULL, "before the restart");
+	proc_kill(d.pid);
+	assert_true(wait_unit(s, spec, 0, 10000) >= 0);	/* the idle PING notices */
+	clamd_setup_extra(&d, "flip", "AlertExceedsMax no\n");
+	clamd_start(&d);
+	assert_true(wait_unit(s, spec, 1, 10000) >= 0);
+	ms = wait_limits(s, spec, SCAN_LIMITS_UNREPORTED, 5000);
+	printf("# restarted with AlertExceedsMax no: found out %lld ms after it was up\n", (long long) ms);
+	assert_true(ms >= 0);
+	scan_timed(s, msg_clean, &v);
+	expect(&v, SCAN_LIMIT, "clamd unix:", "after the restart");
+	unmake(s);
+}
+
+/*
+ * test_local_failure - socket() fails with EMFILE here: the message gets
+ * error, the server stays up (scans and the probe thread's PINGs), and
+ * scanning works again once descriptors are free
+ */
+static void
+test_local_failure(void **state)
+{
+	char	spec[PATH_MAX + 8];
+	const char *one[1] = { spec };
+	struct scan_verdict v;
+	struct scanner *s;
+	struct rlimit low;
+	struct conf c;
+	int	fd;
+	int64_t	ms;
+
+	(void) state;
+	fmt(spec, sizeof(spec), "unix:%s", main_clamd.sock);
+	conf_of(&c, one, 1, 5000, 30000, 10000);
+	s = make(&c);
+	scan_timed(s, msg_clean, &v);
+	expect(&v, SCAN_CLEAN, NULL, "before");
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &nofile), 0);
+	low = nofile;
+	if (low.rlim_cur > 256)
+		low.rlim_cur = 256;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	nofile_lowered = 1;
+	while (nfiller < (int) (sizeof(filler) / sizeof(filler[0]))
+	       && (fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
+		filler[nfiller++] = fd;
+	assert_int_equal(errno, EMFILE);
+	ms = scan_timed(s, msg_clean, &v);
+	expect(&v, SCAN_ERROR, "socket: Too many open files", "EMFILE");
+	printf("# EMFILE: %s in %lld ms\n", v.name, (long long) ms);
+	assert_int_equal(unit_up(s, spec, NULL, 0), 1);
+	sleep_ms(3000);				/* past the idle PING (2 s): its socket() fails too */
+	assert_int_equal(unit_up(s, spec, NULL, 0), 1);
+	scan_timed(s, msg_eicar, &v);
+	expect(&v, SCAN_ERROR, "socket: Too many open files", "EMFILE, later");
+	nofile_restore();
+	assert_int_equal(nofile_lowered, 0);
+	assert_int_equal(unit_up(s, spec, NULL, 0), 1);
+	scan_timed(s, msg_eicar, &v);
+	expect(&v, SCAN_INFECTED, "Eicar-Test-Signature", "descriptors free again");
+	unmake(s);
+}
+
 struct fake_case {
 	const char *mode;
 	enum scan_result want;		/* alone */
@@ -1025,7 +1246,7 @@ struct fake_case {
 };
 
 static const struct fake_case fake_cases[] = {
-	{ "ok", SCAN_CLEAN, "" },
+	{ "ok", SCAN_LIMIT, "does not report its limits (AlertExceedsMax no)" },
 	{ "found", SCAN_INFECTED, "Eicar-Test-Signature" },
 	{ "limit", SCAN_LIMIT, "size" },
 	{ "error", SCAN_ERROR, "Can't allocate memory" },
@@ -1244,6 +1465,7 @@ test_round_robin(void **state)
 	fmt(b, sizeof(b), "tcp:127.0.0.1:%d", pb);
 	fmt(d, sizeof(d), "tcp:127.0.0.1:%d", pd);
 	conf_of(&c, three, 3, 1000, 5000, 60000);
+	conf_trust(&c, a);			/* "ok" answers OK to the limits probe too */
 	s = make(&c);
 	for (i = 0; i < 20; i++) {
 		scan_timed(s, msg_clean, &v);
@@ -1304,6 +1526,7 @@ test_configure_under_load(void **state)
 	fmt(b, sizeof(b), "tcp:127.0.0.1:%d", pb);
 	fmt(d, sizeof(d), "tcp:127.0.0.1:%d", pd);
 	conf_of(&c, l1, 2, 1000, 5000, 200);
+	conf_trust(&c, b);			/* "ok" answers OK to the limits probe too */
 	ch.s = make(&c);
 	for (i = 0; i < 4; i++)
 		assert_int_equal(pthread_create(&th[i], NULL, churn_main, &ch), 0);
@@ -1314,6 +1537,7 @@ test_configure_under_load(void **state)
 			conf_of(&c, l2, 2, 1000, 5000, 200);
 		else
 			conf_of(&c, l3, 1, 1000, 5000, 200);
+		conf_trust(&c, b);
 		scan_clamd_ops.configure(ch.s, &c);
 		scan_clamd_ops.status(ch.s, &st);
 		assert_true(st.nunits >= 1 && st.nunits <= 2);
@@ -1334,6 +1558,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_real_verdicts, test_teardown),
 		cmocka_unit_test_teardown(test_limits, test_teardown),
+		cmocka_unit_test_teardown(test_limits_unreported, test_teardown),
+		cmocka_unit_test_teardown(test_limits_reconnect, test_teardown),
+		cmocka_unit_test_teardown(test_local_failure, test_teardown),
 		cmocka_unit_test_teardown(test_clamd_stream_limit, test_teardown),
 		cmocka_unit_test_teardown(test_fakes, test_teardown),
 		cmocka_unit_test_teardown(test_fake_v6, test_teardown),

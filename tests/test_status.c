@@ -42,9 +42,12 @@ static void sample_gauges(struct status_gauges *g)
 	snprintf(g->units[1].scanner, sizeof(g->units[1].scanner), "clamd");
 	snprintf(g->units[1].server, sizeof(g->units[1].server), "unix:/run/clamav/clamd.ctl");
 	g->units[1].up = 0;
+	g->units[1].limits = SCAN_LIMITS_UNREPORTED;
+	g->units[1].limits_ok = 1;
 	snprintf(g->units[2].scanner, sizeof(g->units[2].scanner), "clamd");
 	snprintf(g->units[2].server, sizeof(g->units[2].server), "odd \"name\" \\ with\nnewline");
 	g->units[2].up = 1;
+	g->units[2].limits = SCAN_LIMITS_REPORTED;
 	g->scanners_available = 1;
 	g->unavailable_seconds = 12.5;
 	g->fail_open = 1;
@@ -88,6 +91,14 @@ static void test_round_trip(void **state)
 	assert_int_equal(r.units[1].up, 0);
 	assert_int_equal(r.units[0].up, 1);
 	assert_string_equal(r.units[2].server, "odd \"name\" \\ with\nnewline");
+	assert_int_equal(r.units[0].limits, SCAN_LIMITS_UNKNOWN);	/* embedded: no such line */
+	assert_int_equal(r.units[1].limits, SCAN_LIMITS_UNREPORTED);
+	assert_int_equal(r.units[1].limits_ok, 1);
+	assert_int_equal(r.units[2].limits, SCAN_LIMITS_REPORTED);
+	assert_int_equal(r.units[2].limits_ok, 0);
+	assert_non_null(strstr(text, "clamshim_clamd_limits_reported{server=\"unix:/run/clamav/clamd.ctl\"} 0\n"));
+	assert_non_null(strstr(text, "clamshim_clamd_limits_unreported_ok{server=\"unix:/run/clamav/clamd.ctl\"} 1\n"));
+	assert_null(strstr(text, "clamshim_clamd_limits_reported{server=\"/var/lib/clamav\"}"));
 	assert_true(r.scanners_available == 1);
 	assert_true(r.unavailable_seconds == 12.5);
 	assert_int_equal(r.fail_open, 1);
@@ -138,6 +149,10 @@ static void test_every_metric(void **state)
 		{"clamshim_alerts_dropped_total", "counter", "clamshim_alerts_dropped_total 3\n"},
 		{"clamshim_config_warnings", "gauge", "clamshim_config_warnings 0\n"},
 		{"clamshim_db_reloads_total", "counter", "clamshim_db_reloads_total{result=\"ok\"} 0\n"},
+		{"clamshim_clamd_limits_reported", "gauge",
+		 "clamshim_clamd_limits_reported{server=\"tcp:127.0.0.1:3310\"} NaN\n"},
+		{"clamshim_clamd_limits_unreported_ok", "gauge",
+		 "clamshim_clamd_limits_unreported_ok{server=\"tcp:127.0.0.1:3310\"} 0\n"},
 	};
 	struct status *s = status_new();
 	struct status_gauges g;
