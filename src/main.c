@@ -8,24 +8,30 @@
  *	clamshim -V
  * DESCRIPTION
  *	Options, the daemon's life cycle and signals. The order at start is
- *	deliberate: read the configuration, bind the milter socket (as root),
- *	go to the background, write the pid file, give the runtime
- *	directories it made to the user, drop privileges, then start the
- *	scanners (the embedded engine loads in a background thread) and serve
- *	at once. Mail that arrives before a scanner is ready gets the
- *	unavailable policy, never a stall. Nothing made as root follows a
- *	link or is written by a name the user could have replaced
- *	(runfile(3)): the socket is bound with umask and group set so that it
- *	needs no chmod, and as the user when its directory is the user's.
+ *	deliberate: read the configuration, raise the soft limit of open
+ *	files to the hard one, bind the milter socket (as root), go to the
+ *	background, write the pid file, give the runtime directories it made
+ *	to the user, drop privileges, then start the scanners (the embedded
+ *	engine loads in a background thread) and serve at once. Mail that
+ *	arrives before a scanner is ready gets the unavailable policy, never
+ *	a stall. Nothing made as root follows a link or is written by a name
+ *	the user could have replaced (runfile(3)): the socket is bound with
+ *	umask and group set so that it needs no chmod, and as the user when
+ *	its directory is the user's.
  *
  *	Signals: SIGHUP re-reads the configuration (a broken one is logged
  *	and the running one kept) and reloads signatures; SIGUSR1 writes the
- *	status now; SIGTERM and SIGINT stop (libmilter handles those two).
+ *	status now; SIGTERM and SIGINT stop (libmilter handles those two;
+ *	the sigwait() below notes which one came). At the stop, scans in
+ *	flight finish first (milter_drain, bounded by the scanners' time
+ *	limits), then the scanners are freed.
  * DIAGNOSTICS
- *	Exit 0 on a clean stop; 1 when the configuration is unusable, the
- *	socket cannot be bound or the pid file cannot be made safely. -t: 0
- *	clean, 1 errors, 2 warnings only. --scan: 0 all clean, 1 any
- *	infected, 2 any unscanned.
+ *	Exit 0 on a clean stop (SIGTERM or SIGINT, every scan finished); 1
+ *	when the configuration is unusable, the socket cannot be bound, the
+ *	pid file cannot be made safely, the milter loop failed or ended
+ *	without a stop signal, or scans were still running at the drain
+ *	limit. -t: 0 clean, 1 errors, 2 warnings only. --scan: 0 all clean,
+ *	1 any infected, 2 any unscanned.
  */
 #include "config.h"
 
@@ -40,6 +46,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -61,6 +68,8 @@
 #endif
 #define MAIN_DEFAULT_CONF	SYSCONFDIR "/clamshim.conf"
 #define MAIN_SCAN_WAIT_MS	(10 * 60 * 1000)	/* --scan: longest wait for a first load */
+#define MAIN_DRAIN_NOLIMIT_MS	(10 * 60 * 1000)	/* stop: a scanner without a time limit */
+#define MAIN_DRAIN_SLACK_MS	10000			/* stop: on top of twice the scanners' limits */
 
 /* Everything the daemon's main and signal threads share; file-static. */
 static struct {
@@ -69,6 +78,7 @@ static struct {
 	struct monitor *monitor;	/* alerts and the status file */
 	pthread_t sigthread;
 	atomic_int stopping;		/* the signal thread returns at its next signal */
+	atomic_int stop_signal;		/* SIGTERM or SIGINT once libmilter's thread got one */
 	struct runfile_pid pid;		/* the pid file this process made */
 } main_state;
 
@@ -79,7 +89,9 @@ static struct {
  * and stops the milter on SIGHUP. clamshim uses SIGHUP to reload, so this
  * definition (which the dynamic linker binds for libmilter too, as it does
  * for any symbol the executable defines) drops SIGHUP and SIGUSR1 from the
- * set; our own signal thread waits for those with sigwaitinfo().
+ * set; our own signal thread waits for those with sigwaitinfo(). It notes
+ * a SIGTERM or SIGINT handed to libmilter, so that a milter loop that ends
+ * without one is known to be a failure.
  */
 int
 sigwait(const sigset_t *restrict set, int *restrict sig)
@@ -92,6 +104,8 @@ sigwait(const sigset_t *restrict set, int *restrict sig)
 	for (;;) {
 		got = sigwaitinfo(&mine, NULL);
 		if (got > 0) {
+			if (got == SIGTERM || got == SIGINT)
+				atomic_store(&main_state.stop_signal, got);
 			*sig = got;
 			return 0;
 		}
@@ -282,6 +296,31 @@ main_daemonize(void)
 			close(fd);
 	}
 	return 0;
+}
+
+/* main_raise_nofile - soft RLIMIT_NOFILE up to the hard limit: one descriptor per connection and scan */
+static void
+main_raise_nofile(void)
+{
+	struct rlimit rl;
+	unsigned long long was;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		log_warning_errno("cannot read the limit of open files");
+		return;
+	}
+	was = (unsigned long long) rl.rlim_cur;
+	if (rl.rlim_cur != rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+			log_warning_errno("cannot raise the limit of open files from %llu to the "
+					  "hard limit %llu", was, (unsigned long long) rl.rlim_max);
+			return;
+		}
+		log_info("open files: limit raised from %llu to the hard limit %llu", was,
+			 (unsigned long long) rl.rlim_max);
+	} else
+		log_info("open files: limit %llu (the hard limit)", was);
 }
 
 /* main_unix_path - the path of a unix socket spec, or NULL */
@@ -586,6 +625,65 @@ main_observe(const struct milter_outcome *o)
 	monitor_count(main_state.monitor, o->verdict, o->action, o->fail_open, o->seconds);
 }
 
+/* main_drain_limit_ms - how long scans in flight may still take at the stop: twice the worst case, and more */
+static int64_t
+main_drain_limit_ms(const struct conf *conf)
+{
+	int64_t	one = 0;
+	size_t	i, n = conf->clamd.nservers > 0 ? conf->clamd.nservers : 1;
+
+	for (i = 0; i < conf->nscanners; i++) {
+		if (conf->scanners[i] == CONF_SCANNER_EMBEDDED)
+			one += conf->embedded.max_scan_time_ms > 0 ? conf->embedded.max_scan_time_ms
+			    : MAIN_DRAIN_NOLIMIT_MS;
+		else if (conf->scanners[i] == CONF_SCANNER_CLAMD)	/* each server tried in turn */
+			one += (int64_t) n * (conf->clamd.connect_timeout_ms > 0 ?
+					      conf->clamd.connect_timeout_ms : 0)
+			    + (int64_t) n * (conf->clamd.scan_timeout_ms > 0 ?
+					     conf->clamd.scan_timeout_ms : MAIN_DRAIN_NOLIMIT_MS);
+	}
+	return 2 * one + MAIN_DRAIN_SLACK_MS;
+}
+
+/* main_drain - let the scans in flight finish; 0 done, -1 some still run at the limit */
+static int
+main_drain(void)
+{
+	struct conf *cur = milter_get_conf();
+	int64_t	limit = main_drain_limit_ms(cur);
+	unsigned left;
+
+	conf_unref(cur);
+	left = milter_drain(limit);
+	if (left == 0)
+		return 0;
+	log_error("%u message%s still being scanned %lld s after the stop: exiting without "
+		  "freeing what %s (the MTA gets no reply and tries again later)", left,
+		  left == 1 ? "" : "s", (long long) (limit / 1000), left == 1 ? "it uses" : "they use");
+	return -1;
+}
+
+/* main_stop_reason - why the milter loop ended, logged; 0 a stop signal, -1 anything else */
+static int
+main_stop_reason(int rc)
+{
+	int	sig = atomic_load(&main_state.stop_signal);
+
+	if (rc != 0) {
+		log_error("the milter loop failed (see libmilter's lines before this one): "
+			  "stopping, exit status 1");
+		return -1;
+	}
+	if (sig == 0) {
+		log_error("the milter loop ended without SIGTERM or SIGINT: stopping with exit "
+			  "status 1 so that a service manager (Restart=on-failure) starts clamshim "
+			  "again");
+		return -1;
+	}
+	log_info("stopping on %s: finishing the scans in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	return 0;
+}
+
 /* main_daemon - run the milter */
 static int
 main_daemon(struct conf *conf, const char *socket_override, int foreground)
@@ -596,6 +694,7 @@ main_daemon(struct conf *conf, const char *socket_override, int foreground)
 	char	err[512];
 	int	rc;
 
+	main_raise_nofile();
 	main_state.chain = chain_new();
 	files[0] = main_unix_path(spec);
 	files[1] = conf->pid_file;
@@ -640,9 +739,13 @@ main_daemon(struct conf *conf, const char *socket_override, int foreground)
 		 cl_retver(), spec, conf->nscanners > 0 ? " " : " none",
 		 conf->nscanners > 0 ? conf_scanner_name(conf->scanners[0]) : "");
 	notify_start(main_state.chain);
-	rc = milter_run();
-	log_info("stopping");
+	rc = main_stop_reason(milter_run());
 	notify_stop();
+	if (main_drain() < 0) {		/* a scan still uses the chain: freeing it would crash */
+		main_remove_pid(conf);
+		log_close();
+		_exit(1);
+	}
 	/* not pthread_cancel: unwinding a thread that once ran a reload leaves
 	 * stack poison that ASan then reports at the thread's exit */
 	atomic_store(&main_state.stopping, 1);

@@ -1,10 +1,11 @@
 /*
  * NAME
- *	preload - LD_PRELOAD library for tests: a pause after bind()
+ *	preload - LD_PRELOAD library for tests: a pause after bind(), libmilter stopped without a signal
  * SUMMARY
  *	LD_PRELOAD=tests/preload.so PRELOAD_BIND_PAUSE=FILE clamshim ...
+ *	LD_PRELOAD=tests/preload.so PRELOAD_STOP_ON_USR2=1 clamshim ...
  * DESCRIPTION
- *	A moment a system test cannot reach from outside the daemon, made
+ *	Two moments a system test cannot reach from outside the daemon, made
  *	reachable here so that clamshim itself carries no test hook:
  *
  *	PRELOAD_BIND_PAUSE=FILE: after the first successful bind() of a unix
@@ -12,6 +13,13 @@
  *	until the test removes it (at most 60 s). Between binding the socket
  *	and what follows is where a local attacker races a daemon started as
  *	root; the test plays the attacker in that window, without timing.
+ *
+ *	PRELOAD_STOP_ON_USR2=1: SIGUSR2 (blocked in every thread from the
+ *	start) makes a thread of this library call libmilter's smfi_stop(),
+ *	which is what libmilter's own signal thread does for a signal it
+ *	handles itself (SIGHUP, in libmilter 8.x): the milter loop ends
+ *	without SIGTERM or SIGINT, as it would if a libmilter update took a
+ *	signal clamshim does not expect.
  *
  *	In a sanitizer build, list the ASan runtime first in LD_PRELOAD.
  * DIAGNOSTICS
@@ -22,6 +30,8 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +41,7 @@
 #include <unistd.h>
 
 typedef int preload_bind_fn(int, const struct sockaddr *, socklen_t);
+typedef int preload_stop_fn(void);
 
 /* preload_pause - create file, then wait until it is gone (at most 60 s) */
 static void
@@ -71,4 +82,47 @@ bind(int fd, const struct sockaddr *sa, socklen_t len)
 		preload_pause(pause);
 	errno = saved;
 	return rc;
+}
+
+/* preload_stopper - on SIGUSR2, smfi_stop() */
+static void *
+preload_stopper(void *arg)
+{
+	sigset_t set;
+	preload_stop_fn *stop;
+	void   *p;
+
+	(void) arg;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	while (sigwaitinfo(&set, NULL) != SIGUSR2)
+		;
+	if ((p = dlsym(RTLD_DEFAULT, "smfi_stop")) == NULL) {
+		fprintf(stderr, "preload: SIGUSR2 but no smfi_stop in this process\n");
+		return NULL;
+	}
+	memcpy(&stop, &p, sizeof(stop));
+	fprintf(stderr, "preload: SIGUSR2: calling smfi_stop()\n");
+	(void) stop();
+	return NULL;
+}
+
+/* preload_init - PRELOAD_STOP_ON_USR2: block SIGUSR2 for every thread to come, start the stopper */
+__attribute__((constructor)) static void
+preload_init(void)
+{
+	sigset_t set;
+	pthread_t t;
+	const char *on = getenv("PRELOAD_STOP_ON_USR2");
+
+	if (on == NULL || strcmp(on, "1") != 0)
+		return;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (pthread_create(&t, NULL, preload_stopper, NULL) != 0) {
+		fprintf(stderr, "preload: cannot start the SIGUSR2 thread\n");
+		return;
+	}
+	pthread_detach(t);
 }
