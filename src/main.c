@@ -8,19 +8,30 @@
  *	clamshim -V
  * DESCRIPTION
  *	Options, the daemon's life cycle and signals. The order at start is
- *	deliberate: read the configuration, bind the milter socket (as root),
- *	go to the background, write the pid file, drop privileges, then start
- *	the scanners (the embedded engine loads in a background thread) and
- *	serve at once. Mail that arrives before a scanner is ready gets the
- *	unavailable policy, never a stall.
+ *	deliberate: read the configuration, raise the soft limit of open
+ *	files to the hard one, bind the milter socket (as root), go to the
+ *	background, write the pid file, give the runtime directories it made
+ *	to the user, drop privileges, then start the scanners (the embedded
+ *	engine loads in a background thread) and serve at once. Mail that
+ *	arrives before a scanner is ready gets the unavailable policy, never
+ *	a stall. Nothing made as root follows a link or is written by a name
+ *	the user could have replaced (runfile(3)): the socket is bound with
+ *	umask and group set so that it needs no chmod, and as the user when
+ *	its directory is the user's.
  *
  *	Signals: SIGHUP re-reads the configuration (a broken one is logged
  *	and the running one kept) and reloads signatures; SIGUSR1 writes the
- *	status now; SIGTERM and SIGINT stop (libmilter handles those two).
+ *	status now; SIGTERM and SIGINT stop (libmilter handles those two;
+ *	the sigwait() below notes which one came). At the stop, scans in
+ *	flight finish first (milter_drain, bounded by the scanners' time
+ *	limits), then the scanners are freed.
  * DIAGNOSTICS
- *	Exit 0 on a clean stop; 1 when the configuration is unusable or the
- *	socket cannot be bound. -t: 0 clean, 1 errors, 2 warnings only.
- *	--scan: 0 all clean, 1 any infected, 2 any unscanned.
+ *	Exit 0 on a clean stop (SIGTERM or SIGINT, every scan finished); 1
+ *	when the configuration is unusable, the socket cannot be bound, the
+ *	pid file cannot be made safely, the milter loop failed or ended
+ *	without a stop signal, or scans were still running at the drain
+ *	limit. -t: 0 clean, 1 errors, 2 warnings only. --scan: 0 all clean,
+ *	1 any infected, 2 any unscanned.
  */
 #include "config.h"
 
@@ -35,6 +46,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -47,6 +59,7 @@
 #include "monitor.h"
 #include "notify.h"
 #include "policy.h"
+#include "runfile.h"
 #include "scan.h"
 #include "spool.h"
 
@@ -55,6 +68,8 @@
 #endif
 #define MAIN_DEFAULT_CONF	SYSCONFDIR "/clamshim.conf"
 #define MAIN_SCAN_WAIT_MS	(10 * 60 * 1000)	/* --scan: longest wait for a first load */
+#define MAIN_DRAIN_NOLIMIT_MS	(10 * 60 * 1000)	/* stop: a scanner without a time limit */
+#define MAIN_DRAIN_SLACK_MS	10000			/* stop: on top of twice the scanners' limits */
 
 /* Everything the daemon's main and signal threads share; file-static. */
 static struct {
@@ -63,6 +78,8 @@ static struct {
 	struct monitor *monitor;	/* alerts and the status file */
 	pthread_t sigthread;
 	atomic_int stopping;		/* the signal thread returns at its next signal */
+	atomic_int stop_signal;		/* SIGTERM or SIGINT once libmilter's thread got one */
+	struct runfile_pid pid;		/* the pid file this process made */
 } main_state;
 
 /*
@@ -72,7 +89,9 @@ static struct {
  * and stops the milter on SIGHUP. clamshim uses SIGHUP to reload, so this
  * definition (which the dynamic linker binds for libmilter too, as it does
  * for any symbol the executable defines) drops SIGHUP and SIGUSR1 from the
- * set; our own signal thread waits for those with sigwaitinfo().
+ * set; our own signal thread waits for those with sigwaitinfo(). It notes
+ * a SIGTERM or SIGINT handed to libmilter, so that a milter loop that ends
+ * without one is known to be a failure.
  */
 int
 sigwait(const sigset_t *restrict set, int *restrict sig)
@@ -85,6 +104,8 @@ sigwait(const sigset_t *restrict set, int *restrict sig)
 	for (;;) {
 		got = sigwaitinfo(&mine, NULL);
 		if (got > 0) {
+			if (got == SIGTERM || got == SIGINT)
+				atomic_store(&main_state.stop_signal, got);
 			*sig = got;
 			return 0;
 		}
@@ -284,91 +305,212 @@ main_daemonize(void)
 	return 0;
 }
 
-/* main_write_pid - the pid file, 0644 */
-static int
-main_write_pid(const char *path)
+/* main_raise_nofile - soft RLIMIT_NOFILE up to the hard limit: one descriptor per connection and scan */
+static void
+main_raise_nofile(void)
 {
-	FILE   *fp;
+	struct rlimit rl;
+	unsigned long long was;
 
-	if (path == NULL || *path == 0)
-		return 0;
-	if ((fp = fopen(path, "w")) == NULL) {
-		log_error_errno("cannot write pid file %s", path);
-		return -1;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		log_warning_errno("cannot read the limit of open files");
+		return;
 	}
-	fprintf(fp, "%ld\n", (long) getpid());
-	if (fclose(fp) != 0) {
-		log_error_errno("cannot write pid file %s", path);
+	was = (unsigned long long) rl.rlim_cur;
+	if (rl.rlim_cur != rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+			log_warning_errno("cannot raise the limit of open files from %llu to the "
+					  "hard limit %llu", was, (unsigned long long) rl.rlim_max);
+			return;
+		}
+		log_info("open files: limit raised from %llu to the hard limit %llu", was,
+			 (unsigned long long) rl.rlim_max);
+	} else
+		log_info("open files: limit %llu (the hard limit)", was);
+}
+
+/* main_unix_path - the path of a unix socket spec, or NULL */
+static const char *
+main_unix_path(const char *spec)
+{
+	if (strncmp(spec, "unix:", 5) == 0 || strncmp(spec, "local:", 6) == 0)
+		return strchr(spec, ':') + 1;
+	return spec[0] == '/' ? spec : NULL;
+}
+
+/* main_user_ids - uid and gid of user when root will become it; 0 found, -1 not (ids -1) */
+static int
+main_user_ids(const char *user, uid_t *uid, gid_t *gid)
+{
+	struct passwd *pw;
+
+	*uid = (uid_t) -1;
+	*gid = (gid_t) -1;
+	if (geteuid() != 0 || user == NULL || *user == 0 || (pw = getpwnam(user)) == NULL)
 		return -1;
-	}
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
 	return 0;
 }
 
 /*
  * main_runtime_dir - make the missing directory of a runtime file (socket,
  * pid file, status file), as systemd's RuntimeDirectory= would: one level,
- * mode 0755, owned by user when started as root. Existing ones are untouched.
+ * mode 0755. It stays root's until main_give_dirs(), after root has made
+ * the socket and the pid file in it. Existing ones are untouched. 1 = made.
  */
-static void
-main_runtime_dir(const char *file, const char *user)
+static int
+main_runtime_dir(const char *file)
 {
-	char	dir[4096], *slash;
-	struct passwd *pw;
-	struct stat st;
+	char	err[512];
+	int	rc = runfile_dir_make(file, err, sizeof(err));
 
-	if (file == NULL || *file != '/' || strlen(file) >= sizeof(dir))
-		return;
-	snprintf(dir, sizeof(dir), "%s", file);
-	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
-		return;
-	*slash = 0;
-	if (stat(dir, &st) == 0 || errno != ENOENT)
-		return;
-	if (mkdir(dir, 0755) != 0) {
-		log_warning_errno("cannot create %s", dir);
-		return;
-	}
-	log_info("created %s", dir);
-	if (geteuid() == 0 && user && *user && (pw = getpwnam(user)) != NULL &&
-	    chown(dir, pw->pw_uid, pw->pw_gid) != 0)
-		log_warning_errno("cannot give %s to %s", dir, user);
+	if (rc < 0)
+		log_warning("%s", err);
+	else if (rc > 0)
+		log_info("created the directory of %s", file);
+	return rc > 0;
 }
 
-/* main_socket_perms - a unix socket's mode, owner (user) and group (socket_group or user's) */
-static int
-main_socket_perms(const struct conf *conf, const char *sockpath)
+/* main_give_dirs - the runtime directories made at start go to user, as the drop comes */
+static void
+main_give_dirs(const char *user, const char *const *files, const int *made, size_t n)
 {
-	uid_t	uid = (uid_t) -1;
-	gid_t	gid = (gid_t) -1;
-	struct passwd *pw;
+	char	err[512];
+	uid_t	uid;
+	gid_t	gid;
+	size_t	i;
+
+	if (main_user_ids(user, &uid, &gid) < 0)
+		return;
+	for (i = 0; i < n; i++)
+		if (made[i] && runfile_dir_give(files[i], uid, gid, err, sizeof(err)) < 0)
+			log_warning("cannot give the directory of %s to %s: %s", files[i], user, err);
+}
+
+/* main_socket_ids - a unix socket's owner (user, as root) and group (socket_group or user's) */
+static int
+main_socket_ids(const struct conf *conf, uid_t *uid, gid_t *gid, char *err, size_t errlen)
+{
 	struct group *gr;
 
-	if (sockpath == NULL)
-		return 0;
-	if (chmod(sockpath, conf->socket_mode) != 0)
-		log_warning_errno("cannot chmod %s to %04o", sockpath, conf->socket_mode);
-	if (geteuid() == 0 && conf->user && *conf->user && (pw = getpwnam(conf->user)) != NULL) {
-		uid = pw->pw_uid;
-		gid = pw->pw_gid;
-	}
+	(void) main_user_ids(conf->user, uid, gid);
 	if (conf->socket_group && *conf->socket_group) {
 		if ((gr = getgrnam(conf->socket_group)) == NULL) {
-			log_error("socket_group \"%s\" does not exist", conf->socket_group);
+			snprintf(err, errlen, "socket_group \"%s\" does not exist", conf->socket_group);
 			return -1;
 		}
-		gid = gr->gr_gid;
+		*gid = gr->gr_gid;
 	}
-	if ((uid != (uid_t) -1 || gid != (gid_t) -1) && chown(sockpath, uid, gid) != 0) {
-		log_error_errno("cannot give %s to %s:%s", sockpath, conf->user,
-				conf->socket_group && *conf->socket_group ? conf->socket_group : "");
+	return 0;
+}
+
+/*
+ * main_open_socket - bind the milter socket. A unix socket is born with
+ * socket_mode (umask) and its group (effective gid), and, when root is to
+ * become user and the socket's directory is not root's alone, it is bound
+ * as user (effective uid): root never chmods or chowns by a name that the
+ * user can replace with a link. Only in a directory no one but root can
+ * change does root give the socket its owner afterwards.
+ */
+static int
+main_open_socket(const char *spec, struct conf *conf, char *err, size_t errlen)
+{
+	const char *path = main_unix_path(spec);
+	uid_t	uid;
+	gid_t	gid, egid = getegid();
+	mode_t	mask = 0;
+	int	root = geteuid() == 0, as_user, set_gid, rc;
+
+	if (path == NULL)
+		return milter_open(spec, conf, main_state.chain, err, errlen);
+	if (main_socket_ids(conf, &uid, &gid, err, errlen) < 0)
+		return -1;
+	as_user = root && uid != (uid_t) -1 && !runfile_dir_root_only(path);
+	set_gid = root && gid != (gid_t) -1;
+	mask = umask(~(mode_t) conf->socket_mode & 0777);
+	if ((set_gid && setegid(gid) != 0) || (as_user && seteuid(uid) != 0)) {
+		snprintf(err, errlen, "cannot take uid %ld gid %ld to bind %s: %s", (long) uid,
+			 (long) gid, path, strerror(errno));
+		rc = -1;
+	} else {
+		rc = milter_open(spec, conf, main_state.chain, err, errlen);
+		if (rc < 0 && as_user) {
+			size_t	n = strlen(err);
+
+			snprintf(err + n, errlen - n, "; bound as user %s, since the directory of %s "
+				 "is not root's alone", conf->user, path);
+		}
+		if (rc == 0)
+			rc = runfile_socket_finish(path, conf->socket_mode, uid, gid,
+						   !root || as_user || runfile_dir_root_only(path),
+						   err, errlen);
+	}
+	if ((as_user && geteuid() != 0 && seteuid(0) != 0) ||
+	    (set_gid && getegid() != egid && setegid(egid) != 0)) {
+		snprintf(err, errlen, "cannot become root again after binding: %s", strerror(errno));
+		rc = -1;
+	}
+	umask(mask);
+	return rc;
+}
+
+/* main_check_pid - before going to the background: would the pid file be refused? (exit status for the caller) */
+static int
+main_check_pid(const struct conf *conf)
+{
+	char	err[512];
+	uid_t	uid;
+	gid_t	gid;
+
+	if (conf->pid_file == NULL || *conf->pid_file == 0)
+		return 0;
+	(void) main_user_ids(conf->user, &uid, &gid);
+	if (runfile_pid_usable(conf->pid_file, uid, err, sizeof(err)) < 0) {
+		log_error("cannot start: %s", err);
 		return -1;
 	}
 	return 0;
 }
 
+/* main_write_pid - the pid file, new, owned by user (see runfile(3)) */
+static int
+main_write_pid(const struct conf *conf)
+{
+	char	err[512];
+	uid_t	uid;
+	gid_t	gid;
+
+	if (conf->pid_file == NULL || *conf->pid_file == 0)
+		return 0;
+	(void) main_user_ids(conf->user, &uid, &gid);
+	if (runfile_pid_write(conf->pid_file, uid, gid, &main_state.pid, err, sizeof(err)) < 0) {
+		log_error("cannot start: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* main_remove_pid - at exit: the pid file, if it is still the one we wrote */
+static void
+main_remove_pid(const struct conf *conf)
+{
+	char	err[512];
+	int	rc;
+
+	if (conf->pid_file == NULL || *conf->pid_file == 0)
+		return;
+	rc = runfile_pid_remove(conf->pid_file, &main_state.pid, err, sizeof(err));
+	if (rc > 0)
+		log_warning("%s", err);
+	else if (rc < 0)
+		log_info("%s", err);	/* e.g. a directory the user may not write: known, harmless */
+}
+
 /* main_drop_privileges - become user (after binding); verify it stuck */
 static int
-main_drop_privileges(const char *user, const char *pidfile)
+main_drop_privileges(const char *user)
 {
 	struct passwd *pw;
 
@@ -381,8 +523,6 @@ main_drop_privileges(const char *user, const char *pidfile)
 		log_error("user \"%s\" does not exist", user);
 		return -1;
 	}
-	if (pidfile && *pidfile && chown(pidfile, pw->pw_uid, pw->pw_gid) != 0)
-		log_warning_errno("cannot chown %s to %s", pidfile, user);
 	if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
 	    setuid(pw->pw_uid) != 0) {
 		log_error_errno("cannot become user %s", user);
@@ -492,32 +632,97 @@ main_observe(const struct milter_outcome *o)
 	monitor_count(main_state.monitor, o->verdict, o->action, o->fail_open, o->seconds);
 }
 
+/* main_drain_limit_ms - how long scans in flight may still take at the stop: twice the worst case, and more */
+static int64_t
+main_drain_limit_ms(const struct conf *conf)
+{
+	int64_t	one = 0;
+	size_t	i, n = conf->clamd.nservers > 0 ? conf->clamd.nservers : 1;
+
+	for (i = 0; i < conf->nscanners; i++) {
+		if (conf->scanners[i] == CONF_SCANNER_EMBEDDED)
+			one += conf->embedded.max_scan_time_ms > 0 ? conf->embedded.max_scan_time_ms
+			    : MAIN_DRAIN_NOLIMIT_MS;
+		else if (conf->scanners[i] == CONF_SCANNER_CLAMD)	/* each server tried in turn */
+			one += (int64_t) n * (conf->clamd.connect_timeout_ms > 0 ?
+					      conf->clamd.connect_timeout_ms : 0)
+			    + (int64_t) n * (conf->clamd.scan_timeout_ms > 0 ?
+					     conf->clamd.scan_timeout_ms : MAIN_DRAIN_NOLIMIT_MS);
+	}
+	return 2 * one + MAIN_DRAIN_SLACK_MS;
+}
+
+/* main_drain - let the scans in flight finish; 0 done, -1 some still run at the limit */
+static int
+main_drain(void)
+{
+	struct conf *cur = milter_get_conf();
+	int64_t	limit = main_drain_limit_ms(cur);
+	unsigned left;
+
+	conf_unref(cur);
+	left = milter_drain(limit);
+	if (left == 0)
+		return 0;
+	log_error("%u message%s still being scanned %lld s after the stop: exiting without "
+		  "freeing what %s (the MTA gets no reply and tries again later)", left,
+		  left == 1 ? "" : "s", (long long) (limit / 1000), left == 1 ? "it uses" : "they use");
+	return -1;
+}
+
+/* main_stop_reason - why the milter loop ended, logged; 0 a stop signal, -1 anything else */
+static int
+main_stop_reason(int rc)
+{
+	int	sig = atomic_load(&main_state.stop_signal);
+
+	if (rc != 0) {
+		log_error("the milter loop failed (see libmilter's lines before this one): "
+			  "stopping, exit status 1");
+		return -1;
+	}
+	if (sig == 0) {
+		log_error("the milter loop ended without SIGTERM or SIGINT: stopping with exit "
+			  "status 1 so that a service manager (Restart=on-failure) starts clamshim "
+			  "again");
+		return -1;
+	}
+	log_info("stopping on %s: finishing the scans in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	return 0;
+}
+
 /* main_daemon - run the milter */
 static int
 main_daemon(struct conf *conf, const char *socket_override, int foreground)
 {
 	const char *spec = socket_override ? socket_override : conf->socket;
-	char	err[256];
+	const char *files[3];
+	int	made[3];
+	char	err[512];
 	int	rc;
 
+	main_raise_nofile();
 	main_state.chain = chain_new();
-	if (strncmp(spec, "unix:", 5) == 0 || strncmp(spec, "local:", 6) == 0)
-		main_runtime_dir(strchr(spec, ':') + 1, conf->user);
-	main_runtime_dir(conf->pid_file, conf->user);
-	main_runtime_dir(conf->status.file, conf->user);
-	if (milter_open(spec, conf, main_state.chain, err, sizeof(err)) < 0) {
+	files[0] = main_unix_path(spec);
+	files[1] = conf->pid_file;
+	files[2] = conf->status.file;
+	made[0] = main_runtime_dir(files[0]);
+	made[1] = main_runtime_dir(files[1]);
+	made[2] = main_runtime_dir(files[2]);
+	if (main_open_socket(spec, conf, err, sizeof(err)) < 0) {
 		log_error("cannot start: %s", err);
 		return 1;
 	}
-	if (main_socket_perms(conf, milter_socket_path()) < 0)
+	if (main_check_pid(conf) < 0)
 		return 1;
 	if (!foreground && main_daemonize() < 0) {
 		log_error_errno("cannot go to the background");
 		return 1;
 	}
-	if (main_write_pid(conf->pid_file) < 0)
+	if (main_write_pid(conf) < 0)
 		return 1;
-	if (main_drop_privileges(conf->user, conf->pid_file) < 0)
+	main_give_dirs(conf->user, files, made, 3);
+	if (main_drop_privileges(conf->user) < 0)
 		return 1;
 	if (chain_configure(main_state.chain, conf, err, sizeof(err)) < 0) {
 		log_error("cannot start the scanners: %s", err);
@@ -541,9 +746,13 @@ main_daemon(struct conf *conf, const char *socket_override, int foreground)
 		 cl_retver(), spec, conf->nscanners > 0 ? " " : " none",
 		 conf->nscanners > 0 ? conf_scanner_name(conf->scanners[0]) : "");
 	notify_start(main_state.chain);
-	rc = milter_run();
-	log_info("stopping");
+	rc = main_stop_reason(milter_run());
 	notify_stop();
+	if (main_drain() < 0) {		/* a scan still uses the chain: freeing it would crash */
+		main_remove_pid(conf);
+		log_close();
+		_exit(1);
+	}
 	/* not pthread_cancel: unwinding a thread that once ran a reload leaves
 	 * stack poison that ASan then reports at the thread's exit */
 	atomic_store(&main_state.stopping, 1);
@@ -553,8 +762,7 @@ main_daemon(struct conf *conf, const char *socket_override, int foreground)
 	monitor_stop(main_state.monitor);
 	main_state.monitor = NULL;
 	chain_free(main_state.chain);
-	if (conf->pid_file && *conf->pid_file)
-		(void) unlink(conf->pid_file);
+	main_remove_pid(conf);
 	return rc == 0 ? 0 : 1;
 }
 

@@ -44,6 +44,12 @@
  *	open; libmilter reports a broken connection as an abort followed by
  *	close, so an abort is written only once the next message starts or
  *	the connection closes). STEP is mail, header, eoh or body.
+ *
+ *	At the stop (milter_drain) the decisions in flight finish before the
+ *	caller frees the chain: each end of message is counted while it uses
+ *	the chain or the observer; a message still waiting for a scan slot,
+ *	or reaching its end after the stop began, is not scanned and gets a
+ *	temporary failure ("clamshim is stopping"), logged like any other.
  * DIAGNOSTICS
  *	A message that cannot be spooled (disk full) gets the on_error action:
  *	it is never passed on unscanned without a tag. Callbacks that come
@@ -133,11 +139,20 @@ static struct {
 	pthread_mutex_t glock;
 	pthread_cond_t gcond;
 	unsigned active;
+	/* the stop, under glock: decisions in flight (mlfi_eom) and milter_drain() */
+	pthread_cond_t dcond;		/* CLOCK_MONOTONIC, made in milter_open() */
+	unsigned busy;
+	int	stopping;
 } milter_state = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.glock = PTHREAD_MUTEX_INITIALIZER,
 	.gcond = PTHREAD_COND_INITIALIZER,
 };
+
+static int milter_drain_init(void);
+static int milter_busy_enter(void);
+static void milter_busy_leave(void);
+static void milter_stop_decision(struct scan_verdict *v, struct policy_decision *d);
 
 /* milter_now - monotonic seconds */
 static double
@@ -185,15 +200,20 @@ milter_set_observer(milter_observer_fn *fn)
 	pthread_mutex_unlock(&milter_state.lock);
 }
 
-/* milter_gate_enter - wait for one of the max_scans scan slots */
-static void
+/* milter_gate_enter - wait for one of the max_scans scan slots; -1 once stopping (no slot) */
+static int
 milter_gate_enter(const struct conf *conf)
 {
 	pthread_mutex_lock(&milter_state.glock);
-	while (conf->max_scans && milter_state.active >= conf->max_scans)
+	while (!milter_state.stopping && conf->max_scans && milter_state.active >= conf->max_scans)
 		pthread_cond_wait(&milter_state.gcond, &milter_state.glock);
+	if (milter_state.stopping) {
+		pthread_mutex_unlock(&milter_state.glock);
+		return -1;
+	}
 	milter_state.active++;
 	pthread_mutex_unlock(&milter_state.glock);
+	return 0;
 }
 
 /* milter_gate_leave - give the scan slot back */
@@ -313,10 +333,14 @@ milter_go_on(const struct milter_conn *c, unsigned long step)
 	return (c->nr & step) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
-/* milter_decided - the one line of a decided message, and the observer */
+/*
+ * milter_decided - the one line of a decided message, and the observer when
+ * observe is set (a decision counted by milter_busy_enter: the observer's
+ * monitor is not freed under it)
+ */
 static void
 milter_decided(const char *qid, const struct scan_verdict *v, const struct policy_decision *d,
-	       uint64_t size, double seconds, int tagged, const char *herr)
+	       uint64_t size, double seconds, int tagged, const char *herr, int observe)
 {
 	struct milter_outcome o;
 	milter_observer_fn *observer;
@@ -343,7 +367,7 @@ milter_decided(const char *qid, const struct scan_verdict *v, const struct polic
 	o.size = size;
 	o.seconds = seconds;
 	pthread_mutex_lock(&milter_state.lock);
-	observer = milter_state.observer;
+	observer = observe ? milter_state.observer : NULL;
 	pthread_mutex_unlock(&milter_state.lock);
 	if (observer)
 		observer(&o);
@@ -355,11 +379,14 @@ milter_refused(const char *qid, const char *why)
 {
 	struct scan_verdict v;
 	struct policy_decision d;
+	int	busy = milter_busy_enter();
 
 	memset(&d, 0, sizeof(d));
 	d.action = POLICY_TEMPFAIL;
 	scan_verdict_set(&v, SCAN_ERROR, "none", "%s", why);
-	milter_decided(qid, &v, &d, 0, 0.0, 0, "");
+	milter_decided(qid, &v, &d, 0, 0.0, 0, "", busy);
+	if (busy)
+		milter_busy_leave();
 	return SMFIS_TEMPFAIL;
 }
 
@@ -551,8 +578,8 @@ mlfi_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 	return milter_go_on(c, SMFIP_NR_BODY);
 }
 
-/* milter_verdict - scan the spooled message (or explain why not) */
-static void
+/* milter_verdict - scan the spooled message (or explain why not); -1 not scanned: stopping */
+static int
 milter_verdict(struct milter_conn *c, struct scan_verdict *v)
 {
 	struct milter_msg *m = &c->msg;
@@ -561,7 +588,7 @@ milter_verdict(struct milter_conn *c, struct scan_verdict *v)
 	memset(v, 0, sizeof(*v));
 	if (m->authenticated && c->conf->policy.skip_authenticated) {
 		scan_verdict_set(v, SCAN_SKIPPED, "none", "authenticated sender");
-		return;
+		return 0;
 	}
 	if (!m->spool_failed && spool_finish(m->spool, err, sizeof(err)) < 0) {
 		m->spool_failed = 1;
@@ -569,16 +596,18 @@ milter_verdict(struct milter_conn *c, struct scan_verdict *v)
 	}
 	if (m->spool_failed) {
 		scan_verdict_set(v, SCAN_ERROR, "none", "spool: %s", m->spool_error);
-		return;
+		return 0;
 	}
 	if (spool_over_limit(m->spool)) {
 		scan_verdict_limit(v, SCAN_LIMIT_SIZE, "none", "%llu bytes over max_size",
 				   (unsigned long long) spool_offered(m->spool));
-		return;
+		return 0;
 	}
-	milter_gate_enter(c->conf);
+	if (milter_gate_enter(c->conf) < 0)
+		return -1;
 	chain_scan(milter_state.chain, c->conf, m->spool, v);
 	milter_gate_leave();
+	return 0;
 }
 
 /* milter_add_header - add one of our headers; 0 done, -1 failed (logged) */
@@ -759,6 +788,7 @@ mlfi_eom(SMFICTX *ctx)
 	char	herr[MILTER_HERR_MAX] = "";
 	int	tagged = 0;
 	double	t0 = milter_now();
+	int	busy;
 
 	if (c == NULL)			/* unreachable after mlfi_envfrom's line */
 		return milter_no_context(ctx);
@@ -772,11 +802,17 @@ mlfi_eom(SMFICTX *ctx)
 		milter_msg_reset(m);
 		return rc;
 	}
-	milter_verdict(c, &v);
-	policy_decide(&v, &c->conf->policy, chain_unavailable_ms(milter_state.chain), &d);
+	busy = milter_busy_enter();	/* 0: stopping, the chain may be gone */
+	if (!busy || milter_verdict(c, &v) < 0)
+		milter_stop_decision(&v, &d);
+	else
+		policy_decide(&v, &c->conf->policy, chain_unavailable_ms(milter_state.chain), &d);
 	rc = milter_apply(ctx, c, &v, &d, &tagged, herr, sizeof(herr));
-	milter_decided(m->qid, &v, &d, spool_offered(m->spool), milter_now() - t0, tagged, herr);
+	milter_decided(m->qid, &v, &d, spool_offered(m->spool), milter_now() - t0, tagged, herr,
+		       busy);
 	milter_msg_reset(m);
+	if (busy)
+		milter_busy_leave();
 	return rc;
 }
 
@@ -838,6 +874,10 @@ milter_open(const char *socket_spec, struct conf *conf, struct chain *chain,
 		snprintf(milter_state.host, sizeof(milter_state.host), "localhost");
 	milter_set_conf(conf);
 	milter_state.chain = chain;
+	if (milter_drain_init() != 0) {
+		snprintf(err, errlen, "cannot make a condition variable");
+		return -1;
+	}
 	if (strncmp(socket_spec, "unix:", 5) == 0)
 		path = socket_spec + 5;
 	else if (strncmp(socket_spec, "local:", 6) == 0)
@@ -883,4 +923,85 @@ void
 milter_stop(void)
 {
 	smfi_stop();
+}
+
+/* milter_drain_init - the stop's condition variable, on the monotonic clock; 0 ok */
+static int
+milter_drain_init(void)
+{
+	pthread_condattr_t ca;
+	int	rc;
+
+	if (pthread_condattr_init(&ca) != 0)
+		return -1;
+	rc = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	if (rc == 0)
+		rc = pthread_cond_init(&milter_state.dcond, &ca);
+	pthread_condattr_destroy(&ca);
+	return rc;
+}
+
+/* milter_busy_enter - count a decision in flight; 0 (not counted) once the stop began */
+static int
+milter_busy_enter(void)
+{
+	int	ok;
+
+	pthread_mutex_lock(&milter_state.glock);
+	ok = !milter_state.stopping;
+	if (ok)
+		milter_state.busy++;
+	pthread_mutex_unlock(&milter_state.glock);
+	return ok;
+}
+
+/* milter_busy_leave - a decision in flight ended; wake milter_drain() at the last */
+static void
+milter_busy_leave(void)
+{
+	pthread_mutex_lock(&milter_state.glock);
+	if (--milter_state.busy == 0 && milter_state.stopping)
+		pthread_cond_broadcast(&milter_state.dcond);
+	pthread_mutex_unlock(&milter_state.glock);
+}
+
+/* milter_stop_decision - not scanned because clamshim is stopping: tempfail, the MTA retries */
+static void
+milter_stop_decision(struct scan_verdict *v, struct policy_decision *d)
+{
+	memset(v, 0, sizeof(*v));
+	scan_verdict_set(v, SCAN_UNAVAILABLE, "none", "clamshim is stopping");
+	memset(d, 0, sizeof(*d));
+	d->action = POLICY_TEMPFAIL;
+}
+
+/* milter_drain - refuse new scans, wait up to timeout_ms for the decisions in flight; how many remain */
+unsigned
+milter_drain(int64_t timeout_ms)
+{
+	struct timespec dl;
+	unsigned left;
+
+	clock_gettime(CLOCK_MONOTONIC, &dl);
+	dl.tv_sec += (time_t) (timeout_ms / 1000);
+	dl.tv_nsec += (long) (timeout_ms % 1000) * 1000000L;
+	if (dl.tv_nsec >= 1000000000L) {
+		dl.tv_sec++;
+		dl.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&milter_state.glock);
+	milter_state.stopping = 1;
+	pthread_cond_broadcast(&milter_state.gcond);	/* messages waiting for a slot give up */
+	if (milter_state.busy > 0)
+		log_info("%u message%s in flight, %u being scanned: waiting for them (at most %lld s)",
+			 milter_state.busy, milter_state.busy == 1 ? "" : "s", milter_state.active,
+			 (long long) (timeout_ms / 1000));
+	while (milter_state.busy > 0 &&
+	       pthread_cond_timedwait(&milter_state.dcond, &milter_state.glock, &dl) != ETIMEDOUT)
+		;
+	left = milter_state.busy;
+	pthread_mutex_unlock(&milter_state.glock);
+	if (left == 0)
+		log_info("no scan in flight: stopping");
+	return left;
 }

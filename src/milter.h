@@ -2,7 +2,8 @@
  * NAME
  *	milter 3h - libmilter glue: callbacks, contexts, applying actions
  * SUMMARY
- *	milter_open(), milter_run(), milter_set_conf(), milter_get_conf()
+ *	milter_open(), milter_run(), milter_set_conf(), milter_get_conf(),
+ *	milter_drain()
  * DESCRIPTION
  *	The only module that speaks libmilter. It rebuilds each message into
  *	a spool, asks the chain for a verdict and the policy for an action at
@@ -48,5 +49,11 @@ void	milter_set_conf(struct conf *conf);
 struct conf *milter_get_conf(void);
 /* milter_stop - ask the server to stop */
 void	milter_stop(void);
+/*
+ * milter_drain - the stop: from now on no message is scanned (each gets a
+ * logged tempfail); wait up to timeout_ms until no decision is in flight.
+ * Returns how many are still running (0: the chain may be freed).
+ */
+unsigned milter_drain(int64_t timeout_ms);
 
 #endif

@@ -9,6 +9,9 @@
 # neither nobody nor root cannot connect; that the pid file names the
 # daemon; that spool files are never visible (a large message is spooled
 # to an unlinked 0600 file); and that SIGHUP still works after the drop.
+# Then, with the socket and pid file in a directory nobody owns: links to
+# root-only files planted at those names (before the start, and between
+# bind() and what follows) leave the targets untouched (see below).
 # Skips (77) when not run as root or when there is no user nobody.
 . "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 t_need "$CLAMSHIM" "$MTSEND" awk
@@ -138,5 +141,111 @@ if getent group postfix >/dev/null 2>&1; then
 else
 	echo "note: no group postfix: the socket_group check is skipped"
 fi
-[ "$fails" -eq 0 ] || { echo "---- daemon log"; tail -30 "$T/clamshim.log"; exit 1; }
+
+# ---- links planted where the daemon's user can write (issue 11) ----
+# The runtime directory $T/run is nobody's, as /run/clamshim is clamav's.
+# Two root-only files stand for /etc/shadow; whoever runs as nobody puts
+# links to them at the pid file's and the socket's names: before the start
+# (pid file), and between libmilter's bind() and what root does next
+# (socket; tests/preload.so pauses the daemon there, so the race is won
+# every time). Hard links to a root file cannot be made by nobody here
+# (fs.protected_hardlinks); root plants those, as an attacker could where
+# that protection is off. After each start and stop, each target must have
+# the same owner, group, mode, size and content.
+PRELOAD=${PRELOAD:-$top_builddir/tests/preload.so}
+t_need "$PRELOAD"
+asan=$(ldd "$CLAMSHIM" 2>/dev/null | awk '/libasan/ { print $3; exit }')
+preload="${asan:+$asan:}$PRELOAD"
+mkdir -m 0700 "$T/secret"
+for f in a b; do printf 'root only %s\n' "$f" > "$T/secret/$f"; chmod 0600 "$T/secret/$f"; done
+mkdir -m 1777 "$T/pause"
+fp() { echo "$(stat -c '%u:%g %a %s' "$1") $(md5sum < "$1")"; }
+fp_a=$(fp "$T/secret/a") fp_b=$(fp "$T/secret/b")
+asnobody() { setpriv --reuid="$uid" --regid="$gid" --clear-groups "$@"; }
+untouched() {	# untouched WHAT: both targets as they were
+	[ "$(fp "$T/secret/a")" = "$fp_a" ] && [ "$(fp "$T/secret/b")" = "$fp_b" ] &&
+		ok "$1: the root-only targets are untouched" ||
+		nok "$1: a target changed: a '$(fp "$T/secret/a")' (was '$fp_a'), b '$(fp "$T/secret/b")' (was '$fp_b')"
+}
+sed -e "s|^socket = .*|socket = \"unix:$T/run/clamshim.sock\"|" \
+	-e "s|^pid_file = .*|pid_file = \"$T/run/clamshim.pid\"|" "$T/clamshim.conf" > "$T/links.conf"
+gone() { ! kill -0 "$1" 2>/dev/null; }
+# links_run LOG [env ...] -- start the daemon on links.conf (in the background: $lpid)
+links_run() {
+	llog=$1; shift
+	: > "$llog"
+	t_bg env "$@" "$CLAMSHIM" -f -c "$T/links.conf" 2>>"$llog"
+	lpid=$!
+}
+# links_stop -- wait until it started or gave up; stop it; its exit status in $lrc
+links_stop() {
+	t_wait_for 60 sh -c "grep -q 'first signature load finished' '$llog' || ! kill -0 $lpid 2>/dev/null"
+	kill -TERM "$lpid" 2>/dev/null
+	t_wait_for 30 gone "$lpid" || nok "daemon $lpid did not stop"
+	wait "$lpid"; lrc=$?
+}
+links_clean() { rm -f "$T/run/clamshim.pid" "$T/run/clamshim.sock" "$T/pause/bound"; }
+
+# a symbolic link, then a hard link, at the pid file's name before the start
+links_clean
+asnobody ln -s "$T/secret/a" "$T/run/clamshim.pid"
+links_run "$T/links1.log"
+links_stop
+untouched "symlink at the pid file"
+[ "$lrc" -ne 0 ] && grep -q "pid file $T/run/clamshim.pid is a symbolic link: left untouched" "$T/links1.log" &&
+	ok "symlink at the pid file: start refused, saying why" ||
+	nok "symlink at the pid file: exit $lrc, log: $(tail -3 "$T/links1.log")"
+links_clean
+ln "$T/secret/b" "$T/run/clamshim.pid"
+links_run "$T/links2.log"
+links_stop
+untouched "hard link at the pid file"
+[ "$lrc" -ne 0 ] && grep -q "pid file $T/run/clamshim.pid is a file with 2 names (hard links)" "$T/links2.log" &&
+	ok "hard link at the pid file: start refused, saying why" ||
+	nok "hard link at the pid file: exit $lrc, log: $(tail -3 "$T/links2.log")"
+
+# the socket swapped for a symbolic link, then for a hard link, right after bind()
+links_clean
+links_run "$T/links3.log" LD_PRELOAD="$preload" PRELOAD_BIND_PAUSE="$T/pause/bound"
+t_wait_for 30 test -e "$T/pause/bound" || nok "the daemon did not pause after bind(): $(cat "$T/links3.log")"
+ls -ln "$T/run/clamshim.sock" > "$T/sockls"
+read -r mode _ owner group _ < "$T/sockls"
+[ "$mode" = "srw-rw----" ] && [ "$owner" = "$uid" ] && [ "$group" = "$gid" ] &&
+	ok "socket in nobody's directory born as nobody, mode $mode: nothing left for root to change" ||
+	nok "socket right after bind(): $mode $owner:$group"
+asnobody ln -sfn "$T/secret/a" "$T/run/clamshim.sock"
+rm -f "$T/pause/bound"
+links_stop
+untouched "socket swapped for a symlink after bind()"
+[ "$lrc" -ne 0 ] && grep -q "clamshim.sock is no longer the socket clamshim bound" "$T/links3.log" &&
+	ok "socket swapped for a symlink: start refused, saying why" ||
+	nok "socket swapped for a symlink: exit $lrc, log: $(tail -3 "$T/links3.log")"
+links_clean
+links_run "$T/links4.log" LD_PRELOAD="$preload" PRELOAD_BIND_PAUSE="$T/pause/bound"
+t_wait_for 30 test -e "$T/pause/bound" || nok "the daemon did not pause after bind(): $(cat "$T/links4.log")"
+ln -f "$T/secret/b" "$T/run/clamshim.sock"
+rm -f "$T/pause/bound"
+links_stop
+untouched "socket swapped for a hard link after bind()"
+[ "$lrc" -ne 0 ] && grep -q "clamshim.sock is no longer the socket clamshim bound" "$T/links4.log" &&
+	ok "socket swapped for a hard link: start refused, saying why" ||
+	nok "socket swapped for a hard link: exit $lrc, log: $(tail -3 "$T/links4.log")"
+
+# a pid file replaced by nobody's own file while the daemon runs is left at exit
+links_clean
+links_run "$T/links5.log"
+t_wait_for 60 grep -q "first signature load finished" "$T/links5.log" || nok "no start: $(tail -3 "$T/links5.log")"
+asnobody sh -c "echo 999 > '$T/run/other' && mv -f '$T/run/other' '$T/run/clamshim.pid'"
+links_stop
+[ "$lrc" -eq 0 ] && [ "$(cat "$T/run/clamshim.pid" 2>/dev/null)" = 999 ] &&
+	grep -q "pid file $T/run/clamshim.pid was replaced since clamshim wrote it: left in place" "$T/links5.log" &&
+	ok "a pid file replaced while running is left at exit, with a warning" ||
+	nok "the replaced pid file: exit $lrc, '$(cat "$T/run/clamshim.pid" 2>/dev/null)', log: $(tail -3 "$T/links5.log")"
+links_clean
+for l in "$T"/links[1-5].log; do
+	if grep -qE 'Sanitizer|runtime error:' "$l"; then
+		nok "sanitizer report in $l"; grep -E -A20 'Sanitizer|runtime error:' "$l" | head -40
+	fi
+done
+[ "$fails" -eq 0 ] || { echo "---- daemon log"; tail -n 30 "$T/clamshim.log"; exit 1; }
 exit 0
