@@ -189,7 +189,7 @@ printf 'From: a@example.com\r\nSubject: after\r\n\r\nclean\r\n' > "$T/after"
 "$MTSEND" -t 30000 -q HOSTILEAFTER "$sock" "$T/after" > "$T/out.after" 2>&1 &&
 	grep -q '^decision=accept' "$T/out.after" && grep -q '^header: X-Virus-Status: Clean' "$T/out.after" ||
 	nok "a clean message after the hostile ones: $(cat "$T/out.after")"
-sleep 1
+t_wait_for 60 grep -q "HOSTILEAFTER: verdict=" "$T/clamshim.log" || nok "no log line for the message after the hostile ones"
 while read -r qid name; do
 	c=$(grep -c "$qid: verdict=" "$T/clamshim.log")
 	[ "$c" -eq 1 ] || nok "$name ($qid): $c log lines with its decision, wanted 1"
@@ -232,7 +232,7 @@ open=$(ls -l "/proc/$pid/fd" 2>/dev/null | grep -c '(deleted)')
 [ "$open" -eq 0 ] || nok "$open deleted files still open in the daemon"
 # stops on SIGTERM
 kill -TERM "$pid"
-t_wait_for 20 sh -c "! kill -0 $pid" || nok "daemon did not stop within 20 s of SIGTERM"
+t_wait_for 60 t_gone "$pid" || nok "daemon did not stop within 60 s of SIGTERM"
 if grep -qE 'Sanitizer|runtime error:' "$T/clamshim.log"; then
 	nok "sanitizer report in the daemon log"; grep -E -A20 'Sanitizer|runtime error:' "$T/clamshim.log" | head -60
 fi
