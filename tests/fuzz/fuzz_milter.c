@@ -32,11 +32,12 @@
  *	  other verdict; a quarantined one was quarantined with a reason;
  *	- for a message that came in order (MAIL FROM, headers, end of
  *	  headers, body, end of message): the scanner saw exactly the bytes
- *	  received, and every incoming X-Virus-Status was deleted (while
- *	  MILTER_STRIP_MAX, 16 distinct X-Virus-* names, is not exceeded:
- *	  issue 11 point 4 lifts that bound);
- *	checks that depend on the MTA are made only when it granted the
- *	action and no call was made to fail.
+ *	  received, and every incoming X-Virus-Status was deleted, however
+ *	  many other X-Virus-* names came first;
+ *	- a message whose tag cannot be added (the MTA did not grant adding
+ *	  headers) goes on only when it is clean;
+ *	other checks that depend on the MTA are made only when it granted
+ *	the action and no call was made to fail.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -63,7 +64,7 @@ int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FUZZ_CONFS		4
 #define FUZZ_CHUNK_MAX		4096	/* one body chunk */
 #define FUZZ_EXPECT_MAX		(256 * 1024)	/* bytes of one message modelled */
-#define FUZZ_STRIP_GUARD	16	/* MILTER_STRIP_MAX of src/milter.c today */
+#define FUZZ_STRIP_GUARD	16	/* MILTER_STRIP_MAX of src/milter.c: one name more goes past it */
 #define FUZZ_NAMES_MAX		(FUZZ_STRIP_GUARD + 1)
 
 /* The steps of the script (low nibble of a step byte, modulo FUZZ_OPS). */
@@ -532,8 +533,11 @@ fuzz_check_eom(struct fuzz_conn *fc, sfsistat rc)
 			fuzz_fail("a message decided without an outcome");
 		return;
 	}
-	if (conf == NULL)
-		fuzz_fail("an outcome on a connection without a configuration");
+	if (conf == NULL) {		/* callbacks before CONNECT: counted, logged, tempfail */
+		if (rc != SMFIS_TEMPFAIL || fuzz_outcome.action != POLICY_TEMPFAIL)
+			fuzz_fail("a message on a connection without a configuration went on");
+		return;
+	}
 	if (rc == SMFIS_REJECT && !(ctx->failed & FAKE_FAIL_SETREPLY) &&
 	    (!ctx->replied || ctx->rcode[0] != '5'))
 		fuzz_fail("reject without a 5xx reply");
@@ -548,10 +552,14 @@ fuzz_check_eom(struct fuzz_conn *fc, sfsistat rc)
 	    !ctx->quarantined)
 		fuzz_fail("quarantine decided, the message not quarantined");
 	if (fc->msg == FUZZ_MSG_OPEN && conf->headers.strip_incoming &&
-	    (ctx->aflags & SMFIF_CHGHDRS) && fc->nnames <= FUZZ_STRIP_GUARD && !fc->name_long)
+	    (ctx->aflags & SMFIF_CHGHDRS))
 		fuzz_check_strip(fc);
-	if ((ctx->aflags & SMFIF_ADDHDRS) == 0)
-		return;			/* the MTA refuses headers: issue 11 point 6 */
+	if ((ctx->aflags & SMFIF_ADDHDRS) == 0) {	/* the MTA refuses headers */
+		if (fuzz_outcome.verdict != SCAN_CLEAN)
+			fuzz_fail("a message that needs its tag went on although no header "
+				  "could be added");
+		return;
+	}
 	if (fuzz_outcome.verdict == SCAN_CLEAN && !conf->headers.add) {
 		if (nstatus)
 			fuzz_fail("X-Virus-Status added to a clean message with headers.add off");
