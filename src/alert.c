@@ -149,6 +149,15 @@ alert_real_wall(void *ctx)
 	return time(NULL);
 }
 
+/* alert_real_clock - the real clocks */
+struct alert_clock
+alert_real_clock(void)
+{
+	struct alert_clock c = {alert_real_mono, alert_real_wall, NULL};
+
+	return c;
+}
+
 /* alert_now - the injected monotonic clock */
 static int64_t
 alert_now(struct alert *a)
@@ -207,12 +216,7 @@ alert_new(const struct alert_settings *set, const struct alert_clock *clock,
 	struct runner_settings rs;
 
 	pthread_mutex_init(&a->mu, NULL);
-	if (clock && clock->mono_ms && clock->wall)
-		a->clock = *clock;
-	else {
-		a->clock.mono_ms = alert_real_mono;
-		a->clock.wall = alert_real_wall;
-	}
+	a->clock = clock && clock->mono_ms && clock->wall ? *clock : alert_real_clock();
 	a->sink = sink;
 	a->sink_ctx = sink_ctx;
 	if (gethostname(a->host, sizeof(a->host) - 1) != 0)

@@ -4,6 +4,7 @@
  * SUMMARY
  *	alert_new(), alert_configure(), alert_observe(), alert_fail_open(), alert_raise(),
  *	alert_tick(), alert_all_down(), alert_counts(), alert_commands_running(),
+ *	alert_real_clock(),
  *	alert_commands_dropped(), alert_free(), alert_event_name(), alert_event_is_outage()
  * DESCRIPTION
  *	The monitor hands alert_observe() a snapshot of every configured
@@ -79,6 +80,9 @@ struct alert_clock {
 	time_t	(*wall)(void *ctx);
 	void   *ctx;
 };
+
+/* alert_real_clock - the real clocks: CLOCK_MONOTONIC ms and time() */
+struct alert_clock alert_real_clock(void);
 
 /* Where an event goes after logging; NULL = the command runner. */
 typedef void alert_sink_fn(void *ctx, const struct alert_msg *m);
