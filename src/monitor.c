@@ -60,20 +60,6 @@ struct monitor {
 	int	write_failing;
 };
 
-/* monitor_now - the clock's monotonic milliseconds */
-static int64_t
-monitor_now(struct monitor *m)
-{
-	return m->clock.mono_ms(m->clock.ctx);
-}
-
-/* monitor_wall - the clock's wall time */
-static time_t
-monitor_wall(struct monitor *m)
-{
-	return m->clock.wall(m->clock.ctx);
-}
-
 /* monitor_alert_settings - the alert settings of a configuration */
 static void
 monitor_alert_settings(const struct conf *conf, struct alert_settings *set)
@@ -129,7 +115,7 @@ static void
 monitor_gauges(struct monitor *m, const struct conf *conf, const struct scan_status *sts,
 	       int64_t unavail_ms, int fail_open, struct status_gauges *g)
 {
-	time_t	now = monitor_wall(m);
+	time_t	now = m->clock.wall(m->clock.ctx);
 	size_t	i, j;
 	int	have_engine = 0;
 
@@ -177,7 +163,7 @@ monitor_write(struct monitor *m, const struct conf *conf)
 
 	if (conf->status.file == NULL || conf->status.file[0] == 0)
 		return;
-	text = status_render(m->status, monitor_wall(m));
+	text = status_render(m->status, m->clock.wall(m->clock.ctx));
 	if (status_write_file(conf->status.file, text, err, sizeof(err)) < 0) {
 		if (!m->write_failing)
 			log_error("status file: %s (retrying every interval)", err);
@@ -224,7 +210,7 @@ monitor_tick(struct monitor *m, int force_write)
 	monitor_gauges(m, conf, sts, unavail, fail_open, &g);
 	status_set_gauges(m->status, &g);
 	alert_tick(m->alert);
-	now = monitor_now(m);
+	now = m->clock.mono_ms(m->clock.ctx);
 	if (force_write || now >= m->next_write_ms) {
 		monitor_write(m, conf);
 		m->next_write_ms = now + (conf->status.interval_ms > 0 ? conf->status.interval_ms : 10000);
@@ -271,7 +257,7 @@ monitor_new(struct chain *ch, struct conf *conf, const struct monitor_hooks *hoo
 	m->clock = hooks && hooks->clock ? *hooks->clock : alert_real_clock();
 	m->conf = conf_ref(conf);
 	m->chain = ch;
-	m->start_time = monitor_wall(m);
+	m->start_time = m->clock.wall(m->clock.ctx);
 	m->status = status_new();
 	monitor_alert_settings(conf, &set);
 	m->alert = alert_new(&set, &m->clock, hooks ? hooks->sink : NULL, hooks ? hooks->sink_ctx : NULL);
