@@ -85,6 +85,8 @@ struct world {
 
 /* world_conf - a configuration from text (plus the common lines), loaded tolerantly */
 static struct conf *world_conf(struct world *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static struct conf *world_conf(struct world *w, const char *fmt, ...)
 {
 	char	path[300], extra[2048];
 	struct conf *c = NULL;
