@@ -40,6 +40,7 @@ mkdir -p "$dir" || exit 1
 # Sources each target links: the pure modules and what they log with.
 SRCS="src/log.c src/conf.c src/policy.c src/hdrs.c src/scan.c src/status.c src/alert.c"
 [ -f "$top/src/mtclient.c" ] && SRCS="$SRCS src/mtclient.c"
+SRCS="$SRCS src/runner.c src/status_read.c"	# alert.c's command runner; the status reader
 version=$(sed -n 's/^AC_INIT(\[clamshim\], \[\([^]]*\)\].*/\1/p' "$top/configure.ac")
 cat > "$dir/config.h" <<EOC
 /* config.h for the fuzz build (tests/fuzz/run.sh) */
