@@ -29,7 +29,8 @@
  *	Outage kinds (scanner-down, all-scanners-down, fail-open-started,
  *	db-reload-failed) are logged with log_alert(), the others with
  *	log_warning(). The runner logs and counts what happens to the
- *	command (alert_commands_dropped).
+ *	command (alert_commands_dropped); a runner that cannot start is an
+ *	error, and alerts then reach the log only.
  */
 #include "config.h"
 
