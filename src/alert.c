@@ -1,8 +1,8 @@
 /*
  * NAME
- *	alert 3 - events that must reach a human: state machine, rate limit, command
+ *	alert 3 - events that must reach a human: state machine and rate limit
  * DESCRIPTION
- *	Three parts, one lock:
+ *	Two parts, one lock:
  *
  *	The state machine (alert_observe) keeps the last seen state of every
  *	unit (clamd server, embedded database) of every configured scanner,
@@ -20,55 +20,35 @@
  *	back one goes out (with the count) once the window has ended, from
  *	alert_tick(). Held-back events go out in the order they were raised.
  *
- *	The runner (the default sink) is a thread with a small queue. It runs
- *	alert.command as "/bin/sh -c COMMAND" with posix_spawn() (no copy of
- *	the daemon's memory, which a fork of a process holding a large
- *	engine would need under strict overcommit) in its own process group
- *	with stdin from /dev/null, stdout and stderr to the daemon's stderr,
- *	no inherited descriptors, every signal unblocked and at its default,
- *	and the CLAMSHIM_* values in the environment only. Commands run one
- *	after the other, in the order of the events, so that "recovered"
- *	never overtakes the outage it ends; but one still running after
- *	ALERT_SERIAL_MS no longer holds the next back (up to ALERT_KIDS_MAX
- *	run at once). A command still running after its time limit gets
- *	SIGTERM, one second later SIGKILL, and is reaped. Nothing a caller
- *	does waits for it.
+ *	The default sink hands alert.command and the event's CLAMSHIM_*
+ *	values to a command runner (runner(3)), which runs it from its own
+ *	thread, one after the other in the order of the events, so that
+ *	"recovered" never overtakes the outage it ends. The daemon's own
+ *	CLAMSHIM_* variables are not passed on.
  * DIAGNOSTICS
  *	Outage kinds (scanner-down, all-scanners-down, fail-open-started,
  *	db-reload-failed) are logged with log_alert(), the others with
- *	log_warning(). A command that fails, or is killed, is logged as a
- *	warning; a full queue drops the oldest job with an error, and so does
- *	a command that cannot be started (posix_spawn failed: no memory, no
- *	processes left, no shell); both are counted (alert_commands_dropped).
+ *	log_warning(). The runner logs and counts what happens to the
+ *	command (alert_commands_dropped); a runner that cannot start is an
+ *	error, and alerts then reach the log only.
  */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "alert.h"
 #include "log.h"
-
-extern char **environ;
+#include "runner.h"
+#include "util.h"
 
 #define ALERT_UNITS_MAX		64	/* units remembered across all scanners */
 #define ALERT_SCANNERS_MAX	8	/* scanner kinds remembered */
-#define ALERT_QUEUE_MAX		32	/* commands waiting to run */
-#define ALERT_KIDS_MAX		8	/* commands running at once */
-#define ALERT_KILL_GRACE_MS	1000	/* SIGTERM to SIGKILL */
-#define ALERT_POLL_MS		50	/* the runner looks at its children this often */
-#define ALERT_SERIAL_MS		1000	/* a command running longer no longer holds back the next */
 
 static const char *const alert_names[ALERT_EVENT_COUNT] = {
 	[ALERT_SCANNER_DOWN] = "scanner-down",
@@ -109,31 +89,16 @@ struct alert_window {
 	struct alert_msg msg;
 };
 
-/* One command to run. */
-struct alert_job {
-	struct alert_msg msg;
-	char   *command;
-};
-
-/* One running command. */
-struct alert_kid {
-	pid_t	pid;
-	enum alert_event event;
-	int64_t	started_ms;
-	int64_t	deadline_ms;
-	int	termed;
-};
-
 struct alert {
 	pthread_mutex_t mu;
 	struct alert_clock clock;
 	alert_sink_fn *sink;
 	void   *sink_ctx;
+	struct runner *runner;		/* the default sink; NULL with a sink, or when it failed */
 
 	/* settings */
 	char   *command;
 	int64_t	min_interval_ms;
-	int64_t	command_timeout_ms;
 	int64_t	load_grace_ms;
 	int64_t	max_db_age_ms;
 	char	host[256];
@@ -152,19 +117,6 @@ struct alert {
 	/* rate limiter */
 	struct alert_window win[ALERT_EVENT_COUNT];
 	unsigned long counts[ALERT_EVENT_COUNT];
-
-	/* runner (its own lock: the runner never takes mu) */
-	pthread_mutex_t rmu;
-	pthread_cond_t rcv;
-	pthread_t rthread;
-	int	rstarted;
-	int	rstop;
-	struct alert_job queue[ALERT_QUEUE_MAX];
-	size_t	qhead, qlen;
-	struct alert_kid kids[ALERT_KIDS_MAX];
-	size_t	nkids;
-	char	shell[256];		/* ALERT_SHELL, or a test's */
-	unsigned long dropped;		/* runs that never ran */
 };
 
 /* alert_event_name - the event's name */
@@ -182,34 +134,12 @@ alert_event_is_outage(enum alert_event ev)
 	    ev == ALERT_FAIL_OPEN_STARTED || ev == ALERT_DB_RELOAD_FAILED;
 }
 
-/* alert_oom - allocation failed: there is no way on */
-static void
-alert_oom(void)
-{
-	log_error("alert: out of memory");
-	abort();
-}
-
-/* alert_strdup - strdup that never returns NULL */
-static char *
-alert_strdup(const char *s)
-{
-	char   *p = strdup(s ? s : "");
-
-	if (p == NULL)
-		alert_oom();
-	return p;
-}
-
 /* alert_real_mono - the real monotonic clock in ms */
 static int64_t
 alert_real_mono(void *ctx)
 {
-	struct timespec ts;
-
 	(void) ctx;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return util_now_ms();
 }
 
 /* alert_real_wall - the real wall clock */
@@ -218,6 +148,15 @@ alert_real_wall(void *ctx)
 {
 	(void) ctx;
 	return time(NULL);
+}
+
+/* alert_real_clock - the real clocks */
+struct alert_clock
+alert_real_clock(void)
+{
+	struct alert_clock c = {alert_real_mono, alert_real_wall, NULL};
+
+	return c;
 }
 
 /* alert_now - the injected monotonic clock */
@@ -241,65 +180,55 @@ alert_copy(char *dst, size_t len, const char *src)
 	snprintf(dst, len, "%s", src ? src : "");
 }
 
+/* alert_runner_settings - what the command runner takes from the settings */
+static void
+alert_runner_settings(const struct alert_settings *set, struct runner_settings *rs)
+{
+	memset(rs, 0, sizeof(*rs));
+	rs->name = "alert command";
+	rs->strip = "CLAMSHIM_";
+	rs->shell = set ? set->shell : NULL;
+	rs->timeout_ms = set ? set->command_timeout_ms : 0;
+}
+
 /* alert_apply - copy settings in (lock held or not yet shared) */
 static void
 alert_apply(struct alert *a, const struct alert_settings *set)
 {
-	char   *cmd = alert_strdup(set && set->command ? set->command : "");
+	struct runner_settings rs;
 
-	pthread_mutex_lock(&a->rmu);
 	free(a->command);
-	a->command = cmd;
-	a->command_timeout_ms = set && set->command_timeout_ms > 0 ? set->command_timeout_ms
-	    : ALERT_COMMAND_TIMEOUT_MS;
-	alert_copy(a->shell, sizeof(a->shell), set && set->shell ? set->shell : ALERT_SHELL);
-	pthread_mutex_unlock(&a->rmu);
+	a->command = util_strdup(set && set->command ? set->command : "");
 	a->min_interval_ms = set && set->min_interval_ms > 0 ? set->min_interval_ms : 0;
 	a->load_grace_ms = set && set->load_grace_ms ? set->load_grace_ms : ALERT_LOAD_GRACE_MS;
 	a->max_db_age_ms = set ? set->max_db_age_ms : 0;
-	if (set && set->host) {
-		pthread_mutex_lock(&a->rmu);
+	if (set && set->host)
 		alert_copy(a->host, sizeof(a->host), set->host);
-		pthread_mutex_unlock(&a->rmu);
-	}
+	alert_runner_settings(set, &rs);
+	runner_configure(a->runner, &rs);
 }
-
-static void *alert_runner_main(void *arg);
 
 /* alert_new - a new alert machine */
 struct alert *
 alert_new(const struct alert_settings *set, const struct alert_clock *clock,
 	  alert_sink_fn *sink, void *sink_ctx)
 {
-	struct alert *a = calloc(1, sizeof(*a));
-	pthread_condattr_t ca;
+	struct alert *a = util_calloc(1, sizeof(*a));
+	struct runner_settings rs;
 
-	if (a == NULL)
-		alert_oom();
 	pthread_mutex_init(&a->mu, NULL);
-	pthread_mutex_init(&a->rmu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&a->rcv, &ca);
-	pthread_condattr_destroy(&ca);
-	if (clock && clock->mono_ms && clock->wall)
-		a->clock = *clock;
-	else {
-		a->clock.mono_ms = alert_real_mono;
-		a->clock.wall = alert_real_wall;
-	}
+	a->clock = clock && clock->mono_ms && clock->wall ? *clock : alert_real_clock();
 	a->sink = sink;
 	a->sink_ctx = sink_ctx;
 	if (gethostname(a->host, sizeof(a->host) - 1) != 0)
 		alert_copy(a->host, sizeof(a->host), "localhost");
-	alert_apply(a, set);
-	a->start_ms = alert_now(a);
 	if (sink == NULL) {
-		if (pthread_create(&a->rthread, NULL, alert_runner_main, a) == 0)
-			a->rstarted = 1;
-		else
+		alert_runner_settings(set, &rs);
+		if ((a->runner = runner_new(&rs)) == NULL)
 			log_error("alert: cannot start the command runner: alerts reach the log only");
 	}
+	alert_apply(a, set);
+	a->start_ms = alert_now(a);
 	return a;
 }
 
@@ -312,34 +241,6 @@ alert_configure(struct alert *a, const struct alert_settings *set)
 	pthread_mutex_unlock(&a->mu);
 }
 
-/* alert_runner_push - queue a command run (the oldest job goes when full) */
-static void
-alert_runner_push(struct alert *a, const struct alert_msg *m)
-{
-	struct alert_job *j;
-
-	pthread_mutex_lock(&a->rmu);
-	if (a->command == NULL || a->command[0] == 0 || !a->rstarted) {
-		pthread_mutex_unlock(&a->rmu);
-		return;
-	}
-	if (a->qlen == ALERT_QUEUE_MAX) {
-		j = &a->queue[a->qhead];
-		log_error("alert: command queue full: dropping the %s alert command run",
-			  alert_event_name(j->msg.event));
-		a->dropped++;
-		free(j->command);
-		a->qhead = (a->qhead + 1) % ALERT_QUEUE_MAX;
-		a->qlen--;
-	}
-	j = &a->queue[(a->qhead + a->qlen) % ALERT_QUEUE_MAX];
-	j->msg = *m;
-	j->command = alert_strdup(a->command);
-	a->qlen++;
-	pthread_cond_signal(&a->rcv);
-	pthread_mutex_unlock(&a->rmu);
-}
-
 /* alert_clean - printable ASCII only (log lines, environment values) */
 static void
 alert_clean(char *s)
@@ -347,6 +248,32 @@ alert_clean(char *s)
 	for (; *s; s++)
 		if ((unsigned char) *s < 0x20 || (unsigned char) *s > 0x7e)
 			*s = '?';
+}
+
+/* alert_run - hand an event to the command runner (lock held) */
+static void
+alert_run(struct alert *a, const struct alert_msg *m)
+{
+	char	since[32] = "", repeats[32], label[64];
+	const char *name = alert_event_name(m->event);
+	struct tm tm;
+
+	if (a->runner == NULL || a->command[0] == 0)
+		return;
+	if (m->since && gmtime_r(&m->since, &tm))
+		strftime(since, sizeof(since), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(repeats, sizeof(repeats), "%lu", m->repeats);
+	snprintf(label, sizeof(label), "alert %s", name);
+	{
+		const struct runner_var vars[] = {
+			{"CLAMSHIM_EVENT", name}, {"CLAMSHIM_DETAIL", m->detail},
+			{"CLAMSHIM_SCANNER", m->scanner}, {"CLAMSHIM_SERVER", m->server},
+			{"CLAMSHIM_SINCE", since}, {"CLAMSHIM_HOST", a->host},
+			{"CLAMSHIM_REPEATS", repeats},
+		};
+
+		runner_submit(a->runner, label, a->command, vars, sizeof(vars) / sizeof(vars[0]));
+	}
 }
 
 /* alert_dispatch - one event leaves the rate limiter (lock held) */
@@ -363,7 +290,7 @@ alert_dispatch(struct alert *a, struct alert_msg *m)
 	if (a->sink)
 		a->sink(a->sink_ctx, m);
 	else
-		alert_runner_push(a, m);
+		alert_run(a, m);
 }
 
 /* alert_emit - count, log and rate-limit one event (lock held) */
@@ -719,280 +646,24 @@ alert_counts(struct alert *a, unsigned long out[ALERT_EVENT_COUNT])
 unsigned long
 alert_commands_dropped(struct alert *a)
 {
-	unsigned long n;
-
-	pthread_mutex_lock(&a->rmu);
-	n = a->dropped;
-	pthread_mutex_unlock(&a->rmu);
-	return n;
+	return runner_dropped(a->runner);
 }
 
 /* alert_commands_running - commands queued or running */
 unsigned
 alert_commands_running(struct alert *a)
 {
-	unsigned n;
-
-	pthread_mutex_lock(&a->rmu);
-	n = (unsigned) (a->nkids + a->qlen);
-	pthread_mutex_unlock(&a->rmu);
-	return n;
-}
-
-/* alert_env_add - "NAME=value" into envp[*n] */
-static void
-alert_env_add(char **envp, size_t *n, const char *name, const char *value)
-{
-	size_t	len = strlen(name) + strlen(value) + 2;
-	char   *e = malloc(len);
-
-	if (e == NULL)
-		alert_oom();
-	snprintf(e, len, "%s=%s", name, value);
-	alert_clean(e + strlen(name) + 1);
-	envp[(*n)++] = e;
-}
-
-/* alert_env - the daemon's environment without CLAMSHIM_*, plus this event's values */
-static char **
-alert_env(const struct alert_msg *m, const char *host)
-{
-	char	since[32] = "", repeats[32];
-	size_t	n = 0, i, max = 0;
-	char  **envp;
-	struct tm tm;
-
-	for (i = 0; environ && environ[i]; i++)
-		max++;
-	envp = calloc(max + 8, sizeof(*envp));
-	if (envp == NULL)
-		alert_oom();
-	for (i = 0; environ && environ[i]; i++)
-		if (strncmp(environ[i], "CLAMSHIM_", 9) != 0)
-			envp[n++] = alert_strdup(environ[i]);
-	if (m->since && gmtime_r(&m->since, &tm))
-		strftime(since, sizeof(since), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	snprintf(repeats, sizeof(repeats), "%lu", m->repeats);
-	alert_env_add(envp, &n, "CLAMSHIM_EVENT", alert_event_name(m->event));
-	alert_env_add(envp, &n, "CLAMSHIM_DETAIL", m->detail);
-	alert_env_add(envp, &n, "CLAMSHIM_SCANNER", m->scanner);
-	alert_env_add(envp, &n, "CLAMSHIM_SERVER", m->server);
-	alert_env_add(envp, &n, "CLAMSHIM_SINCE", since);
-	alert_env_add(envp, &n, "CLAMSHIM_HOST", host);
-	alert_env_add(envp, &n, "CLAMSHIM_REPEATS", repeats);
-	envp[n] = NULL;
-	return envp;
-}
-
-/* alert_env_free - free what alert_env made */
-static void
-alert_env_free(char **envp)
-{
-	size_t	i;
-
-	for (i = 0; envp[i]; i++)
-		free(envp[i]);
-	free(envp);
-}
-
-/*
- * alert_spawn - start "shell -c command" with posix_spawn(): own process
- * group, stdin /dev/null, stdout to stderr, no other descriptor, no signal
- * blocked, every signal at its default (glibc keeps its two internal ones
- * ignored); 0 with *pid, or an errno value
- */
-static int
-alert_spawn(const char *shell, const char *command, char **envp, pid_t *pid)
-{
-	char   *argv[] = {"sh", "-c", (char *) command, NULL};
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t none, all;
-	int	rc;
-
-	if ((rc = posix_spawn_file_actions_init(&fa)) != 0)
-		return rc;
-	if ((rc = posix_spawnattr_init(&at)) != 0) {
-		posix_spawn_file_actions_destroy(&fa);
-		return rc;
-	}
-	sigemptyset(&none);
-	sigfillset(&all);
-	sigdelset(&all, SIGKILL);
-	sigdelset(&all, SIGSTOP);
-	if ((rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)) == 0 &&
-	    (rc = posix_spawn_file_actions_adddup2(&fa, 2, 1)) == 0 &&
-	    (rc = posix_spawn_file_actions_addclosefrom_np(&fa, 3)) == 0 &&
-	    (rc = posix_spawnattr_setflags(&at, (short) (POSIX_SPAWN_SETPGROUP |
-			POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))) == 0 &&
-	    (rc = posix_spawnattr_setpgroup(&at, 0)) == 0 &&
-	    (rc = posix_spawnattr_setsigmask(&at, &none)) == 0 &&
-	    (rc = posix_spawnattr_setsigdefault(&at, &all)) == 0)
-		rc = posix_spawn(pid, shell, &fa, &at, argv, envp);
-	posix_spawnattr_destroy(&at);
-	posix_spawn_file_actions_destroy(&fa);
-	return rc;
-}
-
-/* alert_run_job - start one command (runner thread) */
-static void
-alert_run_job(struct alert *a, struct alert_job *j)
-{
-	char	host[sizeof(a->host)], shell[sizeof(a->shell)];
-	char  **envp;
-	pid_t	pid;
-	int64_t	now = alert_real_mono(NULL);
-	int	rc;
-
-	pthread_mutex_lock(&a->rmu);
-	memcpy(host, a->host, sizeof(host));
-	memcpy(shell, a->shell, sizeof(shell));
-	pthread_mutex_unlock(&a->rmu);
-	envp = alert_env(&j->msg, host);
-	rc = alert_spawn(shell, j->command, envp, &pid);
-	alert_env_free(envp);
-	if (rc != 0) {
-		pthread_mutex_lock(&a->rmu);
-		a->dropped++;
-		pthread_mutex_unlock(&a->rmu);
-		errno = rc;
-		log_error_errno("alert %s: cannot start the alert command (%s -c): "
-				"this alert reached the log only", alert_event_name(j->msg.event), shell);
-		return;
-	}
-	log_info("alert %s: alert command started (pid %ld)", alert_event_name(j->msg.event),
-		 (long) pid);
-	pthread_mutex_lock(&a->rmu);
-	a->kids[a->nkids].pid = pid;
-	a->kids[a->nkids].event = j->msg.event;
-	a->kids[a->nkids].started_ms = now;
-	a->kids[a->nkids].deadline_ms = now + a->command_timeout_ms;
-	a->kids[a->nkids].termed = 0;
-	a->nkids++;
-	pthread_mutex_unlock(&a->rmu);
-}
-
-/* alert_reap - collect finished commands and kill late ones (runner thread) */
-static void
-alert_reap(struct alert *a)
-{
-	int64_t	now = alert_real_mono(NULL);
-	size_t	i = 0;
-	int	status;
-
-	pthread_mutex_lock(&a->rmu);
-	while (i < a->nkids) {
-		struct alert_kid *k = &a->kids[i];
-		const char *name = alert_event_name(k->event);
-		pid_t	r = waitpid(k->pid, &status, WNOHANG);
-
-		if (r == k->pid || (r < 0 && errno == ECHILD)) {
-			if (r < 0)
-				log_warning("alert %s: alert command %ld vanished", name, (long) k->pid);
-			else if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-				log_info("alert %s: alert command done in %.1f s", name,
-					 (double) (now - k->started_ms) / 1000.0);
-			else if (WIFEXITED(status))
-				log_warning("alert %s: alert command exited with status %d", name,
-					    WEXITSTATUS(status));
-			else if (WIFSIGNALED(status))
-				log_warning("alert %s: alert command %s by signal %d", name,
-					    k->termed ? "killed after its time limit" : "killed",
-					    WTERMSIG(status));
-			a->kids[i] = a->kids[--a->nkids];
-			continue;
-		}
-		if (now >= k->deadline_ms) {
-			if (!k->termed) {
-				log_warning("alert %s: alert command still running after %lld ms: "
-					    "killing it", name, (long long) (now - k->started_ms));
-				kill(-k->pid, SIGTERM);
-				k->termed = 1;
-				k->deadline_ms = now + ALERT_KILL_GRACE_MS;
-			} else {
-				kill(-k->pid, SIGKILL);
-				kill(k->pid, SIGKILL);
-			}
-		}
-		i++;
-	}
-	pthread_mutex_unlock(&a->rmu);
-}
-
-/* alert_may_start - 1 when every running command has run ALERT_SERIAL_MS (rmu held) */
-static int
-alert_may_start(struct alert *a)
-{
-	int64_t	now = alert_real_mono(NULL);
-	size_t	i;
-
-	for (i = 0; i < a->nkids; i++)
-		if (now - a->kids[i].started_ms < ALERT_SERIAL_MS)
-			return 0;
-	return 1;
-}
-
-/* alert_runner_main - run queued commands, watch and reap them */
-static void *
-alert_runner_main(void *arg)
-{
-	struct alert *a = arg;
-	struct alert_job job;
-	struct timespec ts;
-
-	pthread_mutex_lock(&a->rmu);
-	while (!a->rstop) {
-		while (a->qlen > 0 && a->nkids < ALERT_KIDS_MAX && alert_may_start(a)) {
-			job = a->queue[a->qhead];
-			a->qhead = (a->qhead + 1) % ALERT_QUEUE_MAX;
-			a->qlen--;
-			pthread_mutex_unlock(&a->rmu);
-			alert_run_job(a, &job);
-			free(job.command);
-			pthread_mutex_lock(&a->rmu);
-		}
-		pthread_mutex_unlock(&a->rmu);
-		alert_reap(a);
-		pthread_mutex_lock(&a->rmu);
-		if (a->rstop)
-			break;
-		if (a->nkids == 0 && a->qlen == 0) {
-			pthread_cond_wait(&a->rcv, &a->rmu);
-			continue;
-		}
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_nsec += ALERT_POLL_MS * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&a->rcv, &a->rmu, &ts);
-	}
-	pthread_mutex_unlock(&a->rmu);
-	return NULL;
+	return runner_running(a->runner);
 }
 
 /* alert_free - stop the runner and free; running commands finish on their own */
 void
 alert_free(struct alert *a)
 {
-	size_t	i;
-
 	if (a == NULL)
 		return;
-	if (a->rstarted) {
-		pthread_mutex_lock(&a->rmu);
-		a->rstop = 1;
-		pthread_cond_signal(&a->rcv);
-		pthread_mutex_unlock(&a->rmu);
-		pthread_join(a->rthread, NULL);
-		alert_reap(a);
-	}
-	for (i = 0; i < a->qlen; i++)
-		free(a->queue[(a->qhead + i) % ALERT_QUEUE_MAX].command);
+	runner_free(a->runner);
 	free(a->command);
-	pthread_cond_destroy(&a->rcv);
-	pthread_mutex_destroy(&a->rmu);
 	pthread_mutex_destroy(&a->mu);
 	free(a);
 }

@@ -1,9 +1,11 @@
 /*
  * NAME
- *	alert 3h - events that must reach a human: state machine, rate limit, command
+ *	alert 3h - events that must reach a human: state machine and rate limit
  * SUMMARY
  *	alert_new(), alert_configure(), alert_observe(), alert_fail_open(), alert_raise(),
- *	alert_tick(), alert_counts(), alert_free(), alert_event_name()
+ *	alert_tick(), alert_all_down(), alert_counts(), alert_commands_running(),
+ *	alert_real_clock(),
+ *	alert_commands_dropped(), alert_free(), alert_event_name(), alert_event_is_outage()
  * DESCRIPTION
  *	The monitor hands alert_observe() a snapshot of every configured
  *	scanner (struct scan_status) and alert_fail_open() whether fail-open
@@ -25,13 +27,14 @@
  *	sent (with the count in CLAMSHIM_REPEATS) when the window ends, so
  *	the final state always reaches a human.
  *
- *	The default sink runs alert.command via /bin/sh -c from a dedicated
- *	thread, with CLAMSHIM_EVENT, CLAMSHIM_DETAIL, CLAMSHIM_SCANNER,
- *	CLAMSHIM_SERVER, CLAMSHIM_SINCE, CLAMSHIM_HOST and CLAMSHIM_REPEATS
- *	in its environment only; it is killed after command_timeout_ms and
- *	reaped. Nothing here ever waits for the command. A run that never
- *	happened (queue full, or the command could not be started) is logged
- *	and counted (alert_commands_dropped: clamshim_alerts_dropped_total).
+ *	The default sink runs alert.command through a command runner
+ *	(runner(3h)): /bin/sh -c COMMAND from the runner's thread, with
+ *	CLAMSHIM_EVENT, CLAMSHIM_DETAIL, CLAMSHIM_SCANNER, CLAMSHIM_SERVER,
+ *	CLAMSHIM_SINCE, CLAMSHIM_HOST and CLAMSHIM_REPEATS in its environment
+ *	only; it is killed after command_timeout_ms and reaped. Nothing here
+ *	ever waits for the command. A run that never happened (queue full,
+ *	or the command could not be started) is logged and counted
+ *	(alert_commands_dropped: clamshim_alerts_dropped_total).
  *
  *	The clock is injected (struct alert_clock) so that tests drive time.
  */
@@ -60,8 +63,6 @@ enum alert_event {
 
 #define ALERT_DETAIL_MAX	512
 #define ALERT_LOAD_GRACE_MS	(5 * 60 * 1000)	/* default grace for a first load */
-#define ALERT_COMMAND_TIMEOUT_MS (60 * 1000)	/* default time limit of the command */
-#define ALERT_SHELL		"/bin/sh"	/* runs the command: ALERT_SHELL -c COMMAND */
 
 /* One event as it reaches the sink. */
 struct alert_msg {
@@ -80,17 +81,20 @@ struct alert_clock {
 	void   *ctx;
 };
 
+/* alert_real_clock - the real clocks: CLOCK_MONOTONIC ms and time() */
+struct alert_clock alert_real_clock(void);
+
 /* Where an event goes after logging; NULL = the command runner. */
 typedef void alert_sink_fn(void *ctx, const struct alert_msg *m);
 
 struct alert_settings {
 	const char *command;		/* "" or NULL = none */
 	int64_t	min_interval_ms;
-	int64_t	command_timeout_ms;	/* 0 = ALERT_COMMAND_TIMEOUT_MS */
+	int64_t	command_timeout_ms;	/* 0 = RUNNER_TIMEOUT_MS (60 s) */
 	int64_t	load_grace_ms;		/* 0 = ALERT_LOAD_GRACE_MS; <0 = no grace */
 	int64_t	max_db_age_ms;		/* 0 = no db-stale check */
 	const char *host;		/* CLAMSHIM_HOST; NULL = gethostname() */
-	const char *shell;		/* NULL = ALERT_SHELL; only tests set another */
+	const char *shell;		/* NULL = RUNNER_SHELL (/bin/sh); only tests set another */
 };
 
 /* One scanner of the chain as the monitor saw it. */

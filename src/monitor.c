@@ -12,9 +12,15 @@
  *	3. chain_note_down() with the alert machine's all-down (which knows
  *	   the first-load grace), so the fail_open_after clock runs while
  *	   no mail comes and stops at recovery;
- *	4. fail-open in force = on_unavailable is tempfail, fail_open_after
- *	   is set and chain_unavailable_ms() has reached it; alert_fail_open();
+ *	4. fail-open in force = policy_fail_open() of the configuration's
+ *	   policy and chain_unavailable_ms() (the policy module's rule, the
+ *	   one policy_decide() applies to each message); alert_fail_open();
  *	5. the gauges, alert_tick(), and the status file when it is due.
+ *
+ *	The clock (monotonic for the write interval, wall for the status
+ *	file's times) is the alert machine's, real unless monitor_new() was
+ *	given one; a monitor from monitor_new() has no thread and ticks when
+ *	monitor_poll() is called.
  *
  *	The configuration is a reference held by the monitor and replaced by
  *	monitor_set_conf(); settings that matter here: scanners,
@@ -35,6 +41,7 @@
 #include "log.h"
 #include "monitor.h"
 #include "status.h"
+#include "util.h"
 
 struct monitor {
 	pthread_mutex_t mu;
@@ -47,20 +54,11 @@ struct monitor {
 	struct chain *chain;
 	struct alert *alert;
 	struct status *status;
+	struct alert_clock clock;
 	time_t	start_time;
 	int64_t	next_write_ms;
 	int	write_failing;
 };
-
-/* monitor_now - monotonic milliseconds */
-static int64_t
-monitor_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* monitor_alert_settings - the alert settings of a configuration */
 static void
@@ -117,7 +115,7 @@ static void
 monitor_gauges(struct monitor *m, const struct conf *conf, const struct scan_status *sts,
 	       int64_t unavail_ms, int fail_open, struct status_gauges *g)
 {
-	time_t	now = time(NULL);
+	time_t	now = m->clock.wall(m->clock.ctx);
 	size_t	i, j;
 	int	have_engine = 0;
 
@@ -165,7 +163,7 @@ monitor_write(struct monitor *m, const struct conf *conf)
 
 	if (conf->status.file == NULL || conf->status.file[0] == 0)
 		return;
-	text = status_render(m->status, time(NULL));
+	text = status_render(m->status, m->clock.wall(m->clock.ctx));
 	if (status_write_file(conf->status.file, text, err, sizeof(err)) < 0) {
 		if (!m->write_failing)
 			log_error("status file: %s (retrying every interval)", err);
@@ -186,7 +184,6 @@ monitor_tick(struct monitor *m, int force_write)
 	struct alert_scanner sc[CONF_MAX_SCANNERS];
 	struct alert_observation obs;
 	struct status_gauges g;
-	const struct policy_conf *pc = &conf->policy;
 	int64_t	unavail, now;
 	size_t	i, n = 0;
 	int	fail_open;
@@ -208,13 +205,12 @@ monitor_tick(struct monitor *m, int force_write)
 	alert_observe(m->alert, &obs);
 	chain_note_down(m->chain, alert_all_down(m->alert));
 	unavail = chain_unavailable_ms(m->chain);
-	fail_open = pc->on_unavailable == POLICY_TEMPFAIL && pc->fail_open_after_ms > 0 &&
-	    unavail >= pc->fail_open_after_ms;
+	fail_open = policy_fail_open(&conf->policy, unavail);
 	alert_fail_open(m->alert, fail_open, unavail);
 	monitor_gauges(m, conf, sts, unavail, fail_open, &g);
 	status_set_gauges(m->status, &g);
 	alert_tick(m->alert);
-	now = monitor_now();
+	now = m->clock.mono_ms(m->clock.ctx);
 	if (force_write || now >= m->next_write_ms) {
 		monitor_write(m, conf);
 		m->next_write_ms = now + (conf->status.interval_ms > 0 ? conf->status.interval_ms : 10000);
@@ -239,42 +235,49 @@ monitor_main(void *arg)
 		pthread_mutex_lock(&m->mu);
 		if (m->stop || m->write_now)
 			continue;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_nsec += MONITOR_TICK_MS * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		ts = util_deadline(MONITOR_TICK_MS);
 		pthread_cond_timedwait(&m->cv, &m->mu, &ts);
 	}
 	pthread_mutex_unlock(&m->mu);
 	return NULL;
 }
 
+/* monitor_new - a monitor without its thread */
+struct monitor *
+monitor_new(struct chain *ch, struct conf *conf, const struct monitor_hooks *hooks)
+{
+	struct monitor *m = util_calloc(1, sizeof(*m));
+	struct alert_settings set;
+
+	pthread_mutex_init(&m->mu, NULL);
+	if (util_cond_init(&m->cv) != 0) {
+		log_error("monitor: cannot make a condition variable");
+		abort();
+	}
+	m->clock = hooks && hooks->clock ? *hooks->clock : alert_real_clock();
+	m->conf = conf_ref(conf);
+	m->chain = ch;
+	m->start_time = m->clock.wall(m->clock.ctx);
+	m->status = status_new();
+	monitor_alert_settings(conf, &set);
+	m->alert = alert_new(&set, &m->clock, hooks ? hooks->sink : NULL, hooks ? hooks->sink_ctx : NULL);
+	monitor_warn_config(m, conf);
+	return m;
+}
+
+/* monitor_poll - one tick now */
+void
+monitor_poll(struct monitor *m, int force_write)
+{
+	monitor_tick(m, force_write);
+}
+
 /* monitor_start - start watching */
 struct monitor *
 monitor_start(struct chain *ch, struct conf *conf)
 {
-	struct monitor *m = calloc(1, sizeof(*m));
-	struct alert_settings set;
-	pthread_condattr_t ca;
+	struct monitor *m = monitor_new(ch, conf, NULL);
 
-	if (m == NULL) {
-		log_error("monitor: out of memory");
-		abort();
-	}
-	pthread_mutex_init(&m->mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&m->cv, &ca);
-	pthread_condattr_destroy(&ca);
-	m->conf = conf_ref(conf);
-	m->chain = ch;
-	m->start_time = time(NULL);
-	m->status = status_new();
-	monitor_alert_settings(conf, &set);
-	m->alert = alert_new(&set, NULL, NULL, NULL);
-	monitor_warn_config(m, conf);
 	if (pthread_create(&m->thread, NULL, monitor_main, m) == 0)
 		m->started = 1;
 	else

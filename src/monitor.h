@@ -2,20 +2,26 @@
  * NAME
  *	monitor 3h - the thread that watches the scanners and writes the status file
  * SUMMARY
- *	monitor_start(), monitor_set_conf(), monitor_config_failed(),
- *	monitor_count(), monitor_write_now(), monitor_stop()
+ *	monitor_start(), monitor_new(), monitor_poll(), monitor_set_conf(),
+ *	monitor_config_failed(), monitor_count(), monitor_write_now(), monitor_stop()
  * DESCRIPTION
  *	Every MONITOR_TICK_MS the monitor reads chain_status() of every
  *	configured scanner, feeds the alert state machine (alert(3h)) and the
  *	status gauges (status(3h)), tells the chain when every scanner is
  *	down (so fail_open_after counts time without mail too), raises
- *	fail-open-started/-ended, and writes the status file every
- *	status.interval and at once after monitor_write_now() (SIGUSR1).
- *	The daemon feeds monitor_count() from the milter observer.
+ *	fail-open-started/-ended when policy_fail_open() (policy(3h)) changes,
+ *	and writes the status file every status.interval and at once after
+ *	monitor_write_now() (SIGUSR1). The daemon feeds monitor_count() from
+ *	the milter observer.
+ *
+ *	monitor_new() makes a monitor without the thread, whose clock and
+ *	alert sink a test may give (struct monitor_hooks); the test then calls
+ *	monitor_poll() for each tick.
  */
 #ifndef CLAMSHIM_MONITOR_H
 #define CLAMSHIM_MONITOR_H
 
+#include "alert.h"
 #include "chain.h"
 #include "conf.h"
 #include "policy.h"
@@ -25,8 +31,19 @@
 
 struct monitor;
 
+/* What a test puts in place of the real world; NULL = the real one. */
+struct monitor_hooks {
+	const struct alert_clock *clock;	/* alerts, the status file's times, its interval */
+	alert_sink_fn *sink;			/* where alert events go (NULL: alert.command) */
+	void   *sink_ctx;
+};
+
 /* monitor_start - start watching; takes its own reference to conf; never NULL */
 struct monitor *monitor_start(struct chain *ch, struct conf *conf);
+/* monitor_new - a monitor without its thread: the caller calls monitor_poll(); never NULL */
+struct monitor *monitor_new(struct chain *ch, struct conf *conf, const struct monitor_hooks *hooks);
+/* monitor_poll - one tick now (a monitor_new() one only); force_write: status file even if not due */
+void	monitor_poll(struct monitor *m, int force_write);
 /* monitor_set_conf - a reloaded configuration: alert/status settings, config-warning */
 void	monitor_set_conf(struct monitor *m, struct conf *conf);
 /* monitor_config_failed - a reload could not be used: config-warning with why */

@@ -199,6 +199,14 @@ policy_limit(struct policy_decision *out, const struct policy_conf *pc, enum sca
 		policy_apply(out, "on_limit", pc->on_limit);
 }
 
+/* policy_fail_open - 1 when on_unavailable is tempfail and fail_open_after has been reached */
+int
+policy_fail_open(const struct policy_conf *pc, int64_t unavailable_ms)
+{
+	return pc != NULL && pc->on_unavailable == POLICY_TEMPFAIL && pc->fail_open_after_ms > 0
+	    && unavailable_ms >= pc->fail_open_after_ms;
+}
+
 /* policy_decide - the action for verdict v; unavailable_ms = how long no scanner worked */
 void
 policy_decide(const struct scan_verdict *v, const struct policy_conf *pc,
@@ -230,8 +238,7 @@ policy_decide(const struct scan_verdict *v, const struct policy_conf *pc,
 		policy_apply(out, "on_infected", pc->on_infected);
 		break;
 	case SCAN_UNAVAILABLE:
-		if (pc->on_unavailable == POLICY_TEMPFAIL && pc->fail_open_after_ms > 0
-		    && unavailable_ms >= pc->fail_open_after_ms)
+		if (policy_fail_open(pc, unavailable_ms))
 			policy_set(out, POLICY_ACCEPT, 1, 1);
 		else
 			policy_apply(out, "on_unavailable", pc->on_unavailable);

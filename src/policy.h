@@ -59,6 +59,12 @@ struct policy_decision {
 /* policy_decide - the action for verdict v; unavailable_ms = how long no scanner worked */
 void	policy_decide(const struct scan_verdict *v, const struct policy_conf *pc,
 		      int64_t unavailable_ms, struct policy_decision *out);
+/*
+ * policy_fail_open - 1 when unscanned mail is accepted now (fail-open): on_unavailable
+ * is tempfail and unavailable_ms has reached fail_open_after (> 0); 0 for NULL. The
+ * one rule: policy_decide() and the monitor's fail-open alert and gauge ask it.
+ */
+int	policy_fail_open(const struct policy_conf *pc, int64_t unavailable_ms);
 /* policy_limit_option - "on_limit_size" ... for a kind; NULL for unknown (on_limit decides) */
 const char *policy_limit_option(enum scan_limit_kind k);
 /*

@@ -15,20 +15,15 @@
  *	0644 and renames it over NAME, so a reader sees the old file or the
  *	new one, never half of one.
  *
- *	status_parse() accepts the format this module writes (and the
- *	general shape "name{labels} value [timestamp]", comments, blank
- *	lines); metric names it does not know are skipped. Every length is
- *	bounded: a line over 4096 bytes, a label over 256, a bad number or
- *	an unterminated label set make the text garbled.
+ *	The reader, status_parse() and status_read_file(), is in
+ *	status_read.c.
  * DIAGNOSTICS
- *	status_write_file() and status_read_file() return -1 with the reason
- *	(and errno's text) in the caller's buffer.
+ *	status_write_file() returns -1 with the reason (and errno's text) in
+ *	the caller's buffer.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -37,11 +32,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "log.h"
 #include "status.h"
-
-#define STATUS_LINE_MAX		4096
-#define STATUS_LABEL_MAX	256
+#include "util.h"
 
 static const double status_bounds[] = {
 	0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60
@@ -76,22 +68,12 @@ struct status_buf {
 	size_t	cap;
 };
 
-/* status_oom - allocation failed */
-static void
-status_oom(void)
-{
-	log_error("status: out of memory");
-	abort();
-}
-
 /* status_new - zeroed counters */
 struct status *
 status_new(void)
 {
-	struct status *s = calloc(1, sizeof(*s));
+	struct status *s = util_calloc(1, sizeof(*s));
 
-	if (s == NULL)
-		status_oom();
 	pthread_mutex_init(&s->mu, NULL);
 	s->v.g.signatures_age_seconds = -1;
 	return s;
@@ -143,15 +125,6 @@ status_set_gauges(struct status *s, const struct status_gauges *g)
 	pthread_mutex_unlock(&s->mu);
 }
 
-/* status_get_gauges - a copy of the gauges */
-void
-status_get_gauges(struct status *s, struct status_gauges *g)
-{
-	pthread_mutex_lock(&s->mu);
-	*g = s->v.g;
-	pthread_mutex_unlock(&s->mu);
-}
-
 /* status_printf - append to the buffer */
 static void __attribute__((format(printf, 2, 3)))
 status_printf(struct status_buf *b, const char *fmt, ...)
@@ -170,8 +143,7 @@ status_printf(struct status_buf *b, const char *fmt, ...)
 			return;
 		}
 		b->cap = b->cap * 2 + (size_t) n;
-		if ((b->p = realloc(b->p, b->cap)) == NULL)
-			status_oom();
+		b->p = util_realloc(b->p, b->cap);
 	}
 }
 
@@ -251,8 +223,7 @@ status_render(struct status *s, time_t now)
 	unsigned long cum = 0;
 	size_t	i;
 
-	if ((b.p = malloc(b.cap)) == NULL)
-		status_oom();
+	b.p = util_malloc(b.cap);
 	b.p[0] = 0;
 	pthread_mutex_lock(&s->mu);
 	c = s->v;
@@ -381,303 +352,4 @@ fail:
 		close(fd);
 	unlink(tmp);
 	return -1;
-}
-
-/* One parsed sample. */
-struct status_sample {
-	char	name[128];
-	char	keys[4][32];
-	char	vals[4][STATUS_LABEL_MAX];
-	size_t	nlabels;
-	double	value;
-};
-
-/* status_label - the value of label key, or NULL */
-static const char *
-status_label(const struct status_sample *sm, const char *key)
-{
-	size_t	i;
-
-	for (i = 0; i < sm->nlabels; i++)
-		if (strcmp(sm->keys[i], key) == 0)
-			return sm->vals[i];
-	return NULL;
-}
-
-/* status_isname - a character of a metric or label name */
-static int
-status_isname(char c, int first)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
-	    (!first && c >= '0' && c <= '9');
-}
-
-/* status_parse_labels - {k="v",...} at *pp; 0 ok */
-static int
-status_parse_labels(const char **pp, struct status_sample *sm)
-{
-	const char *p = *pp + 1;
-
-	for (;;) {
-		size_t	k = 0, v = 0;
-
-		while (*p == ' ')
-			p++;
-		if (*p == '}')
-			break;
-		if (sm->nlabels == 4 || !status_isname(*p, 1))
-			return -1;
-		while (status_isname(*p, 0)) {
-			if (k + 1 >= sizeof(sm->keys[0]))
-				return -1;
-			sm->keys[sm->nlabels][k++] = *p++;
-		}
-		sm->keys[sm->nlabels][k] = 0;
-		if (*p++ != '=' || *p++ != '"')
-			return -1;
-		while (*p != '"') {
-			char	c = *p++;
-
-			if (c == 0)
-				return -1;
-			if (c == '\\') {
-				c = *p++;
-				if (c == 'n')
-					c = '\n';
-				else if (c != '\\' && c != '"')
-					return -1;
-			}
-			if (v + 1 >= STATUS_LABEL_MAX)
-				return -1;
-			sm->vals[sm->nlabels][v++] = c;
-		}
-		sm->vals[sm->nlabels][v] = 0;
-		sm->nlabels++;
-		p++;
-		if (*p == ',')
-			p++;
-		else if (*p != '}')
-			return -1;
-	}
-	*pp = p + 1;
-	return 0;
-}
-
-/* status_parse_line - one sample line; 0 ok, -1 garbled */
-static int
-status_parse_line(const char *line, struct status_sample *sm)
-{
-	const char *p = line;
-	char   *end;
-	size_t	n = 0;
-
-	memset(sm, 0, sizeof(*sm));
-	if (!status_isname(*p, 1))
-		return -1;
-	while (status_isname(*p, 0)) {
-		if (n + 1 >= sizeof(sm->name))
-			return -1;
-		sm->name[n++] = *p++;
-	}
-	if (*p == '{' && status_parse_labels(&p, sm) < 0)
-		return -1;
-	if (*p != ' ' && *p != '\t')
-		return -1;
-	while (*p == ' ' || *p == '\t')
-		p++;
-	errno = 0;
-	sm->value = strtod(p, &end);
-	if (end == p || errno == ERANGE)
-		return -1;
-	p = end;
-	while (*p == ' ' || *p == '\t')
-		p++;
-	if (*p == '-' || (*p >= '0' && *p <= '9')) {	/* optional timestamp */
-		(void) strtoll(p, &end, 10);
-		p = end;
-	}
-	while (*p == ' ' || *p == '\t' || *p == '\r')
-		p++;
-	return *p == 0 ? 0 : -1;
-}
-
-/* status_index - the index of name in an enum's name function, or -1 */
-static int
-status_index(const char *name, int count, const char *(*fn)(int))
-{
-	int	i;
-
-	for (i = 0; name && i < count; i++)
-		if (strcmp(fn(i), name) == 0)
-			return i;
-	return -1;
-}
-
-/* Adapters so that status_index can look names up. */
-static const char *status_verdict_name(int i) { return scan_result_name((enum scan_result) i); }
-static const char *status_action_name(int i) { return policy_action_name((enum policy_action) i); }
-static const char *status_event_name(int i) { return alert_event_name((enum alert_event) i); }
-
-/* status_take_limits - a clamd limits sample into the unit its scanner_up line made */
-static void
-status_take_limits(const struct status_sample *sm, struct status_report *r)
-{
-	const char *server = status_label(sm, "server");
-	size_t	i;
-
-	for (i = 0; server && i < r->nunits; i++) {
-		struct status_unit *u = &r->units[i];
-
-		if (strcmp(u->scanner, "clamd") != 0 || strcmp(u->server, server) != 0)
-			continue;
-		if (strcmp(sm->name, "clamshim_clamd_limits_unreported_ok") == 0)
-			u->limits_ok = sm->value >= 1;
-		else
-			u->limits = sm->value != sm->value ? SCAN_LIMITS_UNKNOWN : sm->value >= 1 ?
-			    SCAN_LIMITS_REPORTED : SCAN_LIMITS_UNREPORTED;
-		return;
-	}
-}
-
-/* status_take - put one sample into the report */
-static void
-status_take(const struct status_sample *sm, struct status_report *r)
-{
-	const char *n = sm->name;
-	int	i;
-
-	if (strcmp(n, "clamshim_heartbeat_timestamp_seconds") == 0)
-		r->heartbeat = sm->value >= 0 ? sm->value : NAN;	/* there, but no time */
-	else if (strcmp(n, "clamshim_start_time_seconds") == 0)
-		r->start_time = sm->value;
-	else if (strcmp(n, "clamshim_info") == 0) {
-		snprintf(r->version, sizeof(r->version), "%s", status_label(sm, "version") ? status_label(sm, "version") : "");
-		snprintf(r->engine, sizeof(r->engine), "%s", status_label(sm, "engine") ? status_label(sm, "engine") : "");
-		snprintf(r->signatures, sizeof(r->signatures), "%s",
-			 status_label(sm, "signatures") ? status_label(sm, "signatures") : "");
-	} else if (strcmp(n, "clamshim_scanner_up") == 0) {
-		if (r->nunits < STATUS_UNITS_MAX) {
-			struct status_unit *u = &r->units[r->nunits++];
-
-			snprintf(u->scanner, sizeof(u->scanner), "%s",
-				 status_label(sm, "scanner") ? status_label(sm, "scanner") : "");
-			snprintf(u->server, sizeof(u->server), "%s",
-				 status_label(sm, "server") ? status_label(sm, "server") : "");
-			u->up = sm->value >= 1;
-		}
-	} else if (strcmp(n, "clamshim_clamd_limits_reported") == 0
-		   || strcmp(n, "clamshim_clamd_limits_unreported_ok") == 0) {
-		status_take_limits(sm, r);
-	} else if (strcmp(n, "clamshim_scanners_available") == 0) {
-		r->scanners_available = sm->value;
-	} else if (strcmp(n, "clamshim_unavailable_seconds") == 0)
-		r->unavailable_seconds = sm->value;
-	else if (strcmp(n, "clamshim_fail_open") == 0)
-		r->fail_open = sm->value >= 1;
-	else if (strcmp(n, "clamshim_signatures_age_seconds") == 0)
-		r->signatures_age_seconds = sm->value;
-	else if (strcmp(n, "clamshim_config_warnings") == 0)
-		r->config_warnings = sm->value;
-	else if (strcmp(n, "clamshim_messages_total") == 0) {
-		if ((i = status_index(status_label(sm, "verdict"), SCAN_RESULT_COUNT,
-				      status_verdict_name)) >= 0)
-			r->messages[i] = sm->value;
-	} else if (strcmp(n, "clamshim_actions_total") == 0) {
-		if ((i = status_index(status_label(sm, "action"), POLICY_ACTION_COUNT,
-				      status_action_name)) >= 0)
-			r->actions[i] = sm->value;
-	} else if (strcmp(n, "clamshim_alerts_total") == 0) {
-		if ((i = status_index(status_label(sm, "event"), ALERT_EVENT_COUNT,
-				      status_event_name)) >= 0)
-			r->alerts[i] = sm->value;
-	} else if (strcmp(n, "clamshim_scan_duration_seconds_count") == 0)
-		r->scans = sm->value;
-	else if (strcmp(n, "clamshim_scan_duration_seconds_sum") == 0)
-		r->scan_seconds = sm->value;
-}
-
-/* status_parse - read the text back */
-int
-status_parse(const char *text, size_t len, struct status_report *r, char *err, size_t errlen)
-{
-	char	line[STATUS_LINE_MAX + 1];
-	struct status_sample sm;
-	size_t	off = 0, lineno = 0;
-
-	memset(r, 0, sizeof(*r));
-	r->heartbeat = -1;
-	r->fail_open = -1;
-	r->config_warnings = -1;
-	r->signatures_age_seconds = -1;
-	r->scanners_available = -1;
-	while (off < len) {
-		const char *nl = memchr(text + off, '\n', len - off);
-		size_t	n = nl ? (size_t) (nl - (text + off)) : len - off;
-
-		lineno++;
-		if (n > STATUS_LINE_MAX) {
-			snprintf(err, errlen, "line %zu longer than %d bytes", lineno, STATUS_LINE_MAX);
-			return -1;
-		}
-		memcpy(line, text + off, n);
-		line[n] = 0;
-		off += n + (nl ? 1 : 0);
-		if (memchr(line, 0, n) != NULL) {
-			snprintf(err, errlen, "line %zu has a NUL byte", lineno);
-			return -1;
-		}
-		if (n == 0 || line[0] == '#' || (n == 1 && line[0] == '\r'))
-			continue;
-		if (status_parse_line(line, &sm) < 0) {
-			snprintf(err, errlen, "line %zu is not a metric sample", lineno);
-			return -1;
-		}
-		status_take(&sm, r);
-	}
-	if (r->heartbeat < 0) {
-		snprintf(err, errlen, "no clamshim_heartbeat_timestamp_seconds in it");
-		return -1;
-	}
-	return 0;
-}
-
-/* status_read_file - read and parse path */
-int
-status_read_file(const char *path, struct status_report *r, char *err, size_t errlen)
-{
-	char   *buf;
-	size_t	len = 0;
-	int	fd, rc;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if ((buf = malloc(STATUS_FILE_MAX + 1)) == NULL)
-		status_oom();
-	for (;;) {
-		ssize_t	n = read(fd, buf + len, STATUS_FILE_MAX + 1 - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
-			close(fd);
-			free(buf);
-			return -1;
-		}
-		if (n == 0)
-			break;
-		len += (size_t) n;
-		if (len > STATUS_FILE_MAX) {
-			snprintf(err, errlen, "%s is larger than %d bytes", path, STATUS_FILE_MAX);
-			close(fd);
-			free(buf);
-			return -1;
-		}
-	}
-	close(fd);
-	rc = status_parse(buf, len, r, err, errlen);
-	free(buf);
-	return rc;
 }

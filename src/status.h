@@ -26,8 +26,8 @@
  *
  *	status_write_file() replaces the file atomically: a temp file in the
  *	same directory, fsync, rename. status_parse() reads the text back
- *	(check_clamshim and the tests use it); a line it cannot read makes
- *	the whole file garbled.
+ *	(check_clamshim and the tests use it; status_read.c); a line it
+ *	cannot read makes the whole file garbled.
  */
 #ifndef CLAMSHIM_STATUS_H
 #define CLAMSHIM_STATUS_H
@@ -42,6 +42,7 @@
 
 #define STATUS_UNITS_MAX	64
 #define STATUS_FILE_MAX		(1024 * 1024)	/* a status file larger than this is garbled */
+#define STATUS_LABEL_MAX	256	/* a label value, escaped, NUL included */
 
 /* One scanner unit (clamd server or embedded database) and whether it is up. */
 struct status_unit {
@@ -101,8 +102,6 @@ void	status_count_message(struct status *s, enum scan_result verdict,
 			     enum policy_action action, int fail_open, double seconds);
 /* status_set_gauges - replace the gauges */
 void	status_set_gauges(struct status *s, const struct status_gauges *g);
-/* status_get_gauges - a copy of the gauges */
-void	status_get_gauges(struct status *s, struct status_gauges *g);
 /* status_render - the exposition text with heartbeat now; malloc'd, never NULL */
 char   *status_render(struct status *s, time_t now);
 /* status_write_file - replace path with text atomically; 0 ok, -1 err filled */

@@ -6,7 +6,8 @@
  * DESCRIPTION
  *	Every cell of the verdict x option value table of policy_decide(),
  *	including values an option does not allow and the fail_open_after
- *	boundary (just below, equal, above, 0 = never); every kind of limit
+ *	boundary (just below, equal, above, 0 = never), and policy_fail_open()
+ *	agreeing with it on every unavailable row; every kind of limit
  *	with and without its own option set, the kinds' defaults as shipped
  *	(on_limit_nesting reject, the others as on_limit) and the kind of
  *	each libclamav limit name; policy_allowed(), the action names, and
@@ -195,6 +196,29 @@ test_decide_cells(void **state)
 				      cells[i].want, cells[i].tag, cells[i].fail_open);
 	}
 	assert_int_equal(bad, 0);
+}
+
+/* policy_fail_open says fail-open exactly where policy_decide accepts for it (the monitor's rule) */
+static void
+test_fail_open(void **state)
+{
+	struct policy_conf pc;
+	size_t	i;
+	int	bad = 0;
+
+	(void) state;
+	for (i = 0; i < NROWS(cells); i++) {
+		if (cells[i].verdict != SCAN_UNAVAILABLE)
+			continue;
+		cell_conf(&cells[i], &pc);
+		if (policy_fail_open(&pc, cells[i].unavail) != cells[i].fail_open) {
+			print_error("fail_open row %zu: got %d, want %d\n", i,
+				    policy_fail_open(&pc, cells[i].unavail), cells[i].fail_open);
+			bad++;
+		}
+	}
+	assert_int_equal(bad, 0);
+	assert_int_equal(policy_fail_open(NULL, INT64_MAX), 0);
 }
 
 /* ---- policy_untagged: on_error, but never a delivery without the tag ---- */
@@ -909,6 +933,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decide_cells),
+		cmocka_unit_test(test_fail_open),
 		cmocka_unit_test(test_decide_invariants),
 		cmocka_unit_test(test_untagged),
 		cmocka_unit_test(test_decide_fixed),
