@@ -229,7 +229,7 @@ main_version(const char *path)
 static int
 main_scan_files(struct conf *conf, char **files, int nfiles)
 {
-	struct chain *ch = chain_new();
+	struct chain *ch = chain_new(&chain_real_backends);
 	char	err[256];
 	int	i, worst = 0;
 
@@ -702,7 +702,7 @@ main_daemon(struct conf *conf, const char *socket_override, int foreground)
 	int	rc;
 
 	main_raise_nofile();
-	main_state.chain = chain_new();
+	main_state.chain = chain_new(&chain_real_backends);
 	files[0] = main_unix_path(spec);
 	files[1] = conf->pid_file;
 	files[2] = conf->status.file;
