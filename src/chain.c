@@ -8,7 +8,11 @@
  *	instance per kind, created when a configuration first names it and
  *	kept across reloads.
  *
- *	A scan walks the kinds in the order of the message's configuration
+ *	chain_scan() is the one place where max_size is checked: a message
+ *	over it (spool_over_limit) is limit(size) from scanner "none", with
+ *	the reason "N bytes over max_size", and no backend is asked; it
+ *	neither starts nor ends the "unavailable since" clock. Otherwise a
+ *	scan walks the kinds in the order of the message's configuration
  *	snapshot; an unavailable scanner passes the message to the next; the
  *	first definitive verdict wins. When every scanner is unavailable the
  *	verdict is unavailable with each reason.
@@ -142,6 +146,12 @@ chain_scan(struct chain *ch, const struct conf *conf, const struct spool *msg,
 	size_t	used = 0, i;
 	struct scan_verdict one;
 
+	if (spool_over_limit(msg)) {	/* the one max_size check: no scanner is asked */
+		memset(v, 0, sizeof(*v));
+		scan_verdict_limit(v, SCAN_LIMIT_SIZE, "none", "%llu bytes over max_size",
+				   (unsigned long long) spool_offered(msg));
+		return;
+	}
 	for (i = 0; i < conf->nscanners; i++) {
 		enum conf_scanner k = conf->scanners[i];
 		struct scanner *s = (unsigned) k < CONF_SCANNER_COUNT ? chain_instance(ch, k) : NULL;

@@ -14,10 +14,12 @@
  *
  *	The chain owns one instance of each backend kind ever named in the
  *	configuration and keeps them across reloads (an embedded engine is
- *	not thrown away because the config was re-read). chain_scan() asks
- *	the scanners in the order of the message's configuration snapshot;
- *	one that is unavailable passes the message on; the first definitive
- *	verdict wins. The chain also keeps how long no scanner has worked,
+ *	not thrown away because the config was re-read). chain_scan() is
+ *	where a message enters scanning: one over max_size is limit(size)
+ *	at once, no scanner asked. Otherwise it asks the scanners in the
+ *	order of the message's configuration snapshot; one that is
+ *	unavailable passes the message on; the first definitive verdict
+ *	wins. The chain also keeps how long no scanner has worked,
  *	for the policy's fail_open_after: from the first unavailable scan or
  *	from when the monitor saw every scanner down (chain_note_down), even
  *	with no mail, until a scan gets a verdict or the monitor sees a

@@ -250,9 +250,6 @@ main_scan_files(struct conf *conf, char **files, int nfiles)
 				     conf->policy.max_size, err, sizeof(err));
 		if (sp == NULL)
 			scan_verdict_set(&v, SCAN_ERROR, "none", "%s", err);
-		else if (spool_over_limit(sp))
-			scan_verdict_limit(&v, SCAN_LIMIT_SIZE, "none", "%llu bytes over max_size",
-					   (unsigned long long) spool_offered(sp));
 		else
 			chain_scan(ch, conf, sp, &v);
 		spool_free(sp);

@@ -598,11 +598,6 @@ milter_verdict(struct milter_conn *c, struct scan_verdict *v)
 		scan_verdict_set(v, SCAN_ERROR, "none", "spool: %s", m->spool_error);
 		return 0;
 	}
-	if (spool_over_limit(m->spool)) {
-		scan_verdict_limit(v, SCAN_LIMIT_SIZE, "none", "%llu bytes over max_size",
-				   (unsigned long long) spool_offered(m->spool));
-		return 0;
-	}
 	if (milter_gate_enter(c->conf) < 0)
 		return -1;
 	chain_scan(milter_state.chain, c->conf, m->spool, v);

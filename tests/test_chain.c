@@ -6,7 +6,9 @@
  *	scripted by the row (clean, infected, unavailable with a reason), and
  *	a clock the test moves itself: no libclamav, no clamd, no sleep.
  *	Table-driven: scanner order, fall-through to the next scanner, the
- *	joined reasons when none can scan, the "unavailable since" clock of fail_open_after, instances kept across
+ *	joined reasons when none can scan, max_size checked once before any
+ *	scanner is asked (and not at exactly max_size), the "unavailable
+ *	since" clock of fail_open_after, instances kept across
  *	chain_configure(). Each row also checks how many scans each backend
  *	was asked.
  */
@@ -171,6 +173,10 @@ static const struct row rows[] = {
 	 NOSIGS, REFUSED, U, NULL, {"embedded: " NOSIGS, "clamd: " REFUSED}, 1, 1},
 	{"clamd alone, down", "\"clamd\"", NULL, 100, C, U, "", REFUSED,
 	 U, NULL, {"clamd: ", NULL}, 0, 1},
+	{"over max_size: limit(size), no scanner asked", "\"clamd\", \"embedded\"", "1K", 1025, C, I,
+	 "", EICAR, SCAN_LIMIT, "none", {"1025 bytes over max_size", NULL}, 0, 0},
+	{"exactly max_size: scanned", "\"clamd\", \"embedded\"", "1K", 1024, C, I, "", EICAR,
+	 I, "clamd", {NULL, NULL}, 0, 1},
 };
 
 /* test_rows - each row through a fresh chain */
