@@ -913,13 +913,6 @@ milter_run(void)
 	return smfi_main() == MI_SUCCESS ? 0 : -1;
 }
 
-/* milter_stop - ask libmilter to stop */
-void
-milter_stop(void)
-{
-	smfi_stop();
-}
-
 /* milter_drain_init - the stop's condition variable, on the monotonic clock; 0 ok */
 static int
 milter_drain_init(void)

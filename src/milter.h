@@ -47,8 +47,6 @@ int	milter_run(void);
 void	milter_set_conf(struct conf *conf);
 /* milter_get_conf - a reference to the current snapshot; conf_unref() it */
 struct conf *milter_get_conf(void);
-/* milter_stop - ask the server to stop */
-void	milter_stop(void);
 /*
  * milter_drain - the stop: from now on no message is scanned (each gets a
  * logged tempfail); wait up to timeout_ms until no decision is in flight.
