@@ -26,7 +26,6 @@ struct chain;
 struct milter_outcome {
 	enum scan_result verdict;
 	enum policy_action action;	/* accept, reject, tempfail, discard, quarantine */
-	int	tagged;			/* X-Virus-Status was added */
 	int	fail_open;
 	double	seconds;		/* end of message to decision */
 	uint64_t size;
