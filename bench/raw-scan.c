@@ -4,15 +4,15 @@
  * SUMMARY
  *	raw-scan [-t THREADS] [-n COUNT] [-c CONFIG] [-d DATABASE] [-C] [-s N] CORPUS
  * DESCRIPTION
- *	Builds one libclamav engine with the settings clamshim's embedded
- *	scanner uses (read from the clamshim configuration CONFIG, built-in
- *	defaults without one; -d overrides embedded.database): the same
- *	limits (max_recursion + 1 for the message's own MIME level), the
- *	same temporary directory, CL_DB_STDOPT, and the same scan options:
- *	every parser, CL_SCAN_GENERAL_HEURISTICS and
- *	CL_SCAN_HEURISTIC_EXCEEDS_MAX. -C disables libclamav's clean-result
- *	cache (CL_ENGINE_DISABLE_CACHE). -s N lists the N slowest messages
- *	on stderr.
+ *	Builds one libclamav engine with the code clamshim's embedded
+ *	scanner builds its own with (emb_engine_build(), from the clamshim
+ *	configuration CONFIG, built-in defaults without one; -d overrides
+ *	embedded.database): the same limits, temporary directory and
+ *	CL_DB_STDOPT. Each message is scanned with the daemon's own
+ *	emb_scan_mem() (the same scan options and the same verdicts). The
+ *	one difference: libclamav's clean-result cache stays on unless -C
+ *	disables it (CL_ENGINE_DISABLE_CACHE; the daemon always does). -s N
+ *	lists the N slowest messages on stderr.
  *
  *	The corpus (mkcorpus) is read into memory first; then THREADS threads
  *	(default: the number of CPUs) take messages in order, each message
@@ -47,9 +47,11 @@
 
 #include "conf.h"
 #include "corpus.h"
+#include "emb_engine.h"
+#include "emb_scan.h"
 #include "log.h"
-
-#define RS_LIMIT_PREFIX	"Heuristics.Limits.Exceeded"
+#include "scan.h"
+#include "util.h"
 
 enum rs_kind { RS_CLEAN, RS_INFECTED, RS_LIMIT, RS_ERROR, RS_KINDS };
 static const char *const rs_kind_names[RS_KINDS] = {"clean", "infected", "limit", "error"};
@@ -63,50 +65,24 @@ struct rs_run {
 	unsigned char *kind;		/* enum rs_kind, per message */
 };
 
-/* rs_set - one engine number; exits on failure */
-static void
-rs_set(struct cl_engine *e, enum cl_engine_field f, const char *what, unsigned long long v,
-       unsigned long long max)
-{
-	cl_error_t rc = cl_engine_set_num(e, f, (long long) (v > max ? max : v));
-
-	if (rc != CL_SUCCESS) {
-		fprintf(stderr, "raw-scan: cannot set %s: %s\n", what, cl_strerror(rc));
-		exit(2);
-	}
-}
-
-/* rs_engine - an engine built as scan_embedded.c builds one; exits on failure */
+/* rs_engine - an engine built as clamshim's embedded scanner builds one; exits on failure */
 static struct cl_engine *
 rs_engine(const struct conf *conf, const char *db, int nocache, unsigned *sigs)
 {
+	struct emb_settings set;
 	struct cl_engine *e;
-	cl_error_t rc;
-	uint64_t scantime = conf->embedded.max_scan_time_ms > 0
-	    ? (uint64_t) conf->embedded.max_scan_time_ms : 0;
+	char	err[512];
 
-	if ((rc = cl_init(CL_INIT_DEFAULT)) != CL_SUCCESS || (e = cl_engine_new()) == NULL) {
-		fprintf(stderr, "raw-scan: libclamav initialisation failed\n");
-		exit(2);
+	emb_settings_from_conf(&set, conf);
+	if (db != NULL) {
+		free(set.database);
+		set.database = util_strdup(db);
 	}
-	rs_set(e, CL_ENGINE_MAX_SCANTIME, "max_scan_time", scantime, UINT32_MAX);
-	rs_set(e, CL_ENGINE_MAX_FILESIZE, "max_file_size", conf->embedded.max_file_size, INT64_MAX);
-	rs_set(e, CL_ENGINE_MAX_SCANSIZE, "max_scan_size", conf->embedded.max_scan_size, INT64_MAX);
-	rs_set(e, CL_ENGINE_MAX_FILES, "max_files", conf->embedded.max_files, UINT32_MAX);
-	if (conf->embedded.max_recursion > 0)
-		rs_set(e, CL_ENGINE_MAX_RECURSION, "max_recursion",
-		       conf->embedded.max_recursion + 1ULL, UINT32_MAX);
-	if (nocache)
-		rs_set(e, CL_ENGINE_DISABLE_CACHE, "disable_cache", 1, 1);
-	if (conf->spool_dir != NULL && *conf->spool_dir != '\0'
-	    && cl_engine_set_str(e, CL_ENGINE_TMPDIR, conf->spool_dir) != CL_SUCCESS) {
-		fprintf(stderr, "raw-scan: cannot set the temporary directory\n");
-		exit(2);
-	}
-	*sigs = 0;
-	if ((rc = cl_load(db, e, sigs, CL_DB_STDOPT)) != CL_SUCCESS
-	    || (rc = cl_engine_compile(e)) != CL_SUCCESS) {
-		fprintf(stderr, "raw-scan: cannot load %s: %s\n", db, cl_strerror(rc));
+	set.keep_cache = !nocache;
+	e = emb_engine_build(&set, sigs, err, sizeof(err));
+	emb_settings_free(&set);
+	if (e == NULL) {
+		fprintf(stderr, "raw-scan: %s\n", err);
 		exit(2);
 	}
 	return e;
@@ -116,31 +92,15 @@ rs_engine(const struct conf *conf, const char *db, int nocache, unsigned *sigs)
 static enum rs_kind
 rs_scan_one(struct cl_engine *e, const struct corpus_msg *m)
 {
-	struct cl_scan_options opts;
-	const char *virname = NULL;
-	unsigned long scanned = 0;
-	cl_fmap_t *map;
-	cl_error_t rc;
+	struct scan_verdict v;
 
-	memset(&opts, 0, sizeof(opts));
-	opts.general = CL_SCAN_GENERAL_HEURISTICS;
-	opts.parse = ~0u;
-	opts.heuristic = CL_SCAN_HEURISTIC_EXCEEDS_MAX;
-	if ((map = cl_fmap_open_memory(m->data, m->len)) == NULL)
-		return RS_ERROR;
-	rc = cl_scanmap_callback(map, NULL, &virname, &scanned, e, &opts, NULL);
-	cl_fmap_close(map);
-	switch (rc) {
-	case CL_CLEAN:
+	emb_scan_mem(e, m->data, m->len, &v);
+	switch (v.result) {
+	case SCAN_CLEAN:
 		return RS_CLEAN;
-	case CL_VIRUS:
-		if (virname != NULL && strncmp(virname, RS_LIMIT_PREFIX, sizeof(RS_LIMIT_PREFIX) - 1) == 0)
-			return RS_LIMIT;
+	case SCAN_INFECTED:
 		return RS_INFECTED;
-	case CL_ETIMEOUT:
-	case CL_EMAXSIZE:
-	case CL_EMAXREC:
-	case CL_EMAXFILES:
+	case SCAN_LIMIT:
 		return RS_LIMIT;
 	default:
 		return RS_ERROR;
@@ -239,8 +199,6 @@ main(int argc, char **argv)
 		fprintf(stderr, "raw-scan: cannot use the configuration %s\n", cfgpath ? cfgpath : "");
 		return 2;
 	}
-	if (db == NULL)
-		db = conf->embedded.database;
 	if (corpus_load(argv[optind], count, &corpus, err, sizeof(err)) < 0) {
 		fprintf(stderr, "raw-scan: %s\n", err);
 		return 2;

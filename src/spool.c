@@ -37,6 +37,7 @@
 
 #include "log.h"
 #include "spool.h"
+#include "util.h"
 
 #define SPOOL_FIRST_ALLOC	(64 * 1024)	/* first buffer, grown by doubling */
 #define SPOOL_KEEP_ALLOC	(256 * 1024)	/* spool_reset keeps a buffer this small */
@@ -58,25 +59,6 @@ struct spool {
 	int	finished;		/* spool_finish() called */
 };
 
-/* spool_oom - log and abort: allocation never fails to the caller */
-static void
-spool_oom(size_t n)
-{
-	log_error("spool: out of memory allocating %zu bytes", n);
-	abort();
-}
-
-/* spool_strdup - strdup that never returns NULL */
-static char *
-spool_strdup(const char *s)
-{
-	char   *p = strdup(s);
-
-	if (p == NULL)
-		spool_oom(strlen(s) + 1);
-	return p;
-}
-
 /* spool_seterr - fill the caller's error buffer (may be NULL) */
 static void
 spool_seterr(char *err, size_t errlen, const char *what, int errnum)
@@ -89,16 +71,14 @@ spool_seterr(char *err, size_t errlen, const char *what, int errnum)
 struct spool *
 spool_new(const char *spool_dir, size_t memory_limit, uint64_t max_size)
 {
-	struct spool *sp = calloc(1, sizeof(*sp));
+	struct spool *sp = util_calloc(1, sizeof(*sp));
 	const char *dir = spool_dir;
 
-	if (sp == NULL)
-		spool_oom(sizeof(*sp));
 	if (dir == NULL || *dir == '\0')
 		dir = getenv("TMPDIR");
 	if (dir == NULL || *dir == '\0')
 		dir = SPOOL_DEFAULT_DIR;
-	sp->dir = spool_strdup(dir);
+	sp->dir = util_strdup(dir);
 	sp->memory_limit = memory_limit;
 	sp->max_size = max_size;
 	sp->fd = -1;
@@ -132,12 +112,10 @@ static int
 spool_spill(struct spool *sp, char *err, size_t errlen)
 {
 	size_t	dlen = strlen(sp->dir);
-	char   *path = malloc(dlen + sizeof("/clamshim-spool.XXXXXX"));
+	char   *path = util_malloc(dlen + sizeof("/clamshim-spool.XXXXXX"));
 	int	fd;
 	int	saved;
 
-	if (path == NULL)
-		spool_oom(dlen + sizeof("/clamshim-spool.XXXXXX"));
 	memcpy(path, sp->dir, dlen);
 	memcpy(path + dlen, "/clamshim-spool.XXXXXX", sizeof("/clamshim-spool.XXXXXX"));
 	fd = mkostemp(path, O_CLOEXEC);
@@ -179,7 +157,6 @@ static void
 spool_grow(struct spool *sp, size_t need)
 {
 	size_t	ncap = sp->cap ? sp->cap : SPOOL_FIRST_ALLOC;
-	unsigned char *nbuf;
 
 	while (ncap < need && ncap <= SIZE_MAX / 2)
 		ncap *= 2;
@@ -187,9 +164,7 @@ spool_grow(struct spool *sp, size_t need)
 		ncap = need;
 	if (ncap > sp->memory_limit)
 		ncap = sp->memory_limit;
-	if ((nbuf = realloc(sp->buf, ncap)) == NULL)
-		spool_oom(ncap);
-	sp->buf = nbuf;
+	sp->buf = util_realloc(sp->buf, ncap);
 	sp->cap = ncap;
 }
 
@@ -370,8 +345,7 @@ spool_from_file(const char *path, const char *spool_dir, size_t memory_limit,
 		spool_seterr(err, errlen, path, errno);
 		return NULL;
 	}
-	if ((chunk = malloc(SPOOL_READ_CHUNK)) == NULL)
-		spool_oom(SPOOL_READ_CHUNK);
+	chunk = util_malloc(SPOOL_READ_CHUNK);
 	sp = spool_new(spool_dir, memory_limit, max_size);
 	for (;;) {
 		n = read(fd, chunk, SPOOL_READ_CHUNK);

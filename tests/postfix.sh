@@ -110,7 +110,7 @@ pf_start() {
 	script -qec "postfix -c $T/$1/etc start" /dev/null > "$T/$1.start" 2>&1 ||
 		{ cat "$T/$1.start" "$T/$1/maillog" 2>/dev/null >&2; t_fail "postfix $1 did not start"; }
 	PF_STARTED="$PF_STARTED $1"
-	t_wait_for 30 pf_listening "$2" || t_fail "postfix $1 does not listen on 127.0.0.1:$2"
+	t_wait_for 60 pf_listening "$2" || t_fail "postfix $1 does not listen on 127.0.0.1:$2"
 }
 pf_listening() { ss -Htln "sport = :$1" | grep -q .; }
 PF_STARTED=
@@ -123,6 +123,11 @@ pf_stop_all() {
 
 # queue_count NAME QUEUE -- number of messages in one of an instance's queues
 queue_count() { find "$T/$1/queue/$2" -type f 2>/dev/null | wc -l; }
+# queue_is NAME QUEUE N -- 0 when that queue holds exactly N messages (a t_wait_for condition)
+queue_is() { [ "$(queue_count "$1" "$2")" -eq "$3" ]; }
+# pf_settled NAME -- 0 when nothing of the instance is on its way (incoming, active,
+# deferred empty): whatever it will deliver without a flush, it has delivered
+pf_settled() { queue_is "$1" incoming 0 && queue_is "$1" active 0 && queue_is "$1" deferred 0; }
 sink_count() { ls "$T/sink" 2>/dev/null | wc -l; }
 sink_has() { [ "$(sink_count)" -ge "$1" ]; }
 
@@ -144,7 +149,7 @@ send() {
 
 # expect_log NAME REGEX WHAT -- a line in the instance's maillog; prints it
 expect_log() {
-	if t_wait_for 20 grep -Eq -- "$2" "$T/$1/maillog"; then
+	if t_wait_for 60 grep -Eq -- "$2" "$T/$1/maillog"; then
 		ok "$3"; grep -E -- "$2" "$T/$1/maillog" | tail -1 | sed "s/^/    $1 logged: /"
 	else
 		notok "$3: $1's maillog has no line matching /$2/"; tail -20 "$T/$1/maillog" | sed 's/^/    /'
@@ -170,7 +175,7 @@ SINK_PORT=$(t_free_port)
 mkdir "$T/sink"
 t_bg smtp-sink -u nobody -d "$T/sink/m." "127.0.0.1:$SINK_PORT" 100
 chown nobody "$T/sink"
-t_wait_for 10 pf_listening "$SINK_PORT" || t_fail "smtp-sink does not listen"
+t_wait_for 60 pf_listening "$SINK_PORT" || t_fail "smtp-sink does not listen"
 
 MX_PORT=$(t_free_port)
 echo "$MILTER_LINES" | pf_make mx "$MX_PORT" "$SINK_PORT"
@@ -187,7 +192,7 @@ printf 'X5O!P%%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*' 
 daemon_start "$T/db" </dev/null
 send "$MX_PORT" "$T/clean.out" --header "Subject: clean one" --body "Hello, clean."
 expect_file "$T/clean.out" '^<- +250 .*queued as' "clean: mx answers 250 at end of DATA"
-t_wait_for 30 sink_has 1 && ok "clean: delivered to the sink" || notok "clean: nothing delivered"
+t_wait_for 60 sink_has 1 && ok "clean: delivered to the sink" || notok "clean: nothing delivered"
 f=$(ls "$T/sink"/* 2>/dev/null | head -1)
 if [ -n "$f" ]; then
 	expect_file "$f" '^X-Virus-Scanned: clamshim [0-9.]+ \(ClamAV [^)]*\) on ' "clean: X-Virus-Scanned header"
@@ -204,7 +209,7 @@ was=$(sink_count)
 send "$MX_PORT" "$T/eicar.out" --header "Subject: eicar" --attach "$T/eicar.com"
 expect_file "$T/eicar.out" '^<\*\* +550 5\.7\.1 Virus found: Eicar-Test-Signature' "eicar: 550 5.7.1 Virus found at end of DATA"
 expect_log mx 'milter-reject: END-OF-MESSAGE from [^:]*: 5\.7\.1 Virus found: Eicar-Test-Signature' "eicar: mx logged the milter reject"
-sleep 1
+t_wait_for 60 pf_settled mx || notok "eicar: mx still holds mail: $(postqueue -c "$T/mx/etc" -p 2>&1 | tail -3)"
 [ "$(sink_count)" -eq "$was" ] && ok "eicar: nothing delivered" || notok "eicar: something was delivered"
 
 # ---- 3. scanner down (no signatures yet), tempfail: mail waits upstream, then arrives
@@ -216,7 +221,7 @@ expect_file "$T/defer.out" '^<- +250 .*queued as' "defer: upstream accepted the 
 expect_log up 'status=deferred \(host 127\.0\.0\.1\[127\.0\.0\.1\] said: 451 4\.7\.1 Virus scanner unavailable, try again later' \
 	"defer: mx answered 451 4.7.1 and upstream deferred the message"
 expect_log mx 'milter-reject: END-OF-MESSAGE from [^:]*: 4\.7\.1 Virus scanner unavailable' "defer: mx logged the milter tempfail"
-[ "$(queue_count up deferred)" -eq 1 ] && ok "defer: one message in upstream's deferred queue" ||
+t_wait_for 60 queue_is up deferred 1 && ok "defer: one message in upstream's deferred queue" ||
 	notok "defer: $(queue_count up deferred) messages in upstream's deferred queue"
 postqueue -c "$T/up/etc" -p > "$T/defer.queue" 2>&1
 expect_file "$T/defer.queue" 'Virus scanner unavailable' "defer: postqueue -p shows why it waits"
@@ -227,9 +232,9 @@ t_wait_for 60 grep -q 'embedded: loaded [0-9]* signatures' "$T/clamshim.log" ||
 	notok "defer: the daemon did not load the new signatures"
 postqueue -c "$T/up/etc" -f
 t_wait_for 60 sink_has $((was + 1)) && ok "defer: delivered after the flush" || notok "defer: not delivered after the flush"
-sleep 1
+t_wait_for 60 pf_settled up && ok "defer: upstream's queue is empty" || notok "defer: upstream still holds mail"
+t_wait_for 60 pf_settled mx || notok "defer: mx still holds mail"
 [ "$(sink_count)" -eq $((was + 1)) ] && ok "defer: delivered exactly once" || notok "defer: $(sink_count) messages, wanted $((was + 1))"
-[ "$(queue_count up deferred)" -eq 0 ] && ok "defer: upstream's queue is empty" || notok "defer: upstream still holds mail"
 f=$(grep -l '^Subject: wait for me' "$T/sink"/* 2>/dev/null | head -1)
 if [ -n "$f" ]; then
 	expect_file "$f" '^X-Virus-Status: Clean$' "defer: it was scanned: X-Virus-Status: Clean"
@@ -249,10 +254,10 @@ printf 'From: sender@clamshim.test\nTo: rcpt@example.test\nSubject: local while 
 echo "sendmail exit $?" >> "$T/local.out"
 expect_log mx 'milter-reject: END-OF-MESSAGE from localhost\[127\.0\.0\.1\]: 4\.7\.1 Virus scanner unavailable, try again later; from=<sender@clamshim\.test> to=<rcpt@example\.test>$' \
 	"local: cleanup got the milter tempfail"
-sleep 2
+t_wait_for 60 pf_settled mx || notok "local: mx has mail on its way although the scanner is down"
 [ "$(sink_count)" -eq "$was" ] && ok "local: nothing delivered while the scanner is down" || notok "local: delivered while down"
 expect_file "$T/local.out" '^sendmail exit 0$' "local: the sendmail command succeeded"
-[ "$(queue_count mx maildrop)" -eq 1 ] && ok "local: the message waits in mx's maildrop" ||
+t_wait_for 60 queue_is mx maildrop 1 && ok "local: the message waits in mx's maildrop" ||
 	notok "local: $(queue_count mx maildrop) messages in maildrop, wanted 1"
 t_mkdb "$T/late-db2"
 t_wait_for 60 grep -q 'embedded: loaded [0-9]* signatures' "$T/clamshim.log" ||
@@ -262,7 +267,7 @@ postkick -c "$T/mx/etc" public pickup W
 t_wait_for 90 sink_has $((was + 1)) && ok "local: delivered after the scanner came back" || notok "local: not delivered"
 f=$(grep -l '^Subject: local while down' "$T/sink"/* 2>/dev/null | head -1)
 [ -n "$f" ] && expect_file "$f" '^X-Virus-Status: Clean$' "local: scanned: X-Virus-Status: Clean"
-[ "$(queue_count mx maildrop)" -eq 0 ] && ok "local: maildrop is empty" || notok "local: maildrop still holds mail"
+t_wait_for 60 queue_is mx maildrop 0 && ok "local: maildrop is empty" || notok "local: maildrop still holds mail"
 expect_log mx 'postfix/pickup\[[0-9]+\]: [0-9A-F]+: uid=0 from=<sender@clamshim.test>' "local: pickup took it up again"
 
 # ---- 3c. the clamd chain with clamd not running yet: deferred upstream, then
@@ -277,7 +282,7 @@ EOF
 was=$(sink_count)
 send "$UP_PORT" "$T/clamd-defer.out" --header "Subject: wait for clamd" --body "Deferred until clamd runs."
 expect_file "$T/clamd-defer.out" '^<- +250 .*queued as' "clamd: upstream accepted the message"
-t_wait_for 30 test "$(queue_count up deferred)" -eq 1 && ok "clamd: one message in upstream's deferred queue" ||
+t_wait_for 60 queue_is up deferred 1 && ok "clamd: one message in upstream's deferred queue" ||
 	notok "clamd: $(queue_count up deferred) messages in upstream's deferred queue"
 expect_log up 'status=deferred \(host 127\.0\.0\.1\[127\.0\.0\.1\] said: 451 4\.7\.1 Virus scanner unavailable' \
 	"clamd: mx answered 451 4.7.1 while clamd is down"
@@ -285,7 +290,8 @@ t_clamd_conf "$T/clamd" <<EOF
 LocalSocketMode 666
 EOF
 t_start_clamd "$T/clamd"
-t_wait_for 30 grep -q 'clamd server unix:.* is up' "$T/clamshim.log"
+t_wait_for 60 grep -q 'clamd server unix:.* is up' "$T/clamshim.log" ||
+	notok "clamd: clamshim did not log the started clamd as up"
 postqueue -c "$T/up/etc" -f
 t_wait_for 60 sink_has $((was + 1)) && ok "clamd: delivered after clamd started and the flush" || notok "clamd: not delivered"
 f=$(grep -l '^Subject: wait for clamd' "$T/sink"/* 2>/dev/null | head -1)
@@ -305,7 +311,7 @@ EOF
 was=$(sink_count)
 send "$MX_PORT" "$T/accept.out" --header "Subject: unscanned" --body "Accepted unscanned."
 expect_file "$T/accept.out" '^<- +250 .*queued as' "accept: mx answers 250"
-t_wait_for 30 sink_has $((was + 1)) && ok "accept: delivered" || notok "accept: nothing delivered"
+t_wait_for 60 sink_has $((was + 1)) && ok "accept: delivered" || notok "accept: nothing delivered"
 f=$(grep -l '^Subject: unscanned' "$T/sink"/* 2>/dev/null | head -1)
 [ -n "$f" ] && expect_file "$f" '^X-Virus-Status: Unscanned \(.+\)$' "accept: X-Virus-Status: Unscanned (reason)"
 expect_log mx "$(qid_of "$T/accept.out"): to=<rcpt@example.test>, relay=.* status=sent" "accept: mx relayed it"
@@ -320,16 +326,16 @@ was=$(sink_count)
 send "$MX_PORT" "$T/hold.out" --header "Subject: hold me" --attach "$T/eicar.com"
 expect_file "$T/hold.out" '^<- +250 .*queued as' "quarantine: mx answers 250"
 expect_log mx 'milter triggers HOLD action' "quarantine: mx logged the HOLD"
-t_wait_for 20 test "$(queue_count mx hold)" -eq 1 && ok "quarantine: one message in mx's hold queue" ||
+t_wait_for 60 queue_is mx hold 1 && ok "quarantine: one message in mx's hold queue" ||
 	notok "quarantine: $(queue_count mx hold) messages in the hold queue"
 postqueue -c "$T/mx/etc" -p > "$T/hold.queue" 2>&1
 expect_file "$T/hold.queue" '^[0-9A-F]+!' "quarantine: postqueue -p marks it held (!)"
-sleep 1
+t_wait_for 60 pf_settled mx || notok "quarantine: mx has mail on its way besides the held one"
 [ "$(sink_count)" -eq "$was" ] && ok "quarantine: nothing delivered" || notok "quarantine: delivered"
 qid=$(sed -n 's/^\([0-9A-F][0-9A-F]*\)!.*/\1/p' "$T/hold.queue" | head -1)
 postsuper -c "$T/mx/etc" -H "$qid" > "$T/release.out" 2>&1
 postqueue -c "$T/mx/etc" -f
-t_wait_for 30 sink_has $((was + 1)) && ok "quarantine: released with postsuper -H $qid, then delivered" ||
+t_wait_for 60 sink_has $((was + 1)) && ok "quarantine: released with postsuper -H $qid, then delivered" ||
 	{ notok "quarantine: release of $qid did not deliver it"; cat "$T/release.out"; }
 expect_log mx "postsuper\\[[0-9]+\\]: $qid: released from hold" "quarantine: mx logged the release"
 
@@ -348,13 +354,16 @@ chmod 0750 "${SOCK%/*}"
 sed -i -e 's|^\(127\.0\.0\.1:[0-9]* inet *n - \)n|\1y|' -e 's|^\(cleanup *unix *n - \)n|\1y|' \
 	-e 's|^\(pickup *unix *n - \)n|\1y|' "$T/mx/etc/master.cf"
 sed -i "s|^smtpd_milters = .*|$CHROOT_LINE|" "$T/mx/etc/main.cf"
+reloads=$(grep -c 'postfix/master\[[0-9]*\]: reload ' "$T/mx/maillog")
 postfix -c "$T/mx/etc" reload >/dev/null 2>&1 || notok "chroot: postfix reload failed"
+# mx_reloaded -- master logged one more "reload" line: it runs the new master.cf
+mx_reloaded() { [ "$(grep -c 'postfix/master\[[0-9]*\]: reload ' "$T/mx/maillog")" -gt "$reloads" ]; }
+t_wait_for 60 mx_reloaded || notok "chroot: mx's master did not log the reload"
 daemon_start "$T/db" </dev/null
-sleep 1
 was=$(sink_count)
 send "$MX_PORT" "$T/chroot.out" --header "Subject: chrooted" --body "Hello from a chroot."
 expect_file "$T/chroot.out" '^<- +250 .*queued as' "chroot: mx answers 250"
-t_wait_for 30 sink_has $((was + 1)) && ok "chroot: delivered" || notok "chroot: nothing delivered"
+t_wait_for 60 sink_has $((was + 1)) && ok "chroot: delivered" || notok "chroot: nothing delivered"
 f=$(grep -l '^Subject: chrooted' "$T/sink"/* 2>/dev/null | head -1)
 [ -n "$f" ] && expect_file "$f" '^X-Virus-Status: Clean$' "chroot: scanned: X-Virus-Status: Clean"
 expect_log mx "$(qid_of "$T/chroot.out"): to=<rcpt@example.test>, relay=.* status=sent" "chroot: mx relayed it"

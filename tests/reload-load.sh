@@ -32,7 +32,7 @@ t_msg "$T/eicar.eml" eicar
 t_bg "$MTLOAD" -c 4 -p 2 -d 400 -s "$T/stop" -l "$T/load.log" "unix:$T/clamshim.sock" \
 	accept:"$T/clean.eml" reject:"$T/eicar.eml" > "$T/load.sum" 2> "$T/load.err"
 LOAD_PID=$!
-sleep 1
+t_wait_for 60 grep -q ': verdict=' "$T/clamshim.log" || notok "the load did not start within 60 s"
 
 prev=""
 for g in 1 2 3; do
@@ -84,7 +84,7 @@ else
 fi
 grep -q "signature reload failed" "$T/clamshim.log" && notok "a reload failed" || ok "no reload failed"
 kill -USR1 "$DAEMON_PID"
-t_wait_for 5 r_metric_ge 'clamshim_db_reloads_total{result="ok"}' 3
+t_wait_for 60 r_metric_ge 'clamshim_db_reloads_total{result="ok"}' 3
 r_metric_ge 'clamshim_db_reloads_total{result="ok"}' 3 &&
 	r_metric_is 'clamshim_db_reloads_total{result="failed"}' 0 &&
 	ok "status file: $(r_metric 'clamshim_db_reloads_total{result="ok"}') reloads ok, 0 failed" ||

@@ -44,7 +44,7 @@ settled() { t_wait_for 60 sh -c "[ \$(grep -c 'embedded: freed the retired engin
 
 t_bg "$CLAMSHIM" -f -c "$T/c.conf" 2>>"$T/clamshim.log"
 DAEMON_PID=$!
-t_wait_for 10 test -S "$T/clamshim.sock" || t_fail "daemon did not bind"
+t_wait_for 60 test -S "$T/clamshim.sock" || t_fail "daemon did not bind"
 base=$(rss VmRSS)
 t_wait_for 60 grep -q "first signature load finished" "$T/clamshim.log" || t_fail "no first load"
 sleep 0.5

@@ -63,6 +63,9 @@ daemon_stop() { t_svc_stop; }
 listening() { ss -Htln "sport = :$1" | grep -q .; }
 sink_count() { ls "$T/sink" 2>/dev/null | wc -l; }
 sink_has() { [ "$(sink_count)" -ge "$1" ]; }
+# sm_settled -- 0 when sendmail's queue holds no message it would deliver
+# (no qf file; a quarantined one is an hf file): nothing is on its way
+sm_settled() { [ "$(find "$T/sm/queue" -name 'qf*' 2>/dev/null | wc -l)" -eq 0 ]; }
 
 # send OUTFILE [swaks options] -- one message to sendmail
 send() {
@@ -75,7 +78,7 @@ send() {
 maillog() { grep -v '^--$' "$D/syslog.out" 2>/dev/null | sed 's/^<[0-9]*>//'; }
 # expect_log REGEX WHAT -- a line in sendmail's log; prints it
 expect_log() {
-	if t_wait_for 20 sh -c 'grep -v "^--$" "$1" | grep -Eq -- "$2"' sh "$D/syslog.out" "$1"; then
+	if t_wait_for 60 sh -c 'grep -v "^--$" "$1" | grep -Eq -- "$2"' sh "$D/syslog.out" "$1"; then
 		ok "$2"; maillog | grep -E -- "$1" | tail -1 | sed 's/^/    sendmail logged: /'
 	else
 		notok "$2: no log line matches /$1/"; maillog | tail -20 | sed 's/^/    /'
@@ -97,7 +100,7 @@ SINK_PORT=$(t_free_port)
 mkdir "$T/sink"
 chown nobody "$T/sink"
 t_bg smtp-sink -u nobody -d "$T/sink/m." "127.0.0.1:$SINK_PORT" 100
-t_wait_for 10 listening "$SINK_PORT" || t_fail "smtp-sink does not listen"
+t_wait_for 60 listening "$SINK_PORT" || t_fail "smtp-sink does not listen"
 
 # ---- the sendmail instance
 SM_PORT=$(t_free_port)
@@ -177,7 +180,7 @@ done
 ln -s /proc/self/fd /dev/fd
 "$NOTIFYRECV" /dev/log > "$D/syslog.out" 2>&1 &
 echo \$! > "$D/syslog.pid"
-i=0; while ! grep -q '^ready' "$D/syslog.out" 2>/dev/null; do sleep 0.1; i=\$((i+1)); [ \$i -lt 100 ] || exit 95; done
+i=0; while ! grep -q '^ready' "$D/syslog.out" 2>/dev/null; do sleep 0.1; i=\$((i+1)); [ \$i -lt 600 ] || exit 95; done
 "$SM" -C "$D/sm.cf" -d0.1 -bt < /dev/null > "$D/version.out" 2>&1 || { cat "$D/version.out"; exit 97; }
 "$SM" -C "$D/sm.cf" -bi > "$D/newaliases.out" 2>&1 || { cat "$D/newaliases.out"; exit 96; }
 exec "$SM" -C "$D/sm.cf" -bD -q1h
@@ -203,7 +206,7 @@ printf 'X5O!P%%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*' 
 daemon_start "$T/db" </dev/null
 send "$T/clean.out" --header "Subject: clean one" --body "Hello, clean."
 expect_file "$T/clean.out" '^<- +250 .*accepted for delivery' "clean: sendmail answers 250 at end of DATA"
-t_wait_for 30 sink_has 1 && ok "clean: delivered to the sink" || notok "clean: nothing delivered"
+t_wait_for 60 sink_has 1 && ok "clean: delivered to the sink" || notok "clean: nothing delivered"
 f=$(grep -l '^Subject: clean one' "$T/sink"/* 2>/dev/null | head -1)
 if [ -n "$f" ]; then
 	expect_file "$f" '^X-Virus-Scanned: clamshim [0-9.]+ \(ClamAV [^)]*\) on ' "clean: X-Virus-Scanned header"
@@ -219,7 +222,7 @@ was=$(sink_count)
 send "$T/eicar.out" --header "Subject: eicar" --attach "$T/eicar.com"
 expect_file "$T/eicar.out" '^<\*\* +550 5\.7\.1 Virus found: Eicar-Test-Signature' "eicar: 550 5.7.1 Virus found at end of DATA"
 expect_log 'Milter: data, reject=550 5\.7\.1 Virus found: Eicar-Test-Signature' "eicar: sendmail logged the milter reject"
-sleep 1
+t_wait_for 60 sm_settled || notok "sendmail has mail on its way: $(ls "$D/queue")"
 [ "$(sink_count)" -eq "$was" ] && ok "eicar: nothing delivered" || notok "eicar: something was delivered"
 
 # ---- 3. scanner down (no signatures), tempfail: 451 4.7.1
@@ -228,7 +231,7 @@ was=$(sink_count)
 send "$T/down.out" --header "Subject: scanner down" --body "Try later."
 expect_file "$T/down.out" '^<\*\* +451 4\.7\.1 Virus scanner unavailable, try again later' "scanner down: 451 4.7.1"
 expect_log 'Milter: data, reject=451 4\.7\.1 Virus scanner unavailable' "scanner down: sendmail logged the milter tempfail"
-sleep 1
+t_wait_for 60 sm_settled || notok "sendmail has mail on its way: $(ls "$D/queue")"
 [ "$(sink_count)" -eq "$was" ] && ok "scanner down: nothing delivered" || notok "scanner down: delivered"
 
 # ---- 4. on_infected quarantine: in sendmail's quarantine
@@ -243,13 +246,13 @@ expect_file "$T/hold.out" '^<- +250 .*accepted for delivery' "quarantine: sendma
 expect_log 'milter=clamshim, quarantine=Infected \(Eicar-Test-Signature' "quarantine: sendmail logged the quarantine"
 sm_cmd -bp -qQ > "$T/quarantine.out" 2>&1
 expect_file "$T/quarantine.out" 'QUARANTINE: Infected \(Eicar-Test-Signature' "quarantine: mailq -qQ lists it with the reason"
-sleep 1
+t_wait_for 60 sm_settled || notok "sendmail has mail on its way: $(ls "$D/queue")"
 [ "$(sink_count)" -eq "$was" ] && ok "quarantine: nothing delivered" || notok "quarantine: delivered"
 qid=$(maillog | sed -n 's/.*sendmail\[[0-9]*\]: \([0-9A-Za-z]*\): milter=clamshim, quarantine=.*/\1/p' | tail -1)
 # the release documented in doc/mta.md (Sendmail): an empty -Q lifts the quarantine
 sm_cmd -qQ -qI"$qid" -Q > "$T/release.out" 2>&1
 sm_cmd -q -qI"$qid" >> "$T/release.out" 2>&1
-t_wait_for 30 sink_has $((was + 1)) && ok "quarantine: released with sendmail -qQ -qI$qid -Q, then delivered" ||
+t_wait_for 60 sink_has $((was + 1)) && ok "quarantine: released with sendmail -qQ -qI$qid -Q, then delivered" ||
 	{ notok "quarantine: release of $qid did not deliver it"; sed 's/^/    /' "$T/release.out"; }
 
 # ---- 5. clamshim itself down: F=T

@@ -22,7 +22,7 @@
 # Needs root (mount namespace, setpriv); skips (77) without it.
 . "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 NOTIFYRECV=${NOTIFYRECV:-$top_builddir/tests/notifyrecv}
-t_need "$CLAMSHIM" "$MILTERTEST" "$NOTIFYRECV" unshare setpriv mount
+t_need "$CLAMSHIM" "$MILTERTEST" "$NOTIFYRECV" "$MTSEND" unshare setpriv mount
 [ "$(id -u)" = 0 ] || t_skip "a private mount namespace and setpriv need root"
 t_setup
 UNIT_IN=$top_srcdir/contrib/clamshim.service.in
@@ -93,7 +93,7 @@ mount -o remount,bind,ro / || exit 95
 touch /etc/.clamshim-rw-probe 2>/dev/null && { echo "/ is writable"; exit 96; }
 /run/test/bin/notifyrecv /run/notify.sock > \$out/notify.log 2>&1 &
 recv=\$!
-i=0; while ! grep -q ready \$out/notify.log 2>/dev/null; do sleep 0.1; i=\$((i+1)); [ \$i -lt 100 ] || exit 97; done
+i=0; while ! grep -q ready \$out/notify.log 2>/dev/null; do sleep 0.1; i=\$((i+1)); [ \$i -lt 600 ] || exit 97; done
 NOTIFY_SOCKET=/run/notify.sock WATCHDOG_USEC=$wd_usec \\
 	setpriv --reuid="$SVC_USER" --regid="$SVC_GROUP" --init-groups --no-new-privs \\
 	--bounding-set=-all --inh-caps=-all \\
@@ -101,7 +101,7 @@ NOTIFY_SOCKET=/run/notify.sock WATCHDOG_USEC=$wd_usec \\
 pid=\$!
 echo \$pid > \$out/daemon.pid
 i=0; while ! grep -q '^READY=1' \$out/notify.log; do
-	sleep 0.1; i=\$((i+1)); [ \$i -lt 300 ] && kill -0 \$pid 2>/dev/null || { echo "no READY=1"; kill \$pid; kill \$recv; exit 98; }
+	sleep 0.1; i=\$((i+1)); [ \$i -lt 1200 ] && kill -0 \$pid 2>/dev/null || { echo "no READY=1"; kill \$pid; kill \$recv; exit 98; }
 done
 stat -c '%U:%G:%a' /run/clamshim/clamshim.sock > \$out/sock.stat
 i=0; while ! grep -q 'first signature load finished' \$out/clamshim.log; do
@@ -110,20 +110,21 @@ i=0; while ! grep -q 'first signature load finished' \$out/clamshim.log; do
 	-D script=/run/test/src/tests/lua/probe_socket.lua -s /run/test/src/tests/lua/run.lua \\
 	> \$out/probe.log 2>&1
 echo \$? > \$out/probe.rc
-sleep 3		# watchdog pings at WATCHDOG_USEC/2
+# watchdog pings at WATCHDOG_USEC/2: wait for two of them (bound 60 s)
+i=0; while [ "\$(grep -c '^WATCHDOG=1' \$out/notify.log)" -lt 2 ]; do sleep 0.1; i=\$((i+1)); [ \$i -lt 600 ] || break; done
 grep -c '^WATCHDOG=1' \$out/notify.log > \$out/pings.before-hup
 kill -HUP \$pid
-i=0; while [ "\$(grep -c '^READY=1' \$out/notify.log)" -lt 2 ]; do sleep 0.1; i=\$((i+1)); [ \$i -lt 300 ] || break; done
+i=0; while [ "\$(grep -c '^READY=1' \$out/notify.log)" -lt 2 ]; do sleep 0.1; i=\$((i+1)); [ \$i -lt 600 ] || break; done
 [ -s /run/clamshim/metrics.prom ] && echo yes > \$out/status.written
 [ -s /run/clamshim/clamshim.pid ] && echo yes > \$out/pid.written
 kill -TERM \$pid
 wait \$pid
 echo \$? > \$out/daemon.rc
-sleep 0.2
+i=0; while ! grep -q '^STOPPING=1' \$out/notify.log; do sleep 0.1; i=\$((i+1)); [ \$i -lt 100 ] || break; done
 kill \$recv
 exit 0
 EOF
-timeout 120 unshare -m sh "$T/inside.sh" > "$T/inside.out" 2>&1
+timeout 600 unshare -m sh "$T/inside.sh" > "$T/inside.out" 2>&1
 rc=$?
 [ "$rc" -eq 0 ] && ok "sandbox set up and daemon run (unshare -m)" ||
 	{ notok "sandbox script exit $rc"; cat "$T/inside.out"; }
@@ -139,7 +140,7 @@ grep -q '^STATUS=embedded up (' "$N" && ok "STATUS= shows the engine once loaded
 [ "$(cat "$T/out/probe.rc" 2>/dev/null)" = 0 ] && ok "scans in the sandbox (clean accepted and tagged, EICAR 550)" ||
 	{ notok "milter probe failed"; sed 's/^/    /' "$T/out/probe.log"; }
 pings=$(cat "$T/out/pings.before-hup" 2>/dev/null || echo 0)
-[ "$pings" -ge 2 ] && ok "WATCHDOG=1 pings ($pings in ~3s with WatchdogSec=2s)" || notok "only $pings WATCHDOG=1 pings"
+[ "$pings" -ge 2 ] && ok "WATCHDOG=1 pings ($pings before the reload, WatchdogSec=2s)" || notok "only $pings WATCHDOG=1 pings"
 grep -q '^RELOADING=1' "$N" && ok "SIGHUP: RELOADING=1" || notok "no RELOADING=1 after SIGHUP"
 [ "$(grep -c '^READY=1' "$N")" -ge 2 ] && ok "READY=1 again after the reload" || notok "no READY=1 after the reload"
 grep -q '^STOPPING=1' "$N" && ok "SIGTERM: STOPPING=1" || notok "no STOPPING=1"
@@ -157,16 +158,19 @@ sed -e "s|/run/test/db|$T/db|" -e "s|/run/clamshim/|$T/out/|g" "$T/clamshim.conf
 : > "$T/journal.err"
 JOURNAL_STREAM=$(stat -c '%d:%i' "$T/journal.err") t_bg "$CLAMSHIM" -f -c "$T/journal.conf" 2>>"$T/journal.err"
 jpid=$!
-t_wait_for 20 test -S "$T/out/clamshim.sock"
-sleep 1
+t_wait_for 60 test -S "$T/out/clamshim.sock"
+# one message decided: its start and a decision line were logged (to syslog only)
+t_msg "$T/clean.eml"
+t_wait_for 60 sh -c '"$1" "unix:$2" "$3" | grep -q "^decision="' sh "$MTSEND" "$T/out/clamshim.sock" "$T/clean.eml" ||
+	notok "-f under JOURNAL_STREAM: no decision for a message within 60 s"
 kill "$jpid"
-t_wait_for 20 sh -c "! kill -0 $jpid 2>/dev/null"
+t_wait_for 60 t_gone "$jpid"
 if [ -s "$T/journal.err" ]; then notok "stderr written although it is the journal:"; sed 's/^/    /' "$T/journal.err"
 else ok "JOURNAL_STREAM = stderr: log lines go to syslog only, not twice"; fi
 : > "$T/stderr.err"
 t_bg "$CLAMSHIM" -f -c "$T/journal.conf" 2>>"$T/stderr.err"
 jpid=$!
-t_wait_for 20 grep -q listening "$T/stderr.err" && ok "without JOURNAL_STREAM -f logs to stderr" ||
+t_wait_for 60 grep -q listening "$T/stderr.err" && ok "without JOURNAL_STREAM -f logs to stderr" ||
 	notok "without JOURNAL_STREAM nothing on stderr"
 kill "$jpid"
 

@@ -157,7 +157,9 @@ echo "load: $(cat "$T/load.out")"
 kill -0 "$pid" 2>/dev/null || nok "the daemon is not running after the load"
 kill -CONT "$CLAMD_PID" 2>/dev/null
 t_clamd_ping "$T/clamd/clamd.sock" || restart_clamd
-sleep 3	# connections closed, the last reload done
+# every scanner back up in the status file (the last reload done, clamd seen again)
+all_up() { grep -q '^clamshim_scanner_up{' "$T/metrics.prom" && ! grep -q '^clamshim_scanner_up{.*} 0$' "$T/metrics.prom"; }
+t_wait_for 120 all_up || nok "not every scanner is up after the faults: $(grep '^clamshim_scanner_up' "$T/metrics.prom")"
 
 # ---- invariants: decisions ----
 grep -o '[A-Za-z0-9]*: verdict=[a-z]* action=[a-z]*' "$T/clamshim.log" |
@@ -221,7 +223,9 @@ t_final() {	# t_final NAME FILE WANT -- decided within 10 s
 t_final clean "$T/clean.eml" accept
 grep -q '^header: X-Virus-Status: Clean' "$T/final.clean" || nok "final clean message not tagged Clean: $(cat "$T/final.clean")"
 t_final eicar "$T/eicar.eml" reject
-sleep 2
+# back_to_start -- open files and threads back to their level before the load
+back_to_start() { [ "$(fds "$pid")" -le $((fd0 + 2)) ] && [ "$(st "$pid" Threads)" -le $((thr0 + 2)) ]; }
+t_wait_for 60 back_to_start
 fd1=$(fds "$pid") rss1=$(st "$pid" VmRSS) thr1=$(st "$pid" Threads) hwm=$(st "$pid" VmHWM)
 echo "after the load: $fd1 fds, VmRSS $rss1 kB (peak $hwm kB), $thr1 threads"
 [ "$fd1" -le $((fd0 + 2)) ] && ok "open files back: $fd0 -> $fd1" || { nok "open files $fd0 -> $fd1"; ls -l "/proc/$pid/fd" | tail -n +2 | sed 's/^/    /' | head -40; }
@@ -243,7 +247,7 @@ open=$(ls -l "/proc/$pid/fd" | grep -c '(deleted)')
 grep -q 'cannot spool message' "$T/clamshim.log" && echo "note: spool-full fault hit $(grep -c 'cannot spool message' "$T/clamshim.log") messages (on_error tempfail)"
 t0=$(now)
 kill -TERM "$pid"
-t_wait_for 15 sh -c "! kill -0 $pid" && ok "stopped on SIGTERM in $(( $(now) - t0 )) s" || nok "did not stop within 15 s of SIGTERM"
+t_wait_for 60 t_gone "$pid" && ok "stopped on SIGTERM in $(( $(now) - t0 )) s" || nok "did not stop within 60 s of SIGTERM"
 if grep -qE 'Sanitizer|runtime error:' "$T/clamshim.log"; then
 	nok "sanitizer report in the daemon log"; grep -E -A30 'Sanitizer|runtime error:' "$T/clamshim.log" | head -80
 fi

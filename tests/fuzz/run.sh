@@ -5,8 +5,8 @@
 #   --time N   fuzz each target N seconds (default 20; scripts/test uses this)
 #   --long N   the same, for a long run (e.g. --long 600)
 #   --dir DIR  build and work dir (default ${TMPDIR:-/tmp}/clamshim-fuzz)
-#   TARGET     fuzz_conf fuzz_units fuzz_hdrs fuzz_clamd fuzz_status ... (default: all
-#              tests/fuzz/fuzz_*.c)
+#   TARGET     fuzz_conf fuzz_units fuzz_hdrs fuzz_clamd fuzz_status fuzz_milter ...
+#              (default: all tests/fuzz/fuzz_*.c)
 #
 # Each target is compiled with -fsanitize=fuzzer,address,undefined against the
 # sources in src/ directly (no configure needed), first replays its committed
@@ -38,8 +38,15 @@ command -v "$CC" >/dev/null 2>&1 || { echo "FAIL: fuzzing needs clang (scripts/d
 mkdir -p "$dir" || exit 1
 
 # Sources each target links: the pure modules and what they log with.
-SRCS="src/log.c src/conf.c src/policy.c src/hdrs.c src/scan.c src/status.c src/alert.c"
+SRCS="src/util.c src/log.c src/conf.c src/policy.c src/hdrs.c src/scan.c src/status.c src/alert.c"
 [ -f "$top/src/mtclient.c" ] && SRCS="$SRCS src/mtclient.c"
+# target_srcs TARGET -- what one target links besides SRCS: fuzz_milter drives
+# src/milter.c with the real chain and spool against a fake libmilter
+target_srcs() {
+	case $1 in
+	fuzz_milter) echo "src/milter.c src/chain.c src/spool.c tests/fuzz/fake_milter.c" ;;
+	esac
+}
 version=$(sed -n 's/^AC_INIT(\[clamshim\], \[\([^]]*\)\].*/\1/p' "$top/configure.ac")
 cat > "$dir/config.h" <<EOC
 /* config.h for the fuzz build (tests/fuzz/run.sh) */
@@ -64,7 +71,7 @@ for t in $targets; do
 	src=$top/tests/fuzz/$t.c
 	if [ ! -f "$src" ]; then echo "FAIL: $t (no $src)"; fail=$((fail + 1)); continue; fi
 	srcs=
-	for s in $SRCS; do srcs="$srcs $top/$s"; done
+	for s in $SRCS $(target_srcs "$t"); do srcs="$srcs $top/$s"; done
 	# shellcheck disable=SC2086
 	if ! $CC $CFLAGS_FUZZ $CPPFLAGS_FUZZ -o "$bin" "$src" $srcs $LIBS_FUZZ >"$dir/$t.build" 2>&1; then
 		cat "$dir/$t.build" | head -30

@@ -45,9 +45,10 @@ embedded {
 	return conf
 end
 
--- M.wait_log: wait until the daemon log contains pattern (plain text)
+-- M.wait_log: wait until the daemon log contains pattern (plain text); polls the
+-- log again every 0.1 s. seconds is a bound for a loaded machine, never below 60
 function M.wait_log(pattern, seconds)
-	local deadline = os.time() + (seconds or 60)
+	local deadline = os.time() + math.max(seconds or 60, 60)
 	while os.time() <= deadline do
 		local s = M.readfile(M.log)
 		if s and s:find(pattern, 1, true) then return s end

@@ -23,7 +23,7 @@ f:close()
 mt.signal(1)
 t.wait_log("SIGHUP: reloading configuration", 10)
 -- wait for the reload to be applied: the second SIGHUP line
-local deadline = os.time() + 10
+local deadline = os.time() + 60
 local applied = false
 while os.time() <= deadline and not applied do
 	conn = t.connect()
