@@ -44,7 +44,7 @@ SRCS="src/util.c src/log.c src/conf.c src/policy.c src/hdrs.c src/scan.c src/sta
 # src/milter.c with the real chain and spool against a fake libmilter
 target_srcs() {
 	case $1 in
-	fuzz_milter) echo "src/milter.c src/chain.c src/spool.c tests/fuzz/fake_milter.c" ;;
+	fuzz_milter) echo "src/milter.c src/chain.c src/chain_real.c src/spool.c tests/fuzz/fake_milter.c" ;;
 	esac
 }
 version=$(sed -n 's/^AC_INIT(\[clamshim\], \[\([^]]*\)\].*/\1/p' "$top/configure.ac")
