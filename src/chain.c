@@ -2,20 +2,30 @@
  * NAME
  *	chain 3 - the ordered scanner chain
  * DESCRIPTION
- *	One backend instance per kind, created when a configuration first
- *	names it and kept across reloads. A scan walks the kinds in the order
- *	of the message's configuration snapshot; an unavailable scanner passes
- *	the message to the next; the first definitive verdict wins. When every
- *	scanner is unavailable the verdict is unavailable with each reason.
+ *	The backends of each kind and the clock come from chain_new()'s
+ *	caller (chain_real_backends for the daemon and --scan, in
+ *	chain_real.c so that this file links without libclamav). One backend
+ *	instance per kind, created when a configuration first names it and
+ *	kept across reloads.
+ *
+ *	chain_scan() is the one place where max_size is checked: a message
+ *	over it (spool_over_limit) is limit(size) from scanner "none", with
+ *	the reason "N bytes over max_size", and no backend is asked; it
+ *	neither starts nor ends the "unavailable since" clock. Otherwise a
+ *	scan walks the kinds in the order of the message's configuration
+ *	snapshot; an unavailable scanner passes the message to the next; the
+ *	first definitive verdict wins. When every scanner is unavailable the
+ *	verdict is unavailable with each reason.
  *
  *	The chain also remembers since when no scanner has worked, which is
  *	what the policy's fail_open_after measures: the clock starts at the
  *	first unavailable scan, or when the monitor reports every scanner
  *	down (chain_note_down) so that time without mail counts too, and
  *	stops at the first verdict or when the monitor sees a scanner come
- *	back. The clock is monotonic.
+ *	back. The clock is the caller's (monotonic: util_now_ms by default).
  * DIAGNOSTICS
- *	chain_configure() fails only when a backend cannot be created at all.
+ *	chain_configure() fails only when a backend cannot be created at all,
+ *	or the caller gave no backend for a kind the configuration names.
  */
 #include "config.h"
 
@@ -23,44 +33,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "chain.h"
 #include "log.h"
 #include "spool.h"
-
-static const struct scan_ops *const chain_ops[CONF_SCANNER_COUNT] = {
-	[CONF_SCANNER_EMBEDDED] = &scan_embedded_ops,
-	[CONF_SCANNER_CLAMD] = &scan_clamd_ops,
-};
+#include "util.h"
 
 struct chain {
 	pthread_mutex_t lock;
+	struct chain_backends be;			/* the caller's, never changed */
 	struct scanner *inst[CONF_SCANNER_COUNT];	/* created once, kept */
 	int64_t	unavail_since_ms;			/* monotonic; 0 = scanning works */
 	int	health_down;				/* the monitor saw all scanners down */
 };
 
-/* chain_now_ms - monotonic milliseconds */
-static int64_t
-chain_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* chain_new - an empty chain */
+/* chain_new - an empty chain with the caller's backends and clock */
 struct chain *
-chain_new(void)
+chain_new(const struct chain_backends *b)
 {
-	struct chain *ch = calloc(1, sizeof(*ch));
+	struct chain *ch = util_calloc(1, sizeof(*ch));
 
-	if (ch == NULL) {
-		log_error("chain: out of memory");
-		abort();
-	}
+	if (b != NULL)
+		ch->be = *b;
+	if (ch->be.now_ms == NULL)
+		ch->be.now_ms = util_now_ms;
 	pthread_mutex_init(&ch->lock, NULL);
 	return ch;
 }
@@ -89,9 +85,13 @@ chain_configure(struct chain *ch, const struct conf *conf, char *err, size_t err
 		if (k < 0 || k >= CONF_SCANNER_COUNT)
 			continue;
 		if (chain_instance(ch, k) == NULL) {
-			struct scanner *s = chain_ops[k]->create(conf, err, errlen);
+			struct scanner *s;
 
-			if (s == NULL)
+			if (ch->be.ops[k] == NULL) {
+				snprintf(err, errlen, "scanner %s: no backend for it", conf_scanner_name(k));
+				return -1;
+			}
+			if ((s = ch->be.ops[k]->create(conf, err, errlen)) == NULL)
 				return -1;
 			pthread_mutex_lock(&ch->lock);
 			ch->inst[k] = s;
@@ -106,8 +106,8 @@ chain_configure(struct chain *ch, const struct conf *conf, char *err, size_t err
 
 		for (i = 0; i < conf->nscanners; i++)
 			named |= (int) conf->scanners[i] == k;
-		if (s && named && chain_ops[k]->configure)
-			chain_ops[k]->configure(s, conf);
+		if (s && named && ch->be.ops[k]->configure)
+			ch->be.ops[k]->configure(s, conf);
 	}
 	return 0;
 }
@@ -120,7 +120,7 @@ chain_note(struct chain *ch, int unavailable)
 	if (!unavailable)
 		ch->unavail_since_ms = 0;
 	else if (ch->unavail_since_ms == 0)
-		ch->unavail_since_ms = chain_now_ms();
+		ch->unavail_since_ms = ch->be.now_ms();
 	pthread_mutex_unlock(&ch->lock);
 }
 
@@ -130,7 +130,7 @@ chain_note_down(struct chain *ch, int all_down)
 {
 	pthread_mutex_lock(&ch->lock);
 	if (all_down && ch->unavail_since_ms == 0)
-		ch->unavail_since_ms = chain_now_ms();
+		ch->unavail_since_ms = ch->be.now_ms();
 	else if (!all_down && ch->health_down)
 		ch->unavail_since_ms = 0;	/* recovered: the configured policy again */
 	ch->health_down = all_down;
@@ -146,6 +146,12 @@ chain_scan(struct chain *ch, const struct conf *conf, const struct spool *msg,
 	size_t	used = 0, i;
 	struct scan_verdict one;
 
+	if (spool_over_limit(msg)) {	/* the one max_size check: no scanner is asked */
+		memset(v, 0, sizeof(*v));
+		scan_verdict_limit(v, SCAN_LIMIT_SIZE, "none", "%llu bytes over max_size",
+				   (unsigned long long) spool_offered(msg));
+		return;
+	}
 	for (i = 0; i < conf->nscanners; i++) {
 		enum conf_scanner k = conf->scanners[i];
 		struct scanner *s = (unsigned) k < CONF_SCANNER_COUNT ? chain_instance(ch, k) : NULL;
@@ -155,7 +161,7 @@ chain_scan(struct chain *ch, const struct conf *conf, const struct spool *msg,
 			scan_verdict_set(&one, SCAN_UNAVAILABLE, conf_scanner_name(k),
 					 "not configured");
 		else
-			chain_ops[k]->scan(s, msg, &one);
+			ch->be.ops[k]->scan(s, msg, &one);
 		if (one.result != SCAN_UNAVAILABLE) {
 			*v = one;
 			chain_note(ch, 0);
@@ -187,8 +193,8 @@ chain_reload(struct chain *ch)
 	for (k = 0; k < CONF_SCANNER_COUNT; k++) {
 		struct scanner *s = chain_instance(ch, k);
 
-		if (s && chain_ops[k]->reload)
-			chain_ops[k]->reload(s);
+		if (s && ch->be.ops[k]->reload)
+			ch->be.ops[k]->reload(s);
 	}
 }
 
@@ -196,18 +202,18 @@ chain_reload(struct chain *ch)
 int
 chain_wait_ready(struct chain *ch, const struct conf *conf, int timeout_ms)
 {
-	int64_t	deadline = chain_now_ms() + timeout_ms;
+	int64_t	deadline = ch->be.now_ms() + timeout_ms;
 	int	ok = 0;
 	size_t	i;
 
 	for (i = 0; i < conf->nscanners; i++) {
 		enum conf_scanner k = conf->scanners[i];
 		struct scanner *s = (unsigned) k < CONF_SCANNER_COUNT ? chain_instance(ch, k) : NULL;
-		int64_t	left = deadline - chain_now_ms();
+		int64_t	left = deadline - ch->be.now_ms();
 
-		if (s == NULL || chain_ops[k]->wait_ready == NULL)
+		if (s == NULL || ch->be.ops[k]->wait_ready == NULL)
 			continue;
-		if (chain_ops[k]->wait_ready(s, left > 0 ? (int) left : 0) == 0)
+		if (ch->be.ops[k]->wait_ready(s, left > 0 ? (int) left : 0) == 0)
 			ok = 1;
 	}
 	return ok ? 0 : -1;
@@ -222,7 +228,7 @@ chain_unavailable_ms(struct chain *ch)
 	pthread_mutex_lock(&ch->lock);
 	since = ch->unavail_since_ms;
 	pthread_mutex_unlock(&ch->lock);
-	return since ? chain_now_ms() - since : 0;
+	return since ? ch->be.now_ms() - since : 0;
 }
 
 /* chain_status - status of backend kind k */
@@ -232,10 +238,19 @@ chain_status(struct chain *ch, enum conf_scanner k, struct scan_status *st)
 	struct scanner *s = (unsigned) k < CONF_SCANNER_COUNT ? chain_instance(ch, k) : NULL;
 
 	memset(st, 0, sizeof(*st));
-	if (s == NULL || chain_ops[k]->status == NULL)
+	if (s == NULL || ch->be.ops[k]->status == NULL)
 		return -1;
-	chain_ops[k]->status(s, st);
+	ch->be.ops[k]->status(s, st);
 	return 0;
+}
+
+/* chain_scanner - the instance of kind k when ops made it */
+struct scanner *
+chain_scanner(struct chain *ch, enum conf_scanner k, const struct scan_ops *ops)
+{
+	if ((unsigned) k >= CONF_SCANNER_COUNT || ch->be.ops[k] != ops)
+		return NULL;
+	return chain_instance(ch, k);
 }
 
 /* chain_free - destroy every backend */
@@ -248,7 +263,7 @@ chain_free(struct chain *ch)
 		return;
 	for (k = 0; k < CONF_SCANNER_COUNT; k++)
 		if (ch->inst[k])
-			chain_ops[k]->destroy(ch->inst[k]);
+			ch->be.ops[k]->destroy(ch->inst[k]);
 	pthread_mutex_destroy(&ch->lock);
 	free(ch);
 }

@@ -116,15 +116,6 @@ hdrs_sanitize(char *dst, size_t dstlen, const char *src)
 	return hdrs_sanitize_n(dst, dstlen, src, src ? strlen(src) : 0);
 }
 
-/* hdrs_strnlen - length of s, at most max (s may lack a NUL within max) */
-static size_t
-hdrs_strnlen(const char *s, size_t max)
-{
-	const char *nul = memchr(s, 0, max);
-
-	return nul ? (size_t) (nul - s) : max;
-}
-
 /*
  * hdrs_labelled - "WORD (LEAD: INNER)" into dst, or "WORD (INNER)" when
  * lead is NULL; INNER sanitized with brackets, or fallback when INNER is
@@ -172,7 +163,7 @@ hdrs_status(char *dst, size_t dstlen, const struct scan_verdict *v)
 		hdrs_labelled(dst, dstlen, "Unscanned", NULL, "", 0, "unknown");
 		return;
 	}
-	namelen = hdrs_strnlen(v->name, sizeof(v->name));
+	namelen = strnlen(v->name, sizeof(v->name));
 	switch (v->result) {
 	case SCAN_CLEAN:
 		hdrs_sanitize(dst, dstlen, "Clean");

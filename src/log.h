@@ -3,8 +3,8 @@
  *	log 3h - logging to syslog and, in the foreground, to stderr
  * SUMMARY
  *	log_open(), log_set(), log_error(), log_warning(), log_info(),
- *	log_debug(), log_alert(), log_decision(); log_warn_errno variants
- *	append strerror.
+ *	log_debug(), log_alert(), log_decision(); log_error_errno() and
+ *	log_warning_errno() append strerror(errno).
  * DESCRIPTION
  *	One place where every line clamshim writes to its operator goes.
  *	The level and facility come from the configuration and may be

@@ -229,7 +229,7 @@ main_version(const char *path)
 static int
 main_scan_files(struct conf *conf, char **files, int nfiles)
 {
-	struct chain *ch = chain_new();
+	struct chain *ch = chain_new(&chain_real_backends);
 	char	err[256];
 	int	i, worst = 0;
 
@@ -250,9 +250,6 @@ main_scan_files(struct conf *conf, char **files, int nfiles)
 				     conf->policy.max_size, err, sizeof(err));
 		if (sp == NULL)
 			scan_verdict_set(&v, SCAN_ERROR, "none", "%s", err);
-		else if (spool_over_limit(sp))
-			scan_verdict_limit(&v, SCAN_LIMIT_SIZE, "none", "%llu bytes over max_size",
-					   (unsigned long long) spool_offered(sp));
 		else
 			chain_scan(ch, conf, sp, &v);
 		spool_free(sp);
@@ -702,7 +699,7 @@ main_daemon(struct conf *conf, const char *socket_override, int foreground)
 	int	rc;
 
 	main_raise_nofile();
-	main_state.chain = chain_new();
+	main_state.chain = chain_new(&chain_real_backends);
 	files[0] = main_unix_path(spec);
 	files[1] = conf->pid_file;
 	files[2] = conf->status.file;

@@ -340,7 +340,7 @@ milter_go_on(const struct milter_conn *c, unsigned long step)
  */
 static void
 milter_decided(const char *qid, const struct scan_verdict *v, const struct policy_decision *d,
-	       uint64_t size, double seconds, int tagged, const char *herr, int observe)
+	       uint64_t size, double seconds, const char *herr, int observe)
 {
 	struct milter_outcome o;
 	milter_observer_fn *observer;
@@ -362,7 +362,6 @@ milter_decided(const char *qid, const struct scan_verdict *v, const struct polic
 	memset(&o, 0, sizeof(o));
 	o.verdict = v->result;
 	o.action = d->action;
-	o.tagged = tagged;
 	o.fail_open = d->fail_open;
 	o.size = size;
 	o.seconds = seconds;
@@ -384,7 +383,7 @@ milter_refused(const char *qid, const char *why)
 	memset(&d, 0, sizeof(d));
 	d.action = POLICY_TEMPFAIL;
 	scan_verdict_set(&v, SCAN_ERROR, "none", "%s", why);
-	milter_decided(qid, &v, &d, 0, 0.0, 0, "", busy);
+	milter_decided(qid, &v, &d, 0, 0.0, "", busy);
 	if (busy)
 		milter_busy_leave();
 	return SMFIS_TEMPFAIL;
@@ -598,11 +597,6 @@ milter_verdict(struct milter_conn *c, struct scan_verdict *v)
 		scan_verdict_set(v, SCAN_ERROR, "none", "spool: %s", m->spool_error);
 		return 0;
 	}
-	if (spool_over_limit(m->spool)) {
-		scan_verdict_limit(v, SCAN_LIMIT_SIZE, "none", "%llu bytes over max_size",
-				   (unsigned long long) spool_offered(m->spool));
-		return 0;
-	}
 	if (milter_gate_enter(c->conf) < 0)
 		return -1;
 	chain_scan(milter_state.chain, c->conf, m->spool, v);
@@ -680,16 +674,15 @@ milter_strip(SMFICTX *ctx, const struct milter_conn *c, char *herr, size_t herrl
  * milter_apply_headers - delete forged X-Virus-* headers, add ours. -1 with
  * herr filled when the message cannot go on honestly: a tag it needs not
  * added, or an incoming header of ours not deleted. A "Clean" header that
- * could not be added fills herr only. *tagged says whether ours is on.
+ * could not be added fills herr only.
  */
 static int
 milter_apply_headers(SMFICTX *ctx, struct milter_conn *c, const struct scan_verdict *v,
-		     int tag, int *tagged, char *herr, size_t herrlen)
+		     int tag, char *herr, size_t herrlen)
 {
 	struct milter_msg *m = &c->msg;
 	char	value[HDRS_VALUE_MAX];
 
-	*tagged = 0;
 	if (tag && (c->actions & SMFIF_ADDHDRS) == 0) {	/* before changing anything */
 		snprintf(herr, herrlen, "X-Virus-Status not added: the MTA did not grant adding headers");
 		return -1;
@@ -710,7 +703,6 @@ milter_apply_headers(SMFICTX *ctx, struct milter_conn *c, const struct scan_verd
 		snprintf(herr, herrlen, "X-Virus-Status not added: smfi_addheader failed");
 		return tag ? -1 : 0;
 	}
-	*tagged = 1;
 	return 0;
 }
 
@@ -746,11 +738,10 @@ milter_refuse(SMFICTX *ctx, struct milter_conn *c, const struct policy_decision 
 /* milter_apply - carry out decision d; a message that cannot go on honestly gets policy_untagged */
 static sfsistat
 milter_apply(SMFICTX *ctx, struct milter_conn *c, const struct scan_verdict *v,
-	     struct policy_decision *d, int *tagged, char *herr, size_t herrlen)
+	     struct policy_decision *d, char *herr, size_t herrlen)
 {
 	char	reason[SCAN_NAME_MAX];
 
-	*tagged = 0;
 	switch (d->action) {
 	case POLICY_REJECT:
 	case POLICY_TEMPFAIL:
@@ -769,9 +760,8 @@ milter_apply(SMFICTX *ctx, struct milter_conn *c, const struct scan_verdict *v,
 	default:
 		break;
 	}
-	if (milter_apply_headers(ctx, c, v, d->tag, tagged, herr, herrlen) == 0)
+	if (milter_apply_headers(ctx, c, v, d->tag, herr, herrlen) == 0)
 		return SMFIS_CONTINUE;
-	*tagged = 0;
 	policy_untagged(&c->conf->policy, d);
 	return milter_refuse(ctx, c, d, v);
 }
@@ -786,7 +776,6 @@ mlfi_eom(SMFICTX *ctx)
 	struct policy_decision d;
 	sfsistat rc;
 	char	herr[MILTER_HERR_MAX] = "";
-	int	tagged = 0;
 	double	t0 = milter_now();
 	int	busy;
 
@@ -807,9 +796,8 @@ mlfi_eom(SMFICTX *ctx)
 		milter_stop_decision(&v, &d);
 	else
 		policy_decide(&v, &c->conf->policy, chain_unavailable_ms(milter_state.chain), &d);
-	rc = milter_apply(ctx, c, &v, &d, &tagged, herr, sizeof(herr));
-	milter_decided(m->qid, &v, &d, spool_offered(m->spool), milter_now() - t0, tagged, herr,
-		       busy);
+	rc = milter_apply(ctx, c, &v, &d, herr, sizeof(herr));
+	milter_decided(m->qid, &v, &d, spool_offered(m->spool), milter_now() - t0, herr, busy);
 	milter_msg_reset(m);
 	if (busy)
 		milter_busy_leave();
@@ -916,13 +904,6 @@ int
 milter_run(void)
 {
 	return smfi_main() == MI_SUCCESS ? 0 : -1;
-}
-
-/* milter_stop - ask libmilter to stop */
-void
-milter_stop(void)
-{
-	smfi_stop();
 }
 
 /* milter_drain_init - the stop's condition variable, on the monotonic clock; 0 ok */

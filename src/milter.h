@@ -26,7 +26,6 @@ struct chain;
 struct milter_outcome {
 	enum scan_result verdict;
 	enum policy_action action;	/* accept, reject, tempfail, discard, quarantine */
-	int	tagged;			/* X-Virus-Status was added */
 	int	fail_open;
 	double	seconds;		/* end of message to decision */
 	uint64_t size;
@@ -47,8 +46,6 @@ int	milter_run(void);
 void	milter_set_conf(struct conf *conf);
 /* milter_get_conf - a reference to the current snapshot; conf_unref() it */
 struct conf *milter_get_conf(void);
-/* milter_stop - ask the server to stop */
-void	milter_stop(void);
 /*
  * milter_drain - the stop: from now on no message is scanned (each gets a
  * logged tempfail); wait up to timeout_ms until no decision is in flight.

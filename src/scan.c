@@ -3,7 +3,8 @@
  *	scan 3 - verdict helpers shared by the scanner backends
  * DESCRIPTION
  *	Names of verdict kinds and a bounded way to fill a verdict. The
- *	backends themselves are scan_embedded.c and scan_clamd.c.
+ *	backends themselves are scan_embedded.c, scan_clamd.c and, for
+ *	tests, scan_null.c.
  *
  *	scan_limit_kind_of() maps libclamav's limit alerts, the names
  *	"Heuristics.Limits.Exceeded.NAME" (from libclamav in process or in a

@@ -8,6 +8,8 @@
  *	instance of each backend kind named in the configuration and asks
  *	them in order; the first definitive verdict wins. A backend never
  *	sees libmilter: it scans a spooled message and fills in a verdict.
+ *	scan_null_ops (scan_null(3h)) is the test double: no I/O, a scripted
+ *	verdict.
  *
  *	Verdicts: clean, infected(name), limit(kind, reason), error(reason),
  *	unavailable(reason). A backend that cannot give a verdict for reasons

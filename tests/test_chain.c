@@ -2,12 +2,15 @@
  * NAME
  *	test_chain - unit tests of the scanner chain
  * DESCRIPTION
- *	The chain with real backends: the embedded engine on a tiny database
- *	made by tests/mkdb.sh, and a clamd backend whose only server does not
- *	exist (unavailable at once). Table-driven: scanner order, fall-through
- *	to the next scanner, the joined reasons when none can scan, the
- *	"unavailable since" clock of fail_open_after, instances kept across
- *	chain_configure().
+ *	The chain with scan_null(3) backends for both kinds, each instance
+ *	scripted by the row (clean, infected, unavailable with a reason), and
+ *	a clock the test moves itself: no libclamav, no clamd, no sleep.
+ *	Table-driven: scanner order, fall-through to the next scanner, the
+ *	joined reasons when none can scan, max_size checked once before any
+ *	scanner is asked (and not at exactly max_size), the "unavailable
+ *	since" clock of fail_open_after, instances kept across
+ *	chain_configure(). Each row also checks how many scans each backend
+ *	was asked.
  */
 #include "config.h"
 
@@ -18,55 +21,48 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "chain.h"
 #include "conf.h"
 #include "log.h"
+#include "scan_null.h"
 #include "spool.h"
 
-#define EICAR "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
-
-/* The fixture: a temp dir with a database, an empty database and a spool dir. */
+/* The fixture: a temp dir for the configuration and the spool. */
 struct fix {
 	char	dir[256];
-	char	db[300];
-	char	emptydb[300];
 };
 
-/* sh - run a shell command, fail the test when it fails; 77 from mkdb skips */
-static void
-sh(const char *cmd)
-{
-	int	rc = system(cmd);
+/* The injected clock: milliseconds the test moves; never 0 (0 means "scanning works"). */
+static int64_t test_now = 1000000;
 
-	if (rc != -1 && WIFEXITED(rc) && WEXITSTATUS(rc) == 77) {
-		fprintf(stderr, "SKIP: %s: sigtool or the ClamAV test files are missing\n", cmd);
-		exit(77);
-	}
-	assert_int_equal(rc, 0);
+/* test_clock - the chain's clock */
+static int64_t
+test_clock(void)
+{
+	return test_now;
 }
 
-/* setup - temp dirs and the tiny database */
+static const struct chain_backends test_backends = {
+	.ops = {
+		[CONF_SCANNER_EMBEDDED] = &scan_null_ops,
+		[CONF_SCANNER_CLAMD] = &scan_null_ops,
+	},
+	.now_ms = test_clock,
+};
+
+/* setup - the temp dir */
 static int
 setup(void **state)
 {
 	static struct fix f;
-	const char *top = getenv("top_srcdir");
-	char	cmd[1024];
 
 	snprintf(f.dir, sizeof(f.dir), "%s/test_chain.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (mkdtemp(f.dir) == NULL)
 		return -1;
-	snprintf(f.db, sizeof(f.db), "%s/db", f.dir);
-	snprintf(f.emptydb, sizeof(f.emptydb), "%s/empty", f.dir);
-	snprintf(cmd, sizeof(cmd), "sh %s/tests/mkdb.sh %s >/dev/null && mkdir %s",
-		 top ? top : ".", f.db, f.emptydb);
-	sh(cmd);
 	*state = &f;
 	return 0;
 }
@@ -76,15 +72,16 @@ static int
 teardown(void **state)
 {
 	struct fix *f = *state;
-	char	cmd[300];
+	char	path[300];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	return system(cmd) == 0 ? 0 : -1;
+	snprintf(path, sizeof(path), "%s/c.conf", f->dir);
+	(void) remove(path);
+	return remove(f->dir) == 0 ? 0 : -1;
 }
 
 /* load - a configuration from text, via the real config loader */
 static struct conf *
-load(const struct fix *f, const char *scanners, const char *db)
+load(const struct fix *f, const char *scanners, const char *max_size)
 {
 	char	path[300], text[1024];
 	struct conf *c = NULL;
@@ -92,11 +89,8 @@ load(const struct fix *f, const char *scanners, const char *db)
 
 	snprintf(path, sizeof(path), "%s/c.conf", f->dir);
 	snprintf(text, sizeof(text),
-		 "scanners = {%s}\nspool_dir = \"%s\"\n"
-		 "embedded {\n database = \"%s\"\n reload_check = \"0\"\n}\n"
-		 "clamd {\n servers = {\"unix:%s/no-such-clamd.sock\"}\n"
-		 " connect_timeout = \"60s\"\n scan_timeout = \"60s\"\n}\n",
-		 scanners, f->dir, db, f->dir);
+		 "scanners = {%s}\nspool_dir = \"%s\"\npolicy {\n max_size = \"%s\"\n}\n",
+		 scanners, f->dir, max_size ? max_size : "50M");
 	assert_non_null(fp = fopen(path, "w"));
 	fputs(text, fp);
 	assert_int_equal(fclose(fp), 0);
@@ -104,61 +98,85 @@ load(const struct fix *f, const char *scanners, const char *db)
 	return c;
 }
 
-/* message - a spooled message: clean text, or EICAR in a base64 attachment */
+/* message - a spooled message of size bytes (at least its header), spooled under c's max_size */
 static struct spool *
-message(const struct fix *f, int eicar)
+message(const struct fix *f, const struct conf *c, size_t size)
 {
-	static const char clean[] = "From: a@example.com\r\nSubject: hi\r\n\r\nJust text.\r\n";
-	static const char head[] = "From: a@example.com\r\nMIME-Version: 1.0\r\n"
-	    "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\n"
-	    "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n";
-	static const char b64[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	struct spool *sp = spool_new(f->dir, 1 << 20, 0);
-	char	err[128], enc[128];
-	const unsigned char *in = (const unsigned char *) EICAR;
-	size_t	n = strlen(EICAR), i, o = 0;
+	static const char head[] = "From: a@example.com\r\nSubject: hi\r\n\r\n";
+	struct spool *sp = spool_new(f->dir, 1 << 20, c->policy.max_size);
+	char	line[64], err[128];
+	size_t	done = strlen(head), n;
 
-	if (!eicar) {
-		assert_int_equal(spool_write(sp, clean, strlen(clean), err, sizeof(err)), 0);
-	} else {
-		for (i = 0; i < n; i += 3) {
-			unsigned v = in[i] << 16 | (i + 1 < n ? in[i + 1] << 8 : 0) | (i + 2 < n ? in[i + 2] : 0);
-
-			enc[o++] = b64[v >> 18 & 63];
-			enc[o++] = b64[v >> 12 & 63];
-			enc[o++] = i + 1 < n ? b64[v >> 6 & 63] : '=';
-			enc[o++] = i + 2 < n ? b64[v & 63] : '=';
-		}
-		assert_int_equal(spool_write(sp, head, strlen(head), err, sizeof(err)), 0);
-		assert_int_equal(spool_write(sp, enc, o, err, sizeof(err)), 0);
-		assert_int_equal(spool_write(sp, "\r\n--b--\r\n", 9, err, sizeof(err)), 0);
+	assert_int_equal(spool_write(sp, head, done, err, sizeof(err)), 0);
+	memset(line, 'x', sizeof(line));
+	while (done < size) {
+		n = size - done < sizeof(line) ? size - done : sizeof(line);
+		assert_int_equal(spool_write(sp, line, n, err, sizeof(err)), 0);
+		done += n;
 	}
 	assert_int_equal(spool_finish(sp, err, sizeof(err)), 0);
 	return sp;
 }
 
-/* One row: a chain, a database, a message, and what must come out. */
+/* script - what the null instance of kind k in ch answers, when the chain made one */
+static void
+script(struct chain *ch, enum conf_scanner k, enum scan_result r, const char *name)
+{
+	struct scanner *s = chain_scanner(ch, k, &scan_null_ops);
+
+	if (s != NULL)
+		scan_null_script(s, conf_scanner_name(k), r, SCAN_LIMIT_UNKNOWN, name);
+}
+
+/* asked - how many scans the instance of kind k was asked (0 when never made) */
+static unsigned long
+asked(struct chain *ch, enum conf_scanner k)
+{
+	struct scanner *s = chain_scanner(ch, k, &scan_null_ops);
+
+	return s ? scan_null_scans(s) : 0;
+}
+
+#define EMB	CONF_SCANNER_EMBEDDED
+#define CLAMD	CONF_SCANNER_CLAMD
+#define C	SCAN_CLEAN
+#define I	SCAN_INFECTED
+#define U	SCAN_UNAVAILABLE
+#define EICAR	"Eicar-Test-Signature"
+#define NOSIGS	"signatures not loaded yet"
+#define REFUSED	"connect: Connection refused"
+
+/* One row: a chain, what each backend answers, a message, and what must come out. */
 struct row {
 	const char *name;
 	const char *scanners;
-	int	empty_db;
-	int	eicar;
+	const char *max_size;		/* policy.max_size; NULL = the default */
+	size_t	size;			/* message bytes */
+	enum scan_result emb, clamd;	/* what the embedded and clamd instances answer */
+	const char *emb_name, *clamd_name;
 	enum scan_result want;
 	const char *scanner;		/* the deciding scanner */
-	const char *reason_has[2];	/* substrings of the reason when unavailable */
+	const char *reason_has[2];	/* substrings of the reason when unavailable or a limit */
+	unsigned long asked_emb, asked_clamd;	/* scans each backend was asked */
 };
 
 static const struct row rows[] = {
-	{"embedded, clean", "\"embedded\"", 0, 0, SCAN_CLEAN, "embedded", {NULL, NULL}},
-	{"embedded, EICAR", "\"embedded\"", 0, 1, SCAN_INFECTED, "embedded", {NULL, NULL}},
-	{"clamd down, then embedded", "\"clamd\", \"embedded\"", 0, 1, SCAN_INFECTED, "embedded",
-	 {NULL, NULL}},
-	{"embedded first, clamd down after", "\"embedded\", \"clamd\"", 0, 0, SCAN_CLEAN, "embedded",
-	 {NULL, NULL}},
-	{"no signatures, clamd down: both reasons", "\"embedded\", \"clamd\"", 1, 1, SCAN_UNAVAILABLE,
-	 NULL, {"embedded: ", "clamd: "}},
-	{"clamd alone, down", "\"clamd\"", 0, 0, SCAN_UNAVAILABLE, NULL, {"clamd: ", NULL}},
+	{"embedded, clean", "\"embedded\"", NULL, 100, C, U, "", REFUSED,
+	 C, "embedded", {NULL, NULL}, 1, 0},
+	{"embedded, EICAR", "\"embedded\"", NULL, 100, I, U, EICAR, REFUSED,
+	 I, "embedded", {NULL, NULL}, 1, 0},
+	{"clamd down, then embedded", "\"clamd\", \"embedded\"", NULL, 100, I, U, EICAR, REFUSED,
+	 I, "embedded", {NULL, NULL}, 1, 1},
+	{"embedded first, clamd down after", "\"embedded\", \"clamd\"", NULL, 100, C, U, "", REFUSED,
+	 C, "embedded", {NULL, NULL}, 1, 0},
+	{"no signatures, clamd down: both reasons", "\"embedded\", \"clamd\"", NULL, 100, U, U,
+	 NOSIGS, REFUSED, U, NULL, {"embedded: " NOSIGS, "clamd: " REFUSED}, 1, 1},
+	{"clamd alone, down", "\"clamd\"", NULL, 100, C, U, "", REFUSED,
+	 U, NULL, {"clamd: ", NULL}, 0, 1},
+	{"over max_size: limit(size), no scanner asked", "\"clamd\", \"embedded\"", "1K", 1025, C, I,
+	 "", EICAR, SCAN_LIMIT, "none", {"1025 bytes over max_size", NULL}, 0, 0},
+	{"exactly max_size: scanned", "\"clamd\", \"embedded\"", "1K", 1024, C, I, "", EICAR,
+	 I, "clamd", {NULL, NULL}, 0, 1},
 };
 
 /* test_rows - each row through a fresh chain */
@@ -170,15 +188,17 @@ test_rows(void **state)
 
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		const struct row *r = &rows[i];
-		struct conf *c = load(f, r->scanners, r->empty_db ? f->emptydb : f->db);
-		struct chain *ch = chain_new();
-		struct spool *sp = message(f, r->eicar);
+		struct conf *c = load(f, r->scanners, r->max_size);
+		struct chain *ch = chain_new(&test_backends);
+		struct spool *sp = message(f, c, r->size);
 		struct scan_verdict v;
 		char	err[256];
 		time_t	t0 = time(NULL);
 
 		print_message("row: %s\n", r->name);
 		assert_int_equal(chain_configure(ch, c, err, sizeof(err)), 0);
+		script(ch, EMB, r->emb, r->emb_name);
+		script(ch, CLAMD, r->clamd, r->clamd_name);
 		(void) chain_wait_ready(ch, c, 30000);
 		chain_scan(ch, c, sp, &v);
 		assert_int_equal(v.result, r->want);
@@ -189,7 +209,11 @@ test_rows(void **state)
 				assert_non_null(strstr(v.name, r->reason_has[k]));
 		if (r->want == SCAN_INFECTED)
 			assert_non_null(strstr(v.name, "Eicar-Test-Signature"));
-		assert_true(time(NULL) - t0 < 20);	/* a down clamd costs no timeout (60 s) */
+		if (r->want == SCAN_LIMIT)
+			assert_int_equal(v.limit, SCAN_LIMIT_SIZE);
+		assert_int_equal(asked(ch, EMB), r->asked_emb);
+		assert_int_equal(asked(ch, CLAMD), r->asked_clamd);
+		assert_true(time(NULL) - t0 < 20);	/* the chain itself never waits */
 		spool_free(sp);
 		chain_free(ch);
 		conf_unref(c);
@@ -201,29 +225,30 @@ static void
 test_unavailable_clock(void **state)
 {
 	struct fix *f = *state;
-	struct conf *down = load(f, "\"clamd\"", f->db);
-	struct conf *up = load(f, "\"embedded\"", f->db);
-	struct chain *ch = chain_new();
-	struct spool *sp = message(f, 0);
+	struct conf *down = load(f, "\"clamd\"", NULL);
+	struct conf *up = load(f, "\"embedded\"", NULL);
+	struct chain *ch = chain_new(&test_backends);
+	struct spool *sp = message(f, up, 100);
 	struct scan_verdict v;
 	char	err[256];
 	int64_t	a, b;
 
 	assert_int_equal(chain_configure(ch, down, err, sizeof(err)), 0);
 	assert_int_equal(chain_configure(ch, up, err, sizeof(err)), 0);
+	script(ch, CLAMD, U, REFUSED);
 	assert_int_equal(chain_wait_ready(ch, up, 30000), 0);
 	assert_int_equal(chain_unavailable_ms(ch), 0);
 	chain_scan(ch, down, sp, &v);
 	assert_int_equal(v.result, SCAN_UNAVAILABLE);
 	a = chain_unavailable_ms(ch);
-	usleep(120 * 1000);
+	test_now += 120;
 	b = chain_unavailable_ms(ch);
 	assert_true(b >= a + 100);
 	chain_scan(ch, up, sp, &v);			/* a verdict ends the outage */
 	assert_int_equal(v.result, SCAN_CLEAN);
 	assert_int_equal(chain_unavailable_ms(ch), 0);
 	chain_note_down(ch, 1);				/* the monitor saw all down, no mail */
-	usleep(60 * 1000);
+	test_now += 60;
 	assert_true(chain_unavailable_ms(ch) >= 50);
 	chain_note_down(ch, 0);
 	assert_int_equal(chain_unavailable_ms(ch), 0);
@@ -233,14 +258,15 @@ test_unavailable_clock(void **state)
 	conf_unref(up);
 }
 
-/* test_instances_kept - a reconfigure keeps the loaded engine; unknown kinds have no status */
+/* test_instances_kept - a reconfigure keeps the instance; unknown kinds have no status */
 static void
 test_instances_kept(void **state)
 {
 	struct fix *f = *state;
-	struct conf *c = load(f, "\"embedded\"", f->db);
-	struct chain *ch = chain_new();
+	struct conf *c = load(f, "\"embedded\"", NULL);
+	struct chain *ch = chain_new(&test_backends);
 	struct scan_status a, b;
+	struct scanner *first;
 	char	err[256];
 
 	assert_int_equal(chain_status(ch, CONF_SCANNER_EMBEDDED, &a), -1);
@@ -248,11 +274,13 @@ test_instances_kept(void **state)
 	assert_int_equal(chain_wait_ready(ch, c, 30000), 0);
 	assert_int_equal(chain_status(ch, CONF_SCANNER_EMBEDDED, &a), 0);
 	assert_int_equal(chain_status(ch, CONF_SCANNER_CLAMD, &b), -1);
+	assert_non_null(first = chain_scanner(ch, CONF_SCANNER_EMBEDDED, &scan_null_ops));
 	assert_int_equal(chain_configure(ch, c, err, sizeof(err)), 0);
 	assert_int_equal(chain_status(ch, CONF_SCANNER_EMBEDDED, &b), 0);
 	assert_true(a.up && b.up);
-	assert_int_equal(a.units[0].since, b.units[0].since);	/* the same engine, not reloaded */
+	assert_int_equal(a.units[0].since, b.units[0].since);	/* the same instance, not remade */
 	assert_int_equal(b.reloads_ok + b.reloads_failed, a.reloads_ok + a.reloads_failed);
+	assert_ptr_equal(chain_scanner(ch, CONF_SCANNER_EMBEDDED, &scan_null_ops), first);
 	chain_free(ch);
 	conf_unref(c);
 }

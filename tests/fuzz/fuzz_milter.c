@@ -338,7 +338,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	atexit(fuzz_cleanup);
 	for (i = 0; i < FUZZ_CONFS; i++)
 		fuzz_confs[i] = fuzz_load_conf(i, texts[i]);
-	fuzz_chain = chain_new();
+	fuzz_chain = chain_new(&chain_real_backends);
 	for (i = 0; i < FUZZ_CONFS; i++)
 		if (chain_configure(fuzz_chain, fuzz_confs[i], err, sizeof(err)) != 0)
 			fuzz_fail(err);
