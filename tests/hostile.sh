@@ -244,7 +244,9 @@ expect() {
 		if [ "$verdict" = clean ]; then
 			grep -qx 'header: X-Virus-Status: Clean' "$out" || bad="$bad not tagged Clean;"
 		else
-			grep -qF "header: X-Virus-Status: Unscanned ($detail)" "$out" || bad="$bad not tagged Unscanned ($detail);"
+			tag=$detail	# a limit is tagged with its kind: "limit KIND: REASON"
+			[ "$verdict" != limit ] || tag="limit $(printf '%s\n' "$line" | sed -n 's/.* limit=\([a-z]*\) .*/\1/p'): $detail"
+			grep -qF "header: X-Virus-Status: Unscanned ($tag)" "$out" || bad="$bad not tagged Unscanned ($tag);"
 		fi
 		grep -q '^header: X-Virus-Scanned: clamshim ' "$out" || bad="$bad no X-Virus-Scanned;" ;;
 	esac
