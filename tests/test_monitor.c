@@ -120,7 +120,7 @@ static struct world *world_new(void)
 	snprintf(w->status, sizeof(w->status), "%s/metrics.prom", w->dir);
 	w->clk.mono = T0_MONO;
 	w->clk.wall = T0_WALL;
-	w->ch = chain_new();
+	w->ch = chain_new(&chain_real_backends);
 	return w;
 }
 
