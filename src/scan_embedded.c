@@ -43,8 +43,8 @@
  *
  *	Scanning. A scan takes the current engine and hands the message to
  *	emb_scan_spool() (emb_scan(3): RAM and spilled messages alike are
- *	mapped, not copied). A spool over max_size is not scanned at all:
- *	limit(size).
+ *	mapped, not copied). max_size is the chain's rule (chain_scan): a
+ *	message over it never reaches a backend.
  * DIAGNOSTICS
  *	Load failures are logged with log_error() (a repeated identical
  *	failure while no engine exists is logged at debug level); a reload
@@ -446,10 +446,8 @@ emb_scan(struct scanner *s, const struct spool *msg, struct scan_verdict *v)
 	if ((ee = s->cur) != NULL)
 		ee->refs++;
 	s->users++;
-	if (spool_over_limit(msg) || ee == NULL) {
-		if (spool_over_limit(msg))
-			scan_verdict_limit(v, SCAN_LIMIT_SIZE, EMB_SCANNER, "over max_size");
-		else if (!s->first_done || s->last_error[0] == '\0')
+	if (ee == NULL) {
+		if (!s->first_done || s->last_error[0] == '\0')
 			scan_verdict_set(v, SCAN_UNAVAILABLE, EMB_SCANNER, "signatures not loaded yet");
 		else
 			scan_verdict_set(v, SCAN_UNAVAILABLE, EMB_SCANNER, "%s", s->last_error);

@@ -9,7 +9,8 @@
  *	  clam.zip (bare and attached), clam.exe.mbox.base64, a clean message;
  *	  each both held in RAM and spilled to the spool file;
  *	- limits table: a hit limit (file size, recursion, files, scan size)
- *	  is a limit verdict, never clean; a spool over max_size is limit(size);
+ *	  is a limit verdict, never clean (max_size is the chain's rule:
+ *	  tests/test_chain.c);
  *	- an empty, missing or broken database is unavailable, and signatures
  *	  added later plus reload() (or the periodic check) bring it up;
  *	- a corrupt signature file on reload keeps the old engine detecting
@@ -540,27 +541,6 @@ test_limit_table(void **state)
 	}
 }
 
-/* test_over_max_size - a spool over max_size is limit(size), not scanned */
-static void
-test_over_max_size(void **state)
-{
-	struct fixture *f = *state;
-	struct scan_verdict v;
-	size_t	len;
-	unsigned char *msg = make_message(MSG_EICAR_ATTACHED, NULL, &len);
-	struct spool *sp = spool_of(f, msg, len, 1 << 20, 100);
-
-	run_mkdb(f->db, "--eicar-only", NULL, NULL);
-	f->s = start(f, 1);
-	assert_int_equal(spool_over_limit(sp), 1);
-	scan_embedded_ops.scan(f->s, sp, &v);
-	assert_int_equal(v.result, SCAN_LIMIT);
-	assert_int_equal(v.limit, SCAN_LIMIT_SIZE);
-	assert_string_equal(v.name, "over max_size");
-	spool_free(sp);
-	free(msg);
-}
-
 /* test_empty_db_then_reload - unavailable, then signatures and reload(): detection */
 static void
 test_empty_db_then_reload(void **state)
@@ -1071,7 +1051,6 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_detect_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limit_table, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_over_max_size, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_db_then_reload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_databases, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_messages, setup, teardown),
