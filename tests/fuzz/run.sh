@@ -38,7 +38,7 @@ command -v "$CC" >/dev/null 2>&1 || { echo "FAIL: fuzzing needs clang (scripts/d
 mkdir -p "$dir" || exit 1
 
 # Sources each target links: the pure modules and what they log with.
-SRCS="src/log.c src/conf.c src/policy.c src/hdrs.c src/scan.c src/status.c src/alert.c"
+SRCS="src/util.c src/log.c src/conf.c src/conf_options.c src/conf_types.c src/conf_scan.c src/policy.c src/hdrs.c src/scan.c src/status.c src/alert.c"
 [ -f "$top/src/mtclient.c" ] && SRCS="$SRCS src/mtclient.c"
 version=$(sed -n 's/^AC_INIT(\[clamshim\], \[\([^]]*\)\].*/\1/p' "$top/configure.ac")
 cat > "$dir/config.h" <<EOC
