@@ -263,10 +263,11 @@ conf_mode(const char *value)
 static int
 conf_parse_mode(CONF_PARSE_ARGS)
 {
+	char	shown[80];
 	long	v = conf_mode(value);
 
 	if (v < 0)
-		return BAD("\"%s\" is not an octal mode such as \"0660\"", value);
+		return BAD("\"%s\" is not an octal mode such as \"0660\"", SHOWN(value));
 	if ((v & 0600) != 0600)
 		return BAD("\"%s\" must let the owner read and write the socket", value);
 	if (v & 0002)

@@ -669,6 +669,7 @@ test_bad_values(void **state)
 		{"socket_mode = \"0700\"\n", 1, "leaves the socket's group (socket_group) unable"},
 		{"socket_mode = \"0644\"\n", 1, "leaves the socket's group"},
 		{"socket_mode = \"0740\"\n", 1, "leaves the socket's group"},
+		{"socket_mode = \"0\\n6\"\n", 1, "socket_mode: \"0?6\" is not an octal mode"},
 		{"\nlog_level = \"\"\n", 2, "log_level"},
 		{"syslog_facility = \"kern\"\n", 1, "syslog_facility: \"kern\" is not a syslog"},
 		{"scanners = {\"embedded\", \"sophos\"}\n", 1, "\"sophos\" is not a scanner"},
