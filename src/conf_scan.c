@@ -313,6 +313,7 @@ static int
 conf_scan_value(struct conf_load *lc, struct conf_src *src, const char *full, int is_list)
 {
 	struct conf_tok tok;
+	size_t	n = 0;
 
 	conf_lex(lc, src, &tok);
 	if (tok.type != CT_EQ && tok.type != CT_APPEND)
@@ -326,19 +327,18 @@ conf_scan_value(struct conf_load *lc, struct conf_src *src, const char *full, in
 		conf_problem(lc, CONF_ERROR, tok.line, "%s takes one value, not a list", full);
 		return -1;
 	}
-	conf_lex(lc, src, &tok);
-	if (tok.type == CT_RBRACE)
-		return 0;		/* the empty list */
-	for (;;) {
+	do {				/* {} or {value, value ...} */
+		conf_lex(lc, src, &tok);
+		if (tok.type == CT_RBRACE && n == 0)
+			return 0;
 		if (tok.type != CT_STR)
 			return conf_expected(lc, src, &tok, "a value in the list of", full);
 		conf_lex(lc, src, &tok);
-		if (tok.type == CT_RBRACE)
-			return 0;
-		if (tok.type != CT_COMMA)
-			return conf_expected(lc, src, &tok, "',' or '}' in the list of", full);
-		conf_lex(lc, src, &tok);
-	}
+		n++;
+	} while (tok.type == CT_COMMA);
+	if (tok.type != CT_RBRACE)
+		return conf_expected(lc, src, &tok, "',' or '}' in the list of", full);
+	return 0;
 }
 
 /* conf_distance - edit distance of two short names (for "did you mean") */

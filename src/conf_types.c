@@ -293,7 +293,7 @@ conf_scanner_from_name(const char *name)
 	return -1;
 }
 
-/* The types that name one of a fixed set: how to look a name up, what the set is. */
+/* The types whose values name one of a fixed set: how to look a name up, what the set is. */
 static const struct conf_enum {
 	int	(*from_name)(const char *);	/* -1 if unknown */
 	const char *what;
@@ -302,6 +302,7 @@ static const struct conf_enum {
 	[CONF_FACILITY] = {log_facility_from_name,
 			   "a syslog facility (use mail, daemon, user or local0 to local7)"},
 	[CONF_SCANNER] = {conf_scanner_from_name, "a scanner (use embedded or clamd)"},
+	[CONF_BOOL] = {cfg_parse_boolean, "a boolean (use true or false)"},	/* also yes|no, on|off */
 };
 
 _Static_assert(sizeof(enum conf_scanner) == sizeof(int), "conf_parse_enum stores an int");
@@ -318,20 +319,6 @@ conf_parse_enum(CONF_PARSE_ARGS)
 		return BAD("\"%s\" is not %s", SHOWN(value), e->what);
 	if (dst)
 		*(int *) dst = v;
-	return 0;
-}
-
-/* conf_parse_bool - true|false (also yes|no, on|off) */
-static int
-conf_parse_bool(CONF_PARSE_ARGS)
-{
-	char	shown[80];
-	int	b = cfg_parse_boolean(value);
-
-	if (b < 0)
-		return BAD("\"%s\" is not a boolean (use true or false)", SHOWN(value));
-	if (dst)
-		*(int *) dst = b;
 	return 0;
 }
 
@@ -439,7 +426,7 @@ static const struct conf_type_ops {
 	[CONF_LOG_LEVEL] = {conf_parse_enum, sizeof(int), 0},
 	[CONF_FACILITY] = {conf_parse_enum, sizeof(int), 0},
 	[CONF_SCANNER] = {conf_parse_enum, sizeof(enum conf_scanner), 0},
-	[CONF_BOOL] = {conf_parse_bool, sizeof(int), 0},
+	[CONF_BOOL] = {conf_parse_enum, sizeof(int), 0},
 	[CONF_COUNT] = {conf_parse_count, sizeof(unsigned), 0},
 	[CONF_DURATION] = {conf_parse_dur, sizeof(int64_t), 0},
 	[CONF_DURATION0] = {conf_parse_dur, sizeof(int64_t), 0},
