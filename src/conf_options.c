@@ -71,7 +71,7 @@ static const struct conf_row conf_clamd_rows[] = {
 	{ROW(struct conf_clamd, "scan_timeout", CONF_DURATION, "60s", scan_timeout_ms)},
 	{ROW(struct conf_clamd, "retry_after", CONF_DURATION0, "10s", retry_after_ms)},
 	{ROW(struct conf_clamd, "stream_max", CONF_SIZE, "25M", stream_max)},
-	{ROW(struct conf_clamd, "limits_unreported_ok", CONF_SERVER, NULL, limits_unreported_ok),
+	{ROW(struct conf_clamd, "limits_unreported_ok", CONF_SERVER, "{}", limits_unreported_ok),
 	 LIST(struct conf_clamd, nlimits_unreported_ok, CONF_MAX_SERVERS, "entries")},
 };
 
