@@ -3,17 +3,24 @@
  *	conf 3h - the configuration: one option table, one typed snapshot
  * SUMMARY
  *	conf_load(), conf_ref(), conf_unref(), conf_parse_duration(),
- *	conf_parse_size(), conf_option_count(), conf_option_name()
+ *	conf_parse_size(), conf_scanner_name(), conf_option_count(),
+ *	conf_option_name(), conf_option_default(), conf_policy_option(),
+ *	conf_policy_allowed()
  * DESCRIPTION
  *	clamshim.conf is read with libconfuse into an immutable struct conf,
  *	shared by reference count: a connection holds the snapshot it started
- *	with, so a reload never changes a message mid-flight.
+ *	with, so a reload never changes a message mid-flight. Every option is
+ *	one row of the option table (conf_options.c): its name, type,
+ *	default, bounds or allowed values and the field below that it fills.
+ *	Each section fills a struct of its own (struct conf_embedded ...;
+ *	the policy section struct policy_conf), so a section's rows can fill
+ *	that struct wherever it sits.
  *
  *	Tolerant mode (the daemon): an unknown option is a warning with file
  *	and line and the daemon runs on; a deprecated option (one table in
- *	conf.c, with the reason) warns and is ignored. Strict mode (-t):
- *	unknown options are errors. Syntax errors and invalid values are
- *	errors in both modes.
+ *	conf_options.c, with the reason) warns and is ignored. Strict mode
+ *	(-t): unknown options are errors. Syntax errors and invalid values
+ *	are errors in both modes.
  */
 #ifndef CLAMSHIM_CONF_H
 #define CLAMSHIM_CONF_H
@@ -43,10 +50,10 @@ struct conf {
 	enum conf_scanner scanners[CONF_MAX_SCANNERS];
 	size_t	nscanners;
 	unsigned max_scans;		/* 0 in the file = number of CPUs, resolved here */
-	size_t	memory_limit;		/* bytes */
+	uint64_t memory_limit;		/* bytes; at most SIZE_MAX */
 	char	*spool_dir;
 
-	struct {
+	struct conf_embedded {
 		char	*database;
 		int64_t	reload_check_ms;	/* 0 = only on SIGHUP */
 		int64_t	max_db_age_ms;
@@ -57,7 +64,7 @@ struct conf {
 		unsigned max_files;
 	} embedded;
 
-	struct {
+	struct conf_clamd {
 		char	*servers[CONF_MAX_SERVERS];	/* "unix:PATH", "tcp:HOST:PORT" */
 		size_t	nservers;
 		int64_t	connect_timeout_ms;
@@ -70,17 +77,17 @@ struct conf {
 
 	struct policy_conf policy;
 
-	struct {
+	struct conf_headers {
 		int	add;
 		int	strip_incoming;
 	} headers;
 
-	struct {
+	struct conf_alert {
 		char	*command;		/* "" = none */
 		int64_t	min_interval_ms;
 	} alert;
 
-	struct {
+	struct conf_status {
 		char	*file;			/* "" = none */
 		int64_t	interval_ms;
 	} status;
@@ -120,6 +127,19 @@ const char *conf_scanner_name(enum conf_scanner s);
 
 /* The option table, for documentation checks: "socket", "embedded.database", ... */
 size_t	conf_option_count(void);
+/* conf_option_name - the i-th option as "section.option"; NULL past the end */
 const char *conf_option_name(size_t i);
+/* conf_option_default - its built-in default as a file writes the value: text or {list}; NULL past the end or none */
+const char *conf_option_default(size_t i);
+
+/*
+ * The policy section's rows, for policy(3): conf_policy_option is the
+ * option that fills the field at offset off of struct policy_conf
+ * ("on_infected" ...), NULL if none; conf_policy_allowed is the set of
+ * actions an option of that name allows, as POLICY_MASK() bits (0 when
+ * no policy option has the name).
+ */
+const char *conf_policy_option(size_t off);
+unsigned conf_policy_allowed(const char *name);
 
 #endif

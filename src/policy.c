@@ -50,20 +50,25 @@
  *	%v is the virus name ("unknown" when there is none, as in a
  *	tempfail_message), %% is '%', and any other '%' stays as it is.
  *
- *	The module is pure: no I/O, no libmilter, no libclamav, no conf.
+ *	The module is pure: no I/O, no libmilter, no libclamav, no loading
+ *	of the configuration. The names and allowed values of its options
+ *	are rows of the one option table (conf_options.c); the module names
+ *	an option by the field of struct policy_conf it fills and asks the
+ *	table through conf_policy_option() and conf_policy_allowed().
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 
+#include "conf.h"
 #include "policy.h"
 #include "hdrs.h"
 
-#define POLICY_MASK(a)		(1u << (a))
+/* An option of the policy, as the option table knows it: the field it fills. */
+#define POLICY_FIELD(f)		offsetof(struct policy_conf, f)
 
-#define POLICY_DEFAULT_REJECT	"Virus found: %v"
-#define POLICY_DEFAULT_TEMPFAIL	"Virus scanner unavailable, try again later"
 #define POLICY_UNSCANNED_TEXT	"Message could not be scanned"
 #define POLICY_UNKNOWN_NAME	"unknown"
 
@@ -76,37 +81,12 @@ static const char *const policy_names[POLICY_ACTION_COUNT] = {
 	[POLICY_TAG] = "tag",
 };
 
-/* The allowed values of each policy option. */
-static const struct policy_option {
-	const char *name;
-	unsigned int allowed;
-} policy_options[] = {
-	{"on_infected", POLICY_MASK(POLICY_REJECT) | POLICY_MASK(POLICY_DISCARD)
-	 | POLICY_MASK(POLICY_QUARANTINE) | POLICY_MASK(POLICY_TAG)},
-	{"on_unavailable", POLICY_MASK(POLICY_TEMPFAIL) | POLICY_MASK(POLICY_ACCEPT)
-	 | POLICY_MASK(POLICY_REJECT) | POLICY_MASK(POLICY_QUARANTINE)},
-	{"on_limit", POLICY_MASK(POLICY_ACCEPT) | POLICY_MASK(POLICY_TEMPFAIL)
-	 | POLICY_MASK(POLICY_REJECT)},
-	{"on_limit_size", POLICY_MASK(POLICY_ACCEPT) | POLICY_MASK(POLICY_TEMPFAIL)
-	 | POLICY_MASK(POLICY_REJECT)},
-	{"on_limit_files", POLICY_MASK(POLICY_ACCEPT) | POLICY_MASK(POLICY_TEMPFAIL)
-	 | POLICY_MASK(POLICY_REJECT)},
-	{"on_limit_time", POLICY_MASK(POLICY_ACCEPT) | POLICY_MASK(POLICY_TEMPFAIL)
-	 | POLICY_MASK(POLICY_REJECT)},
-	{"on_limit_nesting", POLICY_MASK(POLICY_ACCEPT) | POLICY_MASK(POLICY_TEMPFAIL)
-	 | POLICY_MASK(POLICY_REJECT)},
-	{"on_error", POLICY_MASK(POLICY_TEMPFAIL) | POLICY_MASK(POLICY_ACCEPT)
-	 | POLICY_MASK(POLICY_REJECT) | POLICY_MASK(POLICY_QUARANTINE)},
-};
-
-/* The option of each kind of limit; unknown has none: on_limit decides. */
-static const char *const policy_limit_options[SCAN_LIMIT_KIND_COUNT] = {
-	[SCAN_LIMIT_UNKNOWN] = NULL,
-	[SCAN_LIMIT_SIZE] = "on_limit_size",
-	[SCAN_LIMIT_FILES] = "on_limit_files",
-	[SCAN_LIMIT_TIME] = "on_limit_time",
-	[SCAN_LIMIT_NESTING] = "on_limit_nesting",
-};
+/* policy_limit_field - the field of the option of limit kind k (k < SCAN_LIMIT_KIND_COUNT) */
+static size_t
+policy_limit_field(enum scan_limit_kind k)
+{
+	return POLICY_FIELD(on_limit_kind) + (size_t) k * sizeof(struct policy_limit);
+}
 
 /* policy_limit_option - "on_limit_size" ... for a kind; NULL for unknown (on_limit decides) */
 const char *
@@ -114,7 +94,7 @@ policy_limit_option(enum scan_limit_kind k)
 {
 	if ((unsigned) k >= SCAN_LIMIT_KIND_COUNT)
 		return NULL;
-	return policy_limit_options[k];
+	return conf_policy_option(policy_limit_field(k));
 }
 
 /* policy_action_name - "accept", "reject", "tempfail", "discard", "quarantine", "tag" */
@@ -144,14 +124,9 @@ policy_action_from_name(const char *name)
 int
 policy_allowed(const char *opt, enum policy_action a)
 {
-	size_t	i;
-
 	if (opt == NULL || (int) a < 0 || a >= POLICY_ACTION_COUNT)
 		return 0;
-	for (i = 0; i < sizeof(policy_options) / sizeof(policy_options[0]); i++)
-		if (strcmp(opt, policy_options[i].name) == 0)
-			return (policy_options[i].allowed & POLICY_MASK(a)) != 0;
-	return 0;
+	return (conf_policy_allowed(opt) & POLICY_MASK(a)) != 0;
 }
 
 /* policy_set - fill in a decision */
@@ -163,11 +138,11 @@ policy_set(struct policy_decision *out, enum policy_action a, int tag, int fail_
 	out->fail_open = fail_open;
 }
 
-/* policy_apply - the decision for a non-clean verdict whose option opt is set to a */
+/* policy_apply - the decision for a non-clean verdict whose option (the one filling field) is a */
 static void
-policy_apply(struct policy_decision *out, const char *opt, enum policy_action a)
+policy_apply(struct policy_decision *out, size_t field, enum policy_action a)
 {
-	if (!policy_allowed(opt, a)) {
+	if (!policy_allowed(conf_policy_option(field), a)) {
 		policy_set(out, POLICY_TEMPFAIL, 0, 0);
 		return;
 	}
@@ -189,14 +164,12 @@ policy_apply(struct policy_decision *out, const char *opt, enum policy_action a)
 static void
 policy_limit(struct policy_decision *out, const struct policy_conf *pc, enum scan_limit_kind k)
 {
-	const char *opt = policy_limit_option(k);
-
 	if ((unsigned) k >= SCAN_LIMIT_KIND_COUNT)
 		policy_set(out, POLICY_TEMPFAIL, 0, 0);	/* a kind we do not know */
-	else if (opt != NULL && pc->on_limit_kind[k].set)
-		policy_apply(out, opt, pc->on_limit_kind[k].action);
+	else if (policy_limit_option(k) != NULL && pc->on_limit_kind[k].set)
+		policy_apply(out, policy_limit_field(k), pc->on_limit_kind[k].action);
 	else
-		policy_apply(out, "on_limit", pc->on_limit);
+		policy_apply(out, POLICY_FIELD(on_limit), pc->on_limit);
 }
 
 /* policy_fail_open - 1 when on_unavailable is tempfail and fail_open_after has been reached */
@@ -235,19 +208,19 @@ policy_decide(const struct scan_verdict *v, const struct policy_conf *pc,
 	}
 	switch (verdict) {
 	case SCAN_INFECTED:
-		policy_apply(out, "on_infected", pc->on_infected);
+		policy_apply(out, POLICY_FIELD(on_infected), pc->on_infected);
 		break;
 	case SCAN_UNAVAILABLE:
 		if (policy_fail_open(pc, unavailable_ms))
 			policy_set(out, POLICY_ACCEPT, 1, 1);
 		else
-			policy_apply(out, "on_unavailable", pc->on_unavailable);
+			policy_apply(out, POLICY_FIELD(on_unavailable), pc->on_unavailable);
 		break;
 	case SCAN_LIMIT:
 		policy_limit(out, pc, v->limit);
 		break;
 	case SCAN_ERROR:
-		policy_apply(out, "on_error", pc->on_error);
+		policy_apply(out, POLICY_FIELD(on_error), pc->on_error);
 		break;
 	default:
 		policy_set(out, POLICY_TEMPFAIL, 0, 0);
@@ -261,7 +234,7 @@ policy_untagged(const struct policy_conf *pc, struct policy_decision *out)
 {
 	if (out == NULL)
 		return;
-	if (pc != NULL && policy_allowed("on_error", pc->on_error) && pc->on_error == POLICY_REJECT)
+	if (pc != NULL && policy_allowed(conf_policy_option(POLICY_FIELD(on_error)), pc->on_error) && pc->on_error == POLICY_REJECT)
 		policy_set(out, POLICY_REJECT, 0, 0);
 	else
 		policy_set(out, POLICY_TEMPFAIL, 0, 0);	/* tempfail, or accept/quarantine: untagged */

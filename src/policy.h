@@ -30,6 +30,13 @@ enum policy_action {
 	POLICY_ACTION_COUNT
 };
 
+/* A set of actions, as the option table writes an option's allowed values. */
+#define POLICY_MASK(a)		(1u << (a))
+
+/* The reply texts when none is configured: the options' defaults and policy_reply's fallback. */
+#define POLICY_DEFAULT_REJECT	"Virus found: %v"
+#define POLICY_DEFAULT_TEMPFAIL	"Virus scanner unavailable, try again later"
+
 /* A per-kind limit option: unset ("" in the file) leaves the decision to on_limit. */
 struct policy_limit {
 	int	set;				/* 0 = on_limit decides */
@@ -45,8 +52,8 @@ struct policy_conf {
 	struct policy_limit on_limit_kind[SCAN_LIMIT_KIND_COUNT];
 	enum policy_action on_error;		/* tempfail|accept|reject|quarantine */
 	uint64_t max_size;			/* bytes; 0 = no limit */
-	char	*reject_message;		/* "Virus found: %v" */
-	char	*tempfail_message;		/* "Virus scanner unavailable, try again later" */
+	char	*reject_message;		/* default POLICY_DEFAULT_REJECT */
+	char	*tempfail_message;		/* default POLICY_DEFAULT_TEMPFAIL */
 	int	skip_authenticated;
 };
 

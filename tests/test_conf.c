@@ -12,7 +12,9 @@
  *	(warning with the reason, ignored, in both modes); bad values of each
  *	enumeration and of the server specs; syntax errors with their line;
  *	lines staying right after comments; the log used when there is no
- *	report function; reference counting; the option list; and the docs:
+ *	report function; reference counting; the option list; the option
+ *	table (each row complete, its default passing its own check, and
+ *	every default written in a file giving the defaults); and the docs:
  *	every option must appear in man/clamshim.conf.5 and in
  *	contrib/clamshim.conf, and the sample must load in strict mode with
  *	no warning and give exactly the defaults.
@@ -33,6 +35,7 @@
 #include <cmocka.h>
 
 #include "conf.h"
+#include "conf_table.h"
 #include "log.h"
 
 #define NROWS(t)	(sizeof(t) / sizeof((t)[0]))
@@ -666,6 +669,7 @@ test_bad_values(void **state)
 		{"socket_mode = \"0700\"\n", 1, "leaves the socket's group (socket_group) unable"},
 		{"socket_mode = \"0644\"\n", 1, "leaves the socket's group"},
 		{"socket_mode = \"0740\"\n", 1, "leaves the socket's group"},
+		{"socket_mode = \"0\\n6\"\n", 1, "socket_mode: \"0?6\" is not an octal mode"},
 		{"\nlog_level = \"\"\n", 2, "log_level"},
 		{"syslog_facility = \"kern\"\n", 1, "syslog_facility: \"kern\" is not a syslog"},
 		{"scanners = {\"embedded\", \"sophos\"}\n", 1, "\"sophos\" is not a scanner"},
@@ -765,6 +769,16 @@ test_too_many_servers(void **state)
 	assert_int_equal(load(text, CONF_TOLERANT, &r, &c), -1);
 	assert_null(c);
 	assert_non_null(find(&r, CONF_ERROR, 2, "at most 32"));
+
+	/* any list: more values than it holds is an error, never a silent cut */
+	n = (size_t) snprintf(text, sizeof(text), "clamd {\n servers = {\"unix:/a\"}\n"
+			      " limits_unreported_ok = {");
+	for (i = 0; i <= CONF_MAX_SERVERS; i++)
+		n += (size_t) snprintf(text + n, sizeof(text) - n, "%s\"unix:/a\"", i ? ", " : "");
+	snprintf(text + n, sizeof(text) - n, "}\n}\n");
+	assert_int_equal(load(text, CONF_TOLERANT, &r, &c), -1);
+	assert_null(c);
+	assert_non_null(find(&r, CONF_ERROR, 3, "clamd.limits_unreported_ok: 33 entries, at most 32"));
 }
 
 /* test_syntax - syntax errors stop the load with the line */
@@ -973,6 +987,99 @@ test_option_names(void **state)
 	assert_string_equal(conf_scanner_name(CONF_SCANNER_CLAMD), "clamd");
 }
 
+/* ---- the option table ---- */
+
+/* check_rows - each row of sec (named prefix) is complete and its default passes its own check */
+static unsigned
+check_rows(const struct conf_section *sec, const char *prefix)
+{
+	char	full[CONF_NAME_MAX], err[CONF_TEXT_MAX];
+	unsigned bad = 0;
+	size_t	i;
+
+	for (i = 0; i < sec->nrows; i++) {
+		const struct conf_row *r = &sec->rows[i];
+		const char *why = NULL;
+
+		conf_full_name(prefix, r->name, full, sizeof(full));
+		if (r->type == CONF_SECTION) {
+			bad += r->sub ? check_rows(r->sub, full) : 1;
+			continue;
+		}
+		if (*r->name == '\0' || strchr(r->name, '.') || (unsigned) r->type >= CONF_TYPE_COUNT)
+			why = "bad name or type";
+		else if (r->type == CONF_COUNT && (r->min > r->max || r->meaning == NULL))
+			why = "a count needs min <= max and a meaning";
+		else if ((r->type == CONF_ACTION || r->type == CONF_ACTION_UNSET) && r->allowed == 0)
+			why = "an action needs its allowed set";
+		else if (r->type == CONF_MESSAGE && r->max <= 0)
+			why = "a message needs its longest length";
+		else if ((r->flags & CONF_LIST) && (r->max <= 0 || r->meaning == NULL
+						    || (r->dflt && r->dflt[0] != '{')))
+			why = "a list needs max, a meaning and a {default}";
+		else if (!(r->flags & CONF_LIST) && r->dflt == NULL)
+			why = "no default";
+		else if (!(r->flags & CONF_LIST) && conf_type_parse(r, r->dflt, NULL, err, sizeof(err)) < 0)
+			why = err;
+		if (why) {
+			print_message("row %s: %s\n", full, why);
+			bad++;
+		}
+	}
+	return bad;
+}
+
+/* put_section - close the sections of was and open those of now ("a.b": "a {" "b {") */
+static size_t
+put_section(char *text, size_t size, size_t n, const char *was, const char *now)
+{
+	const char *p;
+
+	if (strcmp(was, now) == 0)
+		return n;
+	for (p = was; *p; p++)
+		if (*p == '.' || p == was)
+			n += (size_t) snprintf(text + n, size - n, "}\n");
+	for (p = now; *p; p++)
+		if (p == now || p[-1] == '.')
+			n += (size_t) snprintf(text + n, size - n, "%.*s {\n",
+					       (int) strcspn(p, "."), p);
+	return n;
+}
+
+/* test_table_defaults - every row checks out; all defaults written in a file give check_defaults */
+static void
+test_table_defaults(void **state)
+{
+	char	text[8192], was[CONF_NAME_MAX] = "", now[CONF_NAME_MAX];
+	struct conf *c;
+	struct rec r;
+	size_t	i, n = 0;
+
+	assert_int_equal(check_rows(conf_table_root(), NULL), 0);
+	for (i = 0; i < conf_option_count(); i++) {
+		const char *name = conf_option_name(i), *dflt = conf_option_default(i);
+		const char *leaf = strrchr(name, '.');
+
+		snprintf(now, sizeof(now), "%.*s", leaf ? (int) (leaf - name) : 0, name);
+		n = put_section(text, sizeof(text), n, was, now);
+		snprintf(was, sizeof(was), "%s", now);
+		if (dflt == NULL)
+			continue;		/* no value: the option is unset */
+		n += (size_t) snprintf(text + n, sizeof(text) - n, dflt[0] == '{' ? "%s = %s\n" :
+				       "%s = \"%s\"\n", leaf ? leaf + 1 : name, dflt);
+		assert_true(n < sizeof(text));
+	}
+	n = put_section(text, sizeof(text), n, was, "");
+	if (load(text, CONF_STRICT, &r, &c) != 0 || r.n)
+		dump(text, &r);
+	assert_non_null(c);
+	assert_int_equal(r.n, 0);
+	check_defaults(c);
+	conf_unref(c);
+	assert_null(conf_option_default(conf_option_count()));
+}
+
 /* ---- documentation ---- */
 
 /* srcdir_file - path of a file of the source tree: $top_srcdir, else from __FILE__ */
@@ -1111,6 +1218,7 @@ main(void)
 		cmocka_unit_test(test_log_fallback),
 		cmocka_unit_test(test_refcount),
 		cmocka_unit_test(test_option_names),
+		cmocka_unit_test(test_table_defaults),
 		cmocka_unit_test(test_docs),
 		cmocka_unit_test(test_sample_conf),
 	};
