@@ -55,6 +55,7 @@ notify_stderr_is_journal(void)
 #include "log.h"
 #include "milter.h"
 #include "scan.h"
+#include "util.h"
 
 #define NOTIFY_STATUS_MAX	512
 #define NOTIFY_TICK_MAX_US	(5 * 1000000ULL)	/* STATUS= refresh at least this often */
@@ -67,11 +68,10 @@ static struct {
 	int	stop;
 	uint64_t watchdog_us;		/* 0 = no watchdog */
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	pthread_cond_t cond;		/* CLOCK_MONOTONIC, made by notify_start() */
 	char	last[NOTIFY_STATUS_MAX];
 } notify_state = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
-	.cond = PTHREAD_COND_INITIALIZER,
 };
 
 /* notify_send - one sd_notify() call; failures are logged at debug level */
@@ -154,13 +154,7 @@ notify_thread(void *arg)
 		tick_us = 1000;
 	pthread_mutex_lock(&notify_state.lock);
 	while (!notify_state.stop) {
-		clock_gettime(CLOCK_REALTIME, &when);
-		when.tv_sec += (time_t) (tick_us / 1000000);
-		when.tv_nsec += (long) (tick_us % 1000000) * 1000;
-		if (when.tv_nsec >= 1000000000L) {
-			when.tv_sec++;
-			when.tv_nsec -= 1000000000L;
-		}
+		when = util_deadline((int64_t) (tick_us / 1000));
 		(void) pthread_cond_timedwait(&notify_state.cond, &notify_state.lock, &when);
 		if (notify_state.stop)
 			break;
@@ -192,7 +186,8 @@ notify_start(struct chain *ch)
 	}
 	log_debug("systemd: READY=1 sent%s", notify_state.watchdog_us ? ", watchdog on" : "");
 	notify_state.stop = 0;
-	if (pthread_create(&notify_state.thread, NULL, notify_thread, NULL) == 0)
+	if (util_cond_init(&notify_state.cond) == 0 &&
+	    pthread_create(&notify_state.thread, NULL, notify_thread, NULL) == 0)
 		notify_state.running = 1;
 	else
 		log_error("cannot start the systemd notify thread: no STATUS= updates, "
