@@ -434,7 +434,7 @@ mlfi_close(SMFICTX *ctx)
 static struct smfiDesc milter_desc = {
 	.xxfi_name = "clamshim",
 	.xxfi_version = SMFI_VERSION,
-	.xxfi_flags = MILTER_ACTIONS,
+	.xxfi_flags = MILTER_ACTIONS,	/* mlfi_negotiate asks for the same */
 	.xxfi_connect = mlfi_connect,
 	.xxfi_envfrom = mlfi_envfrom,
 	.xxfi_header = mlfi_header,
