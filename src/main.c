@@ -41,22 +41,69 @@
 #endif
 #define MAIN_DEFAULT_CONF	SYSCONFDIR "/clamshim.conf"
 
+#define MAIN_OPT_SCAN		256	/* --scan has no short form */
+#define MAIN_NOPTS		7
+
+/* One command-line option: getopt's row and its line in the usage. */
+struct main_option {
+	const char *name;		/* --name */
+	int	arg;			/* no_argument or required_argument */
+	int	key;			/* the short option, or a long-only code */
+	const char *usage;		/* its line in the usage; NULL: none */
+};
+
+/* The options, one row each. */
+static const struct main_option main_options[MAIN_NOPTS] = {
+	{"config", required_argument, 'c',
+	 "-c, --config FILE     configuration file (default " MAIN_DEFAULT_CONF ")"},
+	{"foreground", no_argument, 'f',
+	 "-f, --foreground      stay in the foreground, log to stderr too"},
+	{"socket", required_argument, 'p',
+	 "-p, --socket SPEC     milter socket, overrides \"socket\""},
+	{"check-config", no_argument, 't',
+	 "-t, --check-config    strict check: 0 ok, 1 errors, 2 warnings only"},
+	{"scan", no_argument, MAIN_OPT_SCAN,
+	 "    --scan FILE...    exit 0 all clean, 1 any infected, 2 any unscanned"},
+	{"version", no_argument, 'V',
+	 "-V, --version         print clamshim, libclamav and signature versions"},
+	{"help", no_argument, 'h', NULL},
+};
+
 /* main_usage - the options, to fp */
 static void
 main_usage(FILE *fp)
 {
+	size_t	i;
+
 	fprintf(fp,
 		"usage: clamshim [-f] [-c FILE] [-p SOCKET]   run the milter\n"
 		"       clamshim -t [-c FILE]                 check the configuration\n"
 		"       clamshim [-c FILE] --scan FILE...     scan messages and print verdicts\n"
-		"       clamshim -V                           print versions\n"
-		"  -c, --config FILE     configuration file (default %s)\n"
-		"  -f, --foreground      stay in the foreground, log to stderr too\n"
-		"  -p, --socket SPEC     milter socket, overrides \"socket\"\n"
-		"  -t, --check-config    strict check: 0 ok, 1 errors, 2 warnings only\n"
-		"      --scan FILE...    exit 0 all clean, 1 any infected, 2 any unscanned\n"
-		"  -V, --version         print clamshim, libclamav and signature versions\n",
-		MAIN_DEFAULT_CONF);
+		"       clamshim -V                           print versions\n");
+	for (i = 0; i < MAIN_NOPTS; i++)
+		if (main_options[i].usage)
+			fprintf(fp, "  %s\n", main_options[i].usage);
+}
+
+/* main_getopt_tables - getopt_long's table and short option string from main_options */
+static void
+main_getopt_tables(struct option *longopts, char *shortopts)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < MAIN_NOPTS; i++) {
+		longopts[i].name = main_options[i].name;
+		longopts[i].has_arg = main_options[i].arg;
+		longopts[i].flag = NULL;
+		longopts[i].val = main_options[i].key;
+		if (main_options[i].key < 256) {
+			shortopts[n++] = (char) main_options[i].key;
+			if (main_options[i].arg == required_argument)
+				shortopts[n++] = ':';
+		}
+	}
+	memset(&longopts[MAIN_NOPTS], 0, sizeof(longopts[MAIN_NOPTS]));
+	shortopts[n] = 0;
 }
 
 /* Counts problems for -t and prints them as FILE:LINE: severity: text. */
@@ -214,20 +261,13 @@ main_scan(const char *conf_path, char **files, int nfiles)
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"foreground", no_argument, NULL, 'f'},
-		{"socket", required_argument, NULL, 'p'},
-		{"check-config", no_argument, NULL, 't'},
-		{"scan", no_argument, NULL, 'S'},
-		{"version", no_argument, NULL, 'V'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
+	struct option longopts[MAIN_NOPTS + 1];
+	char	shortopts[2 * MAIN_NOPTS + 1];
 	const char *conf_path = MAIN_DEFAULT_CONF, *socket_override = NULL;
 	int	foreground = 0, check = 0, scan = 0, version = 0, opt;
 
-	while ((opt = getopt_long(argc, argv, "c:fp:tVh", longopts, NULL)) != -1) {
+	main_getopt_tables(longopts, shortopts);
+	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			conf_path = optarg;
@@ -241,7 +281,7 @@ main(int argc, char **argv)
 		case 't':
 			check = 1;
 			break;
-		case 'S':
+		case MAIN_OPT_SCAN:
 			scan = 1;
 			break;
 		case 'V':
