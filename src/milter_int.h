@@ -9,8 +9,9 @@
  *	milter_undecided(), milter_decided(),
  *	milter_apply_init(), milter_apply()
  * DESCRIPTION
- *	Internal to the milter module; nothing outside src/milter*.c
- *	includes it. The module's files, one job each:
+ *	Internal to the milter module: only src/milter*.c and its unit
+ *	test (tests/test_milter.c) include it. The module's files, one job
+ *	each:
  *
  *	milter.c: the libmilter callbacks and the two levels of context.
  *	milter_apply.c: carrying out a decision (reply, discard,
