@@ -455,9 +455,9 @@ gate_drain(void **state)
 	player_start(&p, c);
 	assert_int_equal(wait_for(&p, &p.busy, 1), 0);
 	assert_int_equal(milter_drain(WAIT_MS), 0);	/* returns once the player left */
-	assert_int_equal(player_field(&p, &p.done), 1);
-	assert_int_equal(player_field(&p, &p.gate), -1);
 	pthread_join(p.thread, NULL);
+	assert_int_equal(p.done, 1);
+	assert_int_equal(p.gate, -1);
 	assert_int_equal(p.v.result, SCAN_UNAVAILABLE);
 	assert_string_equal(p.v.name, "clamshim is stopping");
 	assert_int_equal(p.d.action, POLICY_TEMPFAIL);
