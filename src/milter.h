@@ -3,12 +3,13 @@
  *	milter 3h - libmilter glue: callbacks, contexts, applying actions
  * SUMMARY
  *	milter_open(), milter_run(), milter_set_conf(), milter_get_conf(),
- *	milter_drain()
+ *	milter_set_observer(), milter_drain()
  * DESCRIPTION
  *	The only module that speaks libmilter. It rebuilds each message into
  *	a spool, asks the chain for a verdict and the policy for an action at
  *	end of message, applies it (reply, headers, quarantine), and writes the
- *	one log line per message. Nothing else lives here.
+ *	one log line per message. Nothing else lives here. Its files are
+ *	listed in milter_int.h.
  */
 #ifndef CLAMSHIM_MILTER_H
 #define CLAMSHIM_MILTER_H
@@ -36,8 +37,6 @@ typedef void milter_observer_fn(const struct milter_outcome *o);
 /* milter_open - register with libmilter and bind the socket; 0 ok, -1 err filled */
 int	milter_open(const char *socket_spec, struct conf *conf, struct chain *chain,
 		    char *err, size_t errlen);
-/* milter_socket_path - the unix socket path bound, or NULL for inet sockets */
-const char *milter_socket_path(void);
 /* milter_set_observer - called once per decided message (may be NULL) */
 void	milter_set_observer(milter_observer_fn *fn);
 /* milter_run - serve until stopped (SIGTERM); returns 0 on a clean stop */

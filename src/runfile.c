@@ -28,7 +28,7 @@
  *	is changed with AT_SYMLINK_NOFOLLOW, and only where the caller says
  *	it is safe (the caller binds in a directory the user can change only
  *	as the user, with umask and group set so that nothing is left to
- *	change; see main.c).
+ *	change; see daemon_root.c).
  *
  *	At exit (as the user) the pid file is removed only if it is still the
  *	file this process made (device and inode), not one put there since.

@@ -64,7 +64,7 @@ int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FUZZ_CONFS		4
 #define FUZZ_CHUNK_MAX		4096	/* one body chunk */
 #define FUZZ_EXPECT_MAX		(256 * 1024)	/* bytes of one message modelled */
-#define FUZZ_STRIP_GUARD	16	/* MILTER_STRIP_MAX of src/milter.c: one name more goes past it */
+#define FUZZ_STRIP_GUARD	16	/* MILTER_STRIP_MAX of src/milter_int.h: one name more goes past it */
 #define FUZZ_NAMES_MAX		(FUZZ_STRIP_GUARD + 1)
 
 /* The steps of the script (low nibble of a step byte, modulo FUZZ_OPS). */

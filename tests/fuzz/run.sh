@@ -45,7 +45,7 @@ SRCS="$SRCS src/runner.c src/status_read.c"	# alert.c's command runner; the stat
 # src/milter.c with the real chain and spool against a fake libmilter
 target_srcs() {
 	case $1 in
-	fuzz_milter) echo "src/milter.c src/chain.c src/chain_real.c src/spool.c tests/fuzz/fake_milter.c" ;;
+	fuzz_milter) echo "src/milter.c src/milter_apply.c src/milter_gate.c src/milter_log.c src/milter_strip.c src/chain.c src/chain_real.c src/spool.c tests/fuzz/fake_milter.c" ;;
 	esac
 }
 version=$(sed -n 's/^AC_INIT(\[clamshim\], \[\([^]]*\)\].*/\1/p' "$top/configure.ac")
