@@ -66,7 +66,7 @@ for f in /usr/sbin/clamshim /usr/sbin/check_clamshim /usr/share/man/man8/clamshi
 	 /etc/clamshim.conf /lib/systemd/system/clamshim.service \
 	 /usr/share/doc/clamshim/copyright /usr/share/doc/clamshim/changelog.gz \
 	 /usr/share/doc/clamshim/README.md /usr/share/doc/clamshim/examples/clamshim-postfix.conf \
-	 /usr/share/doc/clamshim/examples/clamshim.conf; do
+	 /usr/share/doc/clamshim/examples/clamshim.conf /usr/share/doc/clamshim/examples/clamshim.rules.yml; do
 	grep -qx "$f" "$T/files" && ok "holds $f" || notok "does not hold $f"
 done
 # every file has a place Debian expects: no /usr/local, no build paths
