@@ -2,7 +2,8 @@
  * NAME
  *	raw-scan - the corpus scanned in-process by libclamav: the ceiling
  * SUMMARY
- *	raw-scan [-t THREADS] [-n COUNT] [-c CONFIG] [-d DATABASE] [-C] [-s N] CORPUS
+ *	raw-scan [-t THREADS] [-n COUNT] [-c CONFIG] [-d DATABASE] [-C] [-s N]
+ *		[-l LATFILE] CORPUS
  * DESCRIPTION
  *	Builds one libclamav engine with the code clamshim's embedded
  *	scanner builds its own with (emb_engine_build(), from the clamshim
@@ -12,7 +13,9 @@
  *	emb_scan_mem() (the same scan options and the same verdicts). The
  *	one difference: libclamav's clean-result cache stays on unless -C
  *	disables it (CL_ENGINE_DISABLE_CACHE; the daemon always does). -s N
- *	lists the N slowest messages on stderr.
+ *	lists the N slowest messages on stderr. -l writes "START_S LATENCY_MS
+ *	VERDICT" for every message to LATFILE (START_S counted from the
+ *	first scan), as milter-load -l.
  *
  *	The corpus (mkcorpus) is read into memory first; then THREADS threads
  *	(default: the number of CPUs) take messages in order, each message
@@ -61,6 +64,8 @@ struct rs_run {
 	struct cl_engine *engine;
 	const struct corpus *corpus;
 	atomic_size_t next;
+	double	t0;			/* when the scanning started */
+	double *start;			/* seconds from t0, per message */
 	double *lat;			/* seconds, per message */
 	unsigned char *kind;		/* enum rs_kind, per message */
 };
@@ -117,6 +122,7 @@ rs_worker(void *arg)
 	while ((i = atomic_fetch_add(&run->next, 1)) < run->corpus->n) {
 		double	t0 = corpus_now();
 
+		run->start[i] = t0 - run->t0;
 		run->kind[i] = (unsigned char) rs_scan_one(run->engine, &run->corpus->msgs[i]);
 		run->lat[i] = corpus_now() - t0;
 	}
@@ -143,6 +149,20 @@ rs_slowest(const struct corpus *c, const double *lat, size_t n)
 	free(done);
 }
 
+/* rs_latfile - "START_S LATENCY_MS VERDICT" per message; 0 ok */
+static int
+rs_latfile(const char *path, const struct rs_run *run)
+{
+	FILE   *f = fopen(path, "w");
+	size_t	i;
+
+	if (f == NULL)
+		return -1;
+	for (i = 0; i < run->corpus->n; i++)
+		fprintf(f, "%.6f %.3f %s\n", run->start[i], run->lat[i] * 1e3, rs_kind_names[run->kind[i]]);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
 /* rs_cpu - CPU seconds (user + system) used by this process so far */
 static double
 rs_cpu(void)
@@ -160,14 +180,14 @@ static void
 rs_usage(void)
 {
 	fprintf(stderr, "usage: raw-scan [-t THREADS] [-n COUNT] [-c CONFIG] [-d DATABASE] [-C] "
-		"[-s N] CORPUS\n");
+		"[-s N] [-l LATFILE] CORPUS\n");
 	exit(2);
 }
 
 int
 main(int argc, char **argv)
 {
-	const char *cfgpath = NULL, *db = NULL;
+	const char *cfgpath = NULL, *db = NULL, *latfile = NULL;
 	struct conf *conf = NULL;
 	struct corpus corpus;
 	struct rs_run run;
@@ -180,7 +200,7 @@ main(int argc, char **argv)
 	double	t0, tload, secs, *lat, cpu0, cpu;
 	char	err[512];
 
-	while ((opt = getopt(argc, argv, "t:n:c:d:Cs:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:n:c:d:Cs:l:")) != -1) {
 		switch (opt) {
 		case 't': threads = strtoul(optarg, NULL, 10); break;
 		case 'n': count = strtoul(optarg, NULL, 10); break;
@@ -188,6 +208,7 @@ main(int argc, char **argv)
 		case 'd': db = optarg; break;
 		case 'C': nocache = 1; break;
 		case 's': slowest = strtoul(optarg, NULL, 10); break;
+		case 'l': latfile = optarg; break;
 		default: rs_usage();
 		}
 	}
@@ -213,11 +234,12 @@ main(int argc, char **argv)
 	run.corpus = &corpus;
 	atomic_init(&run.next, 0);
 	if ((run.lat = calloc(corpus.n, sizeof(*run.lat))) == NULL
+	    || (run.start = calloc(corpus.n, sizeof(*run.start))) == NULL
 	    || (run.kind = calloc(corpus.n, 1)) == NULL
 	    || (lat = calloc(corpus.n, sizeof(*lat))) == NULL
 	    || (th = calloc(threads, sizeof(*th))) == NULL)
 		abort();
-	t0 = corpus_now();
+	t0 = run.t0 = corpus_now();
 	cpu0 = rs_cpu();
 	for (i = 0; i < threads; i++)
 		if (pthread_create(&th[i], NULL, rs_worker, &run) != 0) {
@@ -241,6 +263,10 @@ main(int argc, char **argv)
 		}
 	}
 	rs_slowest(&corpus, run.lat, slowest);
+	if (latfile != NULL && rs_latfile(latfile, &run) < 0) {
+		fprintf(stderr, "raw-scan: cannot write %s\n", latfile);
+		return 2;
+	}
 	printf("raw-scan threads=%lu messages=%zu bytes=%zu seconds=%.3f msgs_per_s=%.1f "
 	       "mb_per_s=%.2f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f clean=%zu infected=%zu "
 	       "limit=%zu error=%zu mismatches=%zu sigs=%u load_s=%.2f engine_kb=%ld "
@@ -256,6 +282,7 @@ main(int argc, char **argv)
 	conf_unref(conf);
 	corpus_free(&corpus);
 	free(run.lat);
+	free(run.start);
 	free(run.kind);
 	free(lat);
 	free(th);

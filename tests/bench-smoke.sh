@@ -1,12 +1,12 @@
-# tests/bench-smoke.sh -- bench/run --smoke end to end: every contestant measured, every target line printed.
+# tests/bench-smoke.sh -- bench/run --smoke --plot end to end: every contestant measured, every target line printed, the charts drawn.
 # Not a measurement (tiny sizes, a loaded test machine): it checks that the benchmark pipeline works.
 . "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 t_need "$CLAMSHIM" "$CLAMD" "$SIGTOOL" "$TESTFILES/clam.exe" "$top_builddir/bench/milter-load" \
-	"$top_builddir/bench/raw-scan" "$top_builddir/bench/mkcorpus"
+	"$top_builddir/bench/raw-scan" "$top_builddir/bench/mkcorpus" gnuplot
 grep -q -- '-fsanitize=' "$top_builddir/Makefile" 2>/dev/null &&
 	t_skip "a sanitizer build: the benchmark pipeline is checked in the normal build"
 t_setup
-sh "$top_srcdir/bench/run" --smoke --build "$top_builddir" --out "$T/report" >"$T/out" 2>&1
+sh "$top_srcdir/bench/run" --smoke --plot --build "$top_builddir" --out "$T/report" >"$T/out" 2>&1
 rc=$?
 cat "$T/out"
 [ "$rc" -eq 0 ] || t_fail "bench/run --smoke exited $rc"
@@ -30,5 +30,10 @@ expect "^memory: clamshim embedded peak"
 expect "clamd refused, clamshim: [0-9]+ msgs .*tempfail: [1-9]"
 expect "clamd hung \(SIGSTOP\), clamshim: [0-9]+ msgs .*tempfail [1-9]"
 expect "^reproduce: bench/run "
+expect "^charts: .*bench-throughput.svg"
+for f in bench-throughput bench-cpu bench-latency; do	# a whole SVG document with the contestants in it
+	if [ -s "$T/$f.svg" ] && grep -q '<svg' "$T/$f.svg" && tail -c 200 "$T/$f.svg" | grep -q '</svg>' &&
+	   grep -q 'clamshim' "$T/$f.svg"; then echo "ok: $f.svg"; else echo "not ok: $f.svg missing or cut"; fails=$((fails + 1)); fi
+done
 [ "$fails" -eq 0 ] || t_fail "$fails report lines missing"
 echo "bench-smoke: ok"
