@@ -125,65 +125,47 @@ mt_wait(int fd, short events, int timeout_ms)
 	return rc;
 }
 
-/* mt_write - write all of buf */
+/* mt_xfer - send (out) or receive exactly len bytes, each wait bounded by the timeout */
 static int
-mt_write(struct mt_conn *c, const void *buf, size_t len, char *err, size_t errlen)
+mt_xfer(struct mt_conn *c, char *p, size_t len, int out, char *err, size_t errlen)
 {
-	const char *p = buf;
-
 	while (len > 0) {
-		ssize_t	n = send(c->fd, p, len, MSG_NOSIGNAL);
+		ssize_t	n = out ? send(c->fd, p, len, MSG_NOSIGNAL) : recv(c->fd, p, len, 0);
+		int	w;
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			int	w = mt_wait(c->fd, POLLOUT, c->timeout_ms);
-
-			if (w == 0)
-				return mt_fail(c, err, errlen, "write: timed out after %d ms",
-					       c->timeout_ms);
+			if ((w = mt_wait(c->fd, out ? POLLOUT : POLLIN, c->timeout_ms)) == 0)
+				return mt_fail(c, err, errlen, out ? "write: timed out after %d ms" :
+					       "no reply from the filter in %d ms", c->timeout_ms);
 			if (w < 0)
 				return mt_fail(c, err, errlen, "poll: %s", strerror(errno));
 			continue;
 		}
-		if (n <= 0)
-			return mt_fail(c, err, errlen, "write: %s",
-				       n < 0 ? strerror(errno) : "connection closed");
+		if (n == 0)
+			return mt_fail(c, err, errlen, "%s", out ? "write: connection closed" :
+				       "the filter closed the connection");
+		if (n < 0)
+			return mt_fail(c, err, errlen, "%s: %s", out ? "write" : "read", strerror(errno));
 		p += n;
 		len -= (size_t) n;
 	}
 	return 0;
 }
 
+/* mt_write - write all of buf */
+static int
+mt_write(struct mt_conn *c, const void *buf, size_t len, char *err, size_t errlen)
+{
+	return mt_xfer(c, (char *) buf, len, 1, err, errlen);
+}
+
 /* mt_read - read exactly len bytes */
 static int
 mt_read(struct mt_conn *c, void *buf, size_t len, char *err, size_t errlen)
 {
-	char   *p = buf;
-
-	while (len > 0) {
-		ssize_t	n = recv(c->fd, p, len, 0);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			int	w = mt_wait(c->fd, POLLIN, c->timeout_ms);
-
-			if (w == 0)
-				return mt_fail(c, err, errlen, "no reply from the filter in %d ms",
-					       c->timeout_ms);
-			if (w < 0)
-				return mt_fail(c, err, errlen, "poll: %s", strerror(errno));
-			continue;
-		}
-		if (n == 0)
-			return mt_fail(c, err, errlen, "the filter closed the connection");
-		if (n < 0)
-			return mt_fail(c, err, errlen, "read: %s", strerror(errno));
-		p += n;
-		len -= (size_t) n;
-	}
-	return 0;
+	return mt_xfer(c, buf, len, 0, err, errlen);
 }
 
 /* mt_send - one packet: length, command, data */
@@ -606,6 +588,23 @@ mt_macro(struct mt_conn *c, char code, const char *const *pairs, char *err, size
 	return mt_send(c, SMFIC_MACRO, o.buf, o.len, err, errlen);
 }
 
+/* mt_str_step - a step whose packet is one string; 1 decided, 0 go on, -1 error */
+static int
+mt_str_step(struct mt_conn *c, char cmd, const char *str, int reply, const char *name,
+	    const char *what, struct mt_result *r, char *err, size_t errlen)
+{
+	struct mt_out o;
+	int	rc;
+
+	o.len = 0;
+	o.over = 0;
+	mt_out_str(&o, str);
+	if (o.over)
+		return mt_fail(c, err, errlen, "%s too long", what);
+	rc = mt_step(c, cmd, o.buf, o.len, reply, name, r, err, errlen);
+	return rc == 0 ? 0 : rc < 0 ? -1 : 1;
+}
+
 /* mt_connect_step - CONNECT and HELO, once per connection; 1 decided, 0 go on, -1 err */
 static int
 mt_connect_step(struct mt_conn *c, const struct mt_envelope *env, struct mt_result *r,
@@ -638,17 +637,9 @@ mt_connect_step(struct mt_conn *c, const struct mt_envelope *env, struct mt_resu
 		if (rc != 0)
 			return rc < 0 ? -1 : 1;
 	}
-	if (!(c->steps & SMFIP_NOHELO)) {
-		o.len = 0;
-		o.over = 0;
-		mt_out_str(&o, helo);
-		if (o.over)
-			return mt_fail(c, err, errlen, "HELO name too long");
-		rc = mt_step(c, SMFIC_HELO, o.buf, o.len, !(c->steps & SMFIP_NR_HELO), "helo",
-			     r, err, errlen);
-		if (rc != 0)
-			return rc < 0 ? -1 : 1;
-	}
+	if (!(c->steps & SMFIP_NOHELO))
+		return mt_str_step(c, SMFIC_HELO, helo, !(c->steps & SMFIP_NR_HELO), "helo",
+				   "HELO name", r, err, errlen);
 	return 0;
 }
 
@@ -663,33 +654,18 @@ mt_envelope_steps(struct mt_conn *c, const struct mt_envelope *env, struct mt_re
 	const char *macros[] = {"i", env->queue_id ? env->queue_id : "MTCLIENT",
 		"{mail_addr}", env->from ? env->from : "<probe@localhost>",
 		env->auth_authen ? "{auth_authen}" : NULL, env->auth_authen, NULL};
-	struct mt_out o;
 	int	rc;
 
 	if (mt_macro(c, SMFIC_MAIL, macros, err, errlen) < 0)
 		return -1;
-	if (!(c->steps & SMFIP_NOMAIL)) {
-		o.len = 0;
-		o.over = 0;
-		mt_out_str(&o, env->from ? env->from : "<probe@localhost>");
-		if (o.over)
-			return mt_fail(c, err, errlen, "sender too long");
-		rc = mt_step(c, SMFIC_MAIL, o.buf, o.len, !(c->steps & SMFIP_NR_MAIL), "mail",
-			     r, err, errlen);
-		if (rc != 0)
-			return rc < 0 ? -1 : 1;
-	}
-	for (i = 0; i < nrcpt && !(c->steps & SMFIP_NORCPT); i++) {
-		o.len = 0;
-		o.over = 0;
-		mt_out_str(&o, rcpt[i]);
-		if (o.over)
-			return mt_fail(c, err, errlen, "recipient too long");
-		rc = mt_step(c, SMFIC_RCPT, o.buf, o.len, !(c->steps & SMFIP_NR_RCPT), "rcpt",
-			     r, err, errlen);
-		if (rc != 0)
-			return rc < 0 ? -1 : 1;
-	}
+	if (!(c->steps & SMFIP_NOMAIL) &&
+	    (rc = mt_str_step(c, SMFIC_MAIL, env->from ? env->from : "<probe@localhost>",
+			      !(c->steps & SMFIP_NR_MAIL), "mail", "sender", r, err, errlen)) != 0)
+		return rc;
+	for (i = 0; i < nrcpt && !(c->steps & SMFIP_NORCPT); i++)
+		if ((rc = mt_str_step(c, SMFIC_RCPT, rcpt[i], !(c->steps & SMFIP_NR_RCPT), "rcpt",
+				      "recipient", r, err, errlen)) != 0)
+			return rc;
 	if (!(c->steps & SMFIP_NODATA)) {
 		rc = mt_step(c, SMFIC_DATA, NULL, 0, !(c->steps & SMFIP_NR_DATA), "data",
 			     r, err, errlen);
