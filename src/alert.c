@@ -109,7 +109,7 @@ struct alert {
 	size_t	nunits;
 	struct alert_kind kinds[ALERT_SCANNERS_MAX];
 	size_t	nkinds;
-	int	all_down;
+	int	all_down;		/* written under mu; read by alert_all_down() atomically */
 	time_t	all_down_since;
 	int	fail_open;
 	time_t	fail_open_since;
@@ -558,12 +558,12 @@ alert_observe(struct alert *a, const struct alert_observation *obs)
 
 	all_down = !any_up && !grace;
 	if (all_down && !a->all_down) {
-		a->all_down = 1;
+		__atomic_store_n(&a->all_down, 1, __ATOMIC_RELEASE);
 		a->all_down_since = wall;
 		alert_make(a, ALERT_ALL_DOWN, "", "", wall, "no scanner can scan: %s",
 			   obs->nscanners ? why : "no scanner configured");
 	} else if (!all_down && a->all_down && any_up) {
-		a->all_down = 0;
+		__atomic_store_n(&a->all_down, 0, __ATOMIC_RELEASE);
 		alert_make(a, ALERT_RECOVERED, "", "", a->all_down_since,
 			   "scanning again (%s up) after %lld s without a scanner", upnames,
 			   (long long) (wall - a->all_down_since));
@@ -625,12 +625,7 @@ alert_tick(struct alert *a)
 int
 alert_all_down(struct alert *a)
 {
-	int	r;
-
-	pthread_mutex_lock(&a->mu);
-	r = a->all_down;
-	pthread_mutex_unlock(&a->mu);
-	return r;
+	return __atomic_load_n(&a->all_down, __ATOMIC_ACQUIRE);
 }
 
 /* alert_counts - events raised per kind */

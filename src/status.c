@@ -183,34 +183,49 @@ status_double(struct status_buf *b, const char *name, double v)
 		status_printf(b, "%s %.3f\n", name, v);
 }
 
-/* status_limits - whether each clamd server reports its limits, and whether that is waived */
+/* status_clamd_gauge - one gauge with a line per clamd server; value gives its text */
 static void
-status_limits(struct status_buf *b, const struct status_gauges *g)
+status_clamd_gauge(struct status_buf *b, const struct status_gauges *g, const char *name,
+		   const char *help, const char *(*value)(const struct status_unit *))
 {
 	char	e[STATUS_LABEL_MAX];
 	size_t	i;
 
-	status_head(b, "clamshim_clamd_limits_reported", "gauge",
-		    "1 when this clamd server reports the limits it hits (AlertExceedsMax yes), "
-		    "0 when it answers OK past them, NaN when not known yet.");
+	status_head(b, name, "gauge", help);
 	for (i = 0; i < g->nunits; i++) {
 		if (strcmp(g->units[i].scanner, "clamd") != 0)
 			continue;
 		status_escape(e, sizeof(e), g->units[i].server);
-		status_printf(b, "clamshim_clamd_limits_reported{server=\"%s\"} %s\n", e,
-			      g->units[i].limits == SCAN_LIMITS_REPORTED ? "1" :
-			      g->units[i].limits == SCAN_LIMITS_UNREPORTED ? "0" : "NaN");
+		status_printf(b, "%s{server=\"%s\"} %s\n", name, e, value(&g->units[i]));
 	}
-	status_head(b, "clamshim_clamd_limits_unreported_ok", "gauge",
-		    "1 when clamd.limits_unreported_ok trusts the OK answers of this clamd server "
-		    "whether or not it reports its limits.");
-	for (i = 0; i < g->nunits; i++) {
-		if (strcmp(g->units[i].scanner, "clamd") != 0)
-			continue;
-		status_escape(e, sizeof(e), g->units[i].server);
-		status_printf(b, "clamshim_clamd_limits_unreported_ok{server=\"%s\"} %d\n", e,
-			      g->units[i].limits_ok ? 1 : 0);
-	}
+}
+
+/* status_limits_value - 1 reported, 0 not, NaN not known yet */
+static const char *
+status_limits_value(const struct status_unit *u)
+{
+	return u->limits == SCAN_LIMITS_REPORTED ? "1" :
+	    u->limits == SCAN_LIMITS_UNREPORTED ? "0" : "NaN";
+}
+
+/* status_limits_ok_value - 1 when the administrator trusts this server's OK anyway */
+static const char *
+status_limits_ok_value(const struct status_unit *u)
+{
+	return u->limits_ok ? "1" : "0";
+}
+
+/* status_limits - whether each clamd server reports its limits, and whether that is waived */
+static void
+status_limits(struct status_buf *b, const struct status_gauges *g)
+{
+	status_clamd_gauge(b, g, "clamshim_clamd_limits_reported",
+			   "1 when this clamd server reports the limits it hits (AlertExceedsMax yes), "
+			   "0 when it answers OK past them, NaN when not known yet.",
+			   status_limits_value);
+	status_clamd_gauge(b, g, "clamshim_clamd_limits_unreported_ok",
+			   "1 when clamd.limits_unreported_ok trusts the OK answers of this clamd "
+			   "server whether or not it reports its limits.", status_limits_ok_value);
 }
 
 /* status_render - the exposition text */
