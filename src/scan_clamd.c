@@ -91,6 +91,7 @@
 #include <unistd.h>
 
 #include "clamd_proto.h"
+#include "clamd_zip.h"
 #include "conf.h"
 #include "log.h"
 #include "scan.h"
