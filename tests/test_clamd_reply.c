@@ -1,6 +1,6 @@
 /*
  * NAME
- *	test_clamd_reply - table-driven tests of clamd_proto.h
+ *	test_clamd_reply - table-driven tests of clamd_proto.c and clamd_zip.c
  * DESCRIPTION
  *	Every kind of zINSTREAM reply, PONG, VERSION and server specs, with
  *	the hostile cases: overlong, not terminated, NUL inside, unprintable
@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "clamd_proto.h"
+#include "clamd_zip.h"
 
 /* R - a reply literal with its length, the trailing NUL of the literal excluded */
 #define R(lit)	lit, sizeof(lit) - 1

@@ -5,7 +5,7 @@
  *	The input is what a hostile clamd sends (clamd_parse_reply(),
  *	clamd_parse_pong(), clamd_parse_version()) and, cut at its first
  *	NUL, a server spec from the configuration (clamd_parse_spec()).
- *	Besides the sanitizers, the target checks what clamd_proto.h
+ *	Besides the sanitizers, the target checks what clamd_proto(3h)
  *	promises: outputs are NUL-terminated inside their buffers; a virus
  *	name is non-empty printable ASCII shorter than SCAN_NAME_MAX; a
  *	reason that is safe to log has no control bytes; only a reply that
