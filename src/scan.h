@@ -98,7 +98,6 @@ struct scan_status {
 struct scanner;				/* a backend instance, opaque */
 
 struct scan_ops {
-	const char *name;		/* as in the "scanners" option */
 	/* create - a new instance for this configuration; NULL with err filled on failure */
 	struct scanner *(*create)(const struct conf *conf, char *err, size_t errlen);
 	/* configure - apply a reloaded configuration; the instance keeps serving meanwhile */

@@ -337,9 +337,8 @@ clamd_scan(struct scanner *s, const struct spool *msg, struct scan_verdict *v)
 	pthread_mutex_lock(&s->mu);
 	lim = s->lim;
 	pthread_mutex_unlock(&s->mu);
-	if (spool_over_limit(msg) || (lim.stream_max && spool_size(msg) > lim.stream_max)) {
-		scan_verdict_limit(v, SCAN_LIMIT_SIZE, "clamd", "over %s",
-				   spool_over_limit(msg) ? "max_size" : "stream_max");
+	if (lim.stream_max && spool_size(msg) > lim.stream_max) {	/* max_size: chain_scan */
+		scan_verdict_limit(v, SCAN_LIMIT_SIZE, "clamd", "over stream_max");
 		goto engine;
 	}
 	while (ntried < sizeof(tried) / sizeof(tried[0])
@@ -530,7 +529,6 @@ clamd_destroy(struct scanner *s)
 }
 
 const struct scan_ops scan_clamd_ops = {
-	.name = "clamd",
 	.create = clamd_create,
 	.configure = clamd_configure,
 	.scan = clamd_scan,

@@ -519,7 +519,6 @@ emb_destroy(struct scanner *s)
 }
 
 const struct scan_ops scan_embedded_ops = {
-	.name = EMB_SCANNER,
 	.create = emb_create,
 	.configure = emb_configure,
 	.scan = emb_scan,

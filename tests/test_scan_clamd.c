@@ -789,15 +789,14 @@ test_real_verdicts(void **state)
 	}
 }
 
-/* test_limits - over stream_max or over the spool limit: limit(size), nothing sent */
+/* test_limits - over stream_max: limit(size), nothing sent (max_size is chain_scan's rule: test_chain) */
 static void
 test_limits(void **state)
 {
-	char	spec[PATH_MAX + 8], err[128];
+	char	spec[PATH_MAX + 8];
 	const char *servers[1] = { spec };
 	struct scan_verdict v;
 	struct scanner *s;
-	struct spool *big;
 	struct conf c;
 	int	port = 0;
 
@@ -811,15 +810,7 @@ test_limits(void **state)
 	scan_timed(s, msg_eicar, &v);
 	expect(&v, SCAN_LIMIT, "over stream_max", "over stream_max");
 	assert_int_equal(v.limit, SCAN_LIMIT_SIZE);
-	big = spool_new(tmpdir, 4096, 10);
-	assert_int_equal(spool_write(big, "0123456789abcdef", 16, err, sizeof(err)), 0);
-	assert_int_equal(spool_finish(big, err, sizeof(err)), 0);
-	assert_int_equal(spool_over_limit(big), 1);
-	scan_timed(s, big, &v);
-	expect(&v, SCAN_LIMIT, "over max_size", "spool over limit");
-	assert_int_equal(v.limit, SCAN_LIMIT_SIZE);
 	assert_int_equal(unit_up(s, spec, NULL, 0), 1);		/* never contacted */
-	spool_free(big);
 	unmake(s);
 }
 
