@@ -329,10 +329,7 @@ monitor_write_now(struct monitor *m)
 {
 	if (m == NULL)
 		return;
-	pthread_mutex_lock(&m->mu);
-	m->write_now = 1;
-	pthread_cond_signal(&m->cv);
-	pthread_mutex_unlock(&m->mu);
+	util_wake(&m->mu, &m->cv, &m->write_now, 0);
 }
 
 /* monitor_stop - a last status file, stop, free */
@@ -342,10 +339,7 @@ monitor_stop(struct monitor *m)
 	if (m == NULL)
 		return;
 	if (m->started) {
-		pthread_mutex_lock(&m->mu);
-		m->stop = 1;
-		pthread_cond_signal(&m->cv);
-		pthread_mutex_unlock(&m->mu);
+		util_wake(&m->mu, &m->cv, &m->stop, 0);
 		pthread_join(m->thread, NULL);
 		monitor_tick(m, 1);
 	}

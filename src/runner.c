@@ -414,10 +414,7 @@ runner_free(struct runner *r)
 
 	if (r == NULL)
 		return;
-	pthread_mutex_lock(&r->mu);
-	r->stop = 1;
-	pthread_cond_signal(&r->cv);
-	pthread_mutex_unlock(&r->mu);
+	util_wake(&r->mu, &r->cv, &r->stop, 0);
 	pthread_join(r->thread, NULL);
 	runner_reap(r);
 	for (i = 0; i < r->qlen; i++)

@@ -514,10 +514,7 @@ clamd_destroy(struct scanner *s)
 
 	if (s == NULL)
 		return;
-	pthread_mutex_lock(&s->mu);
-	s->stop = 1;
-	pthread_cond_broadcast(&s->cv);
-	pthread_mutex_unlock(&s->mu);
+	util_wake(&s->mu, &s->cv, &s->stop, 1);
 	pthread_join(s->probe, NULL);
 	for (i = 0; i < s->nsrv; i++)
 		clamd_pool_unref(s->srv[i]);

@@ -503,10 +503,7 @@ emb_destroy(struct scanner *s)
 {
 	if (s == NULL)
 		return;
-	pthread_mutex_lock(&s->lock);
-	s->stopping = 1;
-	pthread_cond_broadcast(&s->wake);
-	pthread_mutex_unlock(&s->lock);
+	util_wake(&s->lock, &s->wake, &s->stopping, 1);
 	if (s->thread_started)
 		pthread_join(s->thread, NULL);
 	s->thread_started = 0;

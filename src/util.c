@@ -122,3 +122,16 @@ util_cond_init(pthread_cond_t *cv)
 	pthread_condattr_destroy(&ca);
 	return rc;
 }
+
+/* util_wake - set *flag under mu and wake cv's waiters */
+void
+util_wake(pthread_mutex_t *mu, pthread_cond_t *cv, int *flag, int all)
+{
+	pthread_mutex_lock(mu);
+	*flag = 1;
+	if (all)
+		pthread_cond_broadcast(cv);
+	else
+		pthread_cond_signal(cv);
+	pthread_mutex_unlock(mu);
+}

@@ -3,12 +3,14 @@
  *	util 3h - allocation that never returns NULL, monotonic time, deadlines
  * SUMMARY
  *	util_malloc(), util_calloc(), util_realloc(), util_strdup(),
- *	util_now_ms(), util_now(), util_deadline(), util_cond_init()
+ *	util_now_ms(), util_now(), util_deadline(), util_cond_init(), util_wake()
  * DESCRIPTION
  *	The one place for what every module needs: allocation that logs and
  *	aborts on failure (Postfix's mymalloc: callers never see NULL), the
  *	monotonic clock, and absolute deadlines for condition variables that
- *	wait on that clock (util_cond_init makes them).
+ *	wait on that clock (util_cond_init makes them), and the one way a
+ *	thread is told to stop or act: a flag set under its mutex, its
+ *	condition variable signalled (util_wake).
  */
 #ifndef CLAMSHIM_UTIL_H
 #define CLAMSHIM_UTIL_H
@@ -35,5 +37,7 @@ double	util_now(void);
 struct timespec util_deadline(int64_t ms);
 /* util_cond_init - a condition variable whose timed waits use the monotonic clock; 0 ok */
 int	util_cond_init(pthread_cond_t *cv);
+/* util_wake - set *flag under mu and wake cv's waiters (all of them, or one) */
+void	util_wake(pthread_mutex_t *mu, pthread_cond_t *cv, int *flag, int all);
 
 #endif
