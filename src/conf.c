@@ -204,7 +204,12 @@ conf_opts_build(const struct conf_section *sec)
 		const struct conf_row *r = &sec->rows[i];
 		char   *dflt = (char *) r->dflt;	/* libconfuse copies it */
 
-		if (r->type == CONF_SECTION) {
+		if (r->type == CONF_SECTION && (r->flags & CONF_TITLED)) {
+			cfg_opt_t o = CFG_SEC(r->name, conf_opts_build(r->sub),
+					      CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES);
+
+			opts[i] = o;
+		} else if (r->type == CONF_SECTION) {
 			cfg_opt_t o = CFG_SEC(r->name, conf_opts_build(r->sub), CFGF_NONE);
 
 			opts[i] = o;
@@ -259,6 +264,35 @@ conf_convert_list(struct conf_load *lc, cfg_t *cfg, const struct conf_row *r,
 			(*count)++;		/* a bad value was reported as it was read */
 }
 
+static void conf_convert_section(struct conf_load *, cfg_t *, const struct conf_section *,
+				 const char *, char *);
+
+/* conf_convert_titled - each section of titled row r, in file order, into its array in base */
+static void
+conf_convert_titled(struct conf_load *lc, cfg_t *cfg, const struct conf_row *r, char *base)
+{
+	size_t *count = (size_t *) (base + r->count_off);
+	unsigned i, n = cfg_size(cfg, r->name);
+	size_t	j;
+
+	for (i = 0; i < n && *count < (size_t) r->max; i++) {
+		cfg_t  *sec = cfg_getnsec(cfg, r->name, i);
+		char   *elem = base + r->off + *count * r->elem_size;
+		int	line = i < lc->ntitled ? lc->titled_lines[i] : 0;
+		const char *title = sec ? cfg_title(sec) : NULL;
+
+		if (title == NULL || *title == '\0' || strlen(title) > r->title_max)
+			continue;		/* reported by conf_scan */
+		for (j = 0; j < r->sub->nrows; j++)
+			if (r->sub->rows[j].dflt == NULL && cfg_getstr(sec, r->sub->rows[j].name) == NULL)
+				conf_problem(lc, CONF_ERROR, line, "%s \"%.200s\": %s is not set",
+					     r->name, title, r->sub->rows[j].name);
+		*(char **) elem = util_strdup(title);
+		conf_convert_section(lc, sec, r->sub, r->name, elem);
+		(*count)++;
+	}
+}
+
 /* conf_convert_section - the rows of sec (named prefix) from cfg into the struct at base */
 static void
 conf_convert_section(struct conf_load *lc, cfg_t *cfg, const struct conf_section *sec,
@@ -270,7 +304,9 @@ conf_convert_section(struct conf_load *lc, cfg_t *cfg, const struct conf_section
 	for (i = 0; i < sec->nrows; i++) {
 		const struct conf_row *r = &sec->rows[i];
 
-		if (r->type == CONF_SECTION) {
+		if (r->type == CONF_SECTION && (r->flags & CONF_TITLED)) {
+			conf_convert_titled(lc, cfg, r, base);
+		} else if (r->type == CONF_SECTION) {
 			conf_full_name(prefix, r->name, sub, sizeof(sub));
 			conf_convert_section(lc, cfg_getsec(cfg, r->name), r->sub, sub, base + r->off);
 		} else if (r->flags & CONF_LIST) {
@@ -291,7 +327,14 @@ conf_free_section(const struct conf_section *sec, char *base)
 	for (i = 0; i < sec->nrows; i++) {
 		const struct conf_row *r = &sec->rows[i];
 
-		if (r->type == CONF_SECTION)
+		if (r->type == CONF_SECTION && (r->flags & CONF_TITLED))
+			for (j = 0; j < *(size_t *) (base + r->count_off); j++) {
+				char   *elem = base + r->off + j * r->elem_size;
+
+				conf_free_section(r->sub, elem);
+				free(*(char **) elem);
+			}
+		else if (r->type == CONF_SECTION)
 			conf_free_section(r->sub, base + r->off);
 		else if (r->flags & CONF_LIST)
 			for (j = 0; j < *(size_t *) (base + r->count_off); j++)
@@ -393,6 +436,8 @@ conf_convert(struct conf_load *lc, cfg_t *cfg, struct conf *c)
 	conf_check_chain(lc, c);
 	conf_check_limits_ok(lc, &c->clamd);
 	conf_inherit_limits(&c->policy);
+	c->policy.sigrules = c->sigrules;
+	c->policy.nsigrules = c->nsigrules;
 	conf_resolve_scans(c);
 }
 
@@ -457,6 +502,7 @@ conf_load(const char *path, int mode, conf_report_fn *report, void *ctx, struct 
 	free(lc.problems);
 	free(lc.lines);
 	free(lc.given);
+	free(lc.titled_lines);
 	if (out)
 		*out = c;
 	else

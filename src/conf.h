@@ -75,7 +75,11 @@ struct conf {
 		size_t	nlimits_unreported_ok;
 	} clamd;
 
-	struct policy_conf policy;
+	struct policy_conf policy;	/* its sigrules point to those below */
+
+	/* signature "GLOB" { action = ... }: in file order, first match wins */
+	struct policy_sigrule sigrules[POLICY_SIGRULES_MAX];
+	size_t	nsigrules;
 
 	struct conf_headers {
 		int	add;

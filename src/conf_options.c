@@ -123,6 +123,13 @@ static const struct conf_row conf_status_rows[] = {
 	{ROW(struct conf_status, "interval", CONF_DURATION, "10s", interval_ms)},
 };
 
+/* signature "GLOB" { }: one rule; its glob is the title (struct policy_sigrule) */
+static const struct conf_row conf_signature_rows[] = {
+	{ROW(struct policy_sigrule, "action", CONF_RULE_ACTION, NULL, what),
+	 .allowed = ACT(REJECT) | ACT(DISCARD) | ACT(QUARANTINE) | ACT(TAG)},
+};
+
+static const struct conf_section conf_signature_sec = {conf_signature_rows, NROWS(conf_signature_rows)};
 static const struct conf_section conf_embedded_sec = {conf_embedded_rows, NROWS(conf_embedded_rows)};
 static const struct conf_section conf_clamd_sec = {conf_clamd_rows, NROWS(conf_clamd_rows)};
 static const struct conf_section conf_policy_sec = {conf_policy_rows, NROWS(conf_policy_rows)};
@@ -151,6 +158,9 @@ static const struct conf_row conf_root_rows[] = {
 	{SECTION(struct conf, "headers", headers, conf_headers_sec)},
 	{SECTION(struct conf, "alert", alert, conf_alert_sec)},
 	{SECTION(struct conf, "status", status, conf_status_sec)},
+	{SECTION(struct conf, "signature", sigrules, conf_signature_sec), .flags = CONF_TITLED,
+	 .count_off = offsetof(struct conf, nsigrules), .max = POLICY_SIGRULES_MAX,
+	 .elem_size = sizeof(struct policy_sigrule), .title_max = 200, .meaning = "signature rules"},
 };
 
 static const struct conf_section conf_root_sec = {conf_root_rows, NROWS(conf_root_rows)};
@@ -263,6 +273,8 @@ conf_names_add(const struct conf_section *sec, const char *prefix)
 	for (i = 0; i < sec->nrows; i++) {
 		const struct conf_row *r = &sec->rows[i];
 
+		if (r->type == CONF_SECTION && (r->flags & CONF_TITLED))
+			continue;		/* repeatable: not one option each */
 		if (r->type == CONF_SECTION) {
 			char	sub[CONF_NAME_MAX];
 

@@ -434,6 +434,45 @@ conf_ignore(struct conf_load *lc, struct conf_src *src, const char *sec, const c
 	return 0;
 }
 
+static int conf_scan_block(struct conf_load *, struct conf_src *, const struct conf_section *,
+			   const char *, int);
+
+/*
+ * conf_scan_titled - NAME "TITLE" { ... } of a titled row, NAME just read:
+ * the title checked (not empty, at most title_max), the line of each noted,
+ * more than max reported; -1 on a syntax error (reported).
+ */
+static int
+conf_scan_titled(struct conf_load *lc, struct conf_src *src, const struct conf_row *opt,
+		 const struct conf_tok *name)
+{
+	struct conf_tok title, next;
+	size_t	len;
+
+	conf_lex(lc, src, &title);
+	if (title.type != CT_STR)
+		return conf_expected(lc, src, &title, "a title after section name", opt->name);
+	len = title.end - title.start;
+	if (len >= 2 && (src->buf[title.start] == '"' || src->buf[title.start] == '\''))
+		len -= 2;
+	if (len == 0)
+		conf_problem(lc, CONF_ERROR, name->line, "%s: the title is empty", opt->name);
+	else if (len > opt->title_max)
+		conf_problem(lc, CONF_ERROR, name->line, "%s: the title is longer than %zu bytes",
+			     opt->name, opt->title_max);
+	if (lc->ntitled % 16 == 0)
+		lc->titled_lines = util_realloc(lc->titled_lines,
+						(lc->ntitled + 16) * sizeof(*lc->titled_lines));
+	lc->titled_lines[lc->ntitled++] = name->line;
+	if (lc->ntitled == (size_t) opt->max + 1)
+		conf_problem(lc, CONF_ERROR, name->line, "%s: more than %ld %s", opt->name, opt->max,
+			     opt->meaning);
+	conf_lex(lc, src, &next);
+	if (next.type != CT_LBRACE)
+		return conf_expected(lc, src, &next, "'{' after the title", opt->name);
+	return conf_scan_block(lc, src, opt->sub, opt->name, name->line);
+}
+
 /*
  * conf_scan_block - walk the statements of the top level (sec NULL) or
  * of a section up to its '}'; -1 on a syntax error (reported).
@@ -477,6 +516,11 @@ conf_scan_block(struct conf_load *lc, struct conf_src *src, const struct conf_se
 			continue;
 		}
 		conf_full_name(sec, name, full, sizeof(full));
+		if (opt->type == CONF_SECTION && (opt->flags & CONF_TITLED)) {
+			if (conf_scan_titled(lc, src, opt, &tok) < 0)
+				return -1;
+			continue;
+		}
 		if (opt->type == CONF_SECTION) {
 			conf_lex(lc, src, &next);
 			if (next.type != CT_LBRACE)

@@ -58,12 +58,21 @@ enum conf_type {
 	CONF_SIZE0,		/* a size, "0" allowed (uint64_t bytes) */
 	CONF_ACTION,		/* a policy action of the set allowed (enum policy_action) */
 	CONF_ACTION_UNSET,	/* the same, or "" = unset (struct policy_limit) */
+	CONF_RULE_ACTION,	/* an allowed action or "ignore" (struct policy_rule_action) */
 	CONF_SECTION,		/* a section: the rows of sub fill the struct at off */
 	CONF_TYPE_COUNT
 };
 
 /* Row flags. */
 #define CONF_LIST	(1u << 0)	/* a list: an array of at most max values at off, its size_t count at count_off */
+/*
+ * A titled, repeatable section (NAME "TITLE" { ... }): an array of at most
+ * max elements of elem_size bytes at off, its size_t count at count_off.
+ * Each element starts with its title (char *, 1..title_max bytes); the
+ * rows of sub fill the rest; a row of sub without a default must be set.
+ * Its options are not in the flat list of options (conf_option_name).
+ */
+#define CONF_TITLED	(1u << 1)
 
 struct conf_section;
 
@@ -80,6 +89,8 @@ struct conf_row {
 	unsigned allowed;		/* CONF_ACTION*: POLICY_MASK() bits of the actions allowed */
 	const char *meaning;		/* CONF_COUNT: what the number is; CONF_LIST: what the values are */
 	const struct conf_section *sub;	/* CONF_SECTION: its rows */
+	size_t	elem_size;		/* CONF_TITLED: bytes of one element */
+	size_t	title_max;		/* CONF_TITLED: longest title */
 };
 
 /* The rows of the top level or of a section. */
@@ -131,6 +142,8 @@ struct conf_load {
 	size_t	dropped;		/* over the limit of problems kept */
 	int    *lines;			/* by conf_table_index: line of the last setting, 0 = default */
 	unsigned *given;		/* by conf_table_index: values a list was given */
+	int    *titled_lines;		/* line of each titled section, in file order */
+	size_t	ntitled;
 };
 
 /* conf_problem - note one problem of the load at line (0 = none) */

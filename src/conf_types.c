@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <confuse.h>
 
@@ -409,6 +410,29 @@ conf_parse_action(CONF_PARSE_ARGS)
 		   unset_ok ? "; \"\" = as on_limit" : "");
 }
 
+/* conf_parse_rule_action - a signature rule's action: one the row allows, or "ignore" */
+static int
+conf_parse_rule_action(CONF_PARSE_ARGS)
+{
+	struct conf_row on = *r;
+	struct policy_rule_action what = {.ignore = 1, .action = POLICY_ACCEPT};
+
+	on.type = CONF_ACTION;
+	if (strcasecmp(value, "ignore") != 0
+	    && conf_parse_action(&on, value, dst ? &what.action : NULL, err, errlen) < 0) {
+		size_t	n = strlen(err);
+
+		if (n > 0 && err[n - 1] == ')')	/* "(use ...)": add ignore to the list */
+			snprintf(err + n - 1, errlen - (n - 1), ", or ignore)");
+		return -1;
+	}
+	if (dst) {
+		what.ignore = strcasecmp(value, "ignore") == 0;
+		*(struct policy_rule_action *) dst = what;
+	}
+	return 0;
+}
+
 /* ---- by type ---- */
 
 /* What a type does: its parse function, the size of its field, whether it owns a string. */
@@ -434,6 +458,7 @@ static const struct conf_type_ops {
 	[CONF_SIZE0] = {conf_parse_bytes, sizeof(uint64_t), 0},
 	[CONF_ACTION] = {conf_parse_action, sizeof(enum policy_action), 0},
 	[CONF_ACTION_UNSET] = {conf_parse_action, sizeof(struct policy_limit), 0},
+	[CONF_RULE_ACTION] = {conf_parse_rule_action, sizeof(struct policy_rule_action), 0},
 	[CONF_SECTION] = {NULL, 0, 0},
 };
 

@@ -361,7 +361,7 @@ mlfi_eom(SMFICTX *ctx)
 	struct milter_conn *c = milter_conn_get(ctx);
 	struct milter_msg *m;
 	struct scan_verdict v;
-	struct policy_decision d;
+	struct policy_decision d = {0};
 	sfsistat rc;
 	char	herr[MILTER_HERR_MAX] = "";
 	double	t0 = util_now();
@@ -384,6 +384,8 @@ mlfi_eom(SMFICTX *ctx)
 		milter_stop_decision(&v, &d);
 	else
 		policy_decide(&v, &c->conf->policy, chain_unavailable_ms(milter_state.chain), &d);
+	if (d.ignored)			/* a signature rule said ignore: clean, the name kept for the log */
+		v.result = SCAN_CLEAN;
 	milter_apply(ctx, c, &v, &d, herr, sizeof(herr));
 	rc = milter_status(&d);
 	milter_decided(m->qid, &v, &d, spool_offered(m->spool), util_now() - t0, herr, busy);

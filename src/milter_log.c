@@ -9,7 +9,8 @@
  *	with log_decision() whatever log_level says: the decision at end of
  *	message ("QID: verdict=... action=... scanner=... size=... time=...",
  *	with the virus, the limit or the reason, fail_open=1 and the header
- *	error when there is one), or, for one that never got there, "QID: no
+ *	error when there is one; ignored="NAME" with verdict=clean when a
+ *	signature rule said ignore), or, for one that never got there, "QID: no
  *	decision: aborted by the MTA at STEP" or "QID: no decision:
  *	connection lost at STEP" (milter.c says when). STEP is mail, header,
  *	eoh or body. Every text from the message or a peer is sanitized
@@ -93,7 +94,9 @@ milter_decided(const char *qid, const struct scan_verdict *v, const struct polic
 	char	detail[SCAN_NAME_MAX + 32] = "", safe[SCAN_NAME_MAX];
 
 	hdrs_sanitize(safe, sizeof(safe), v->name);
-	if (v->result == SCAN_INFECTED)
+	if (d->ignored)
+		snprintf(detail, sizeof(detail), " ignored=\"%s\"", safe);
+	else if (v->result == SCAN_INFECTED)
 		snprintf(detail, sizeof(detail), " virus=\"%s\"", safe);
 	else if (v->result == SCAN_LIMIT)
 		snprintf(detail, sizeof(detail), " limit=%s reason=\"%s\"",

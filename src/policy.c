@@ -26,6 +26,13 @@
  *			fail_open applies to unavailable only.
  *	skipped		accept with tag (skip_authenticated let it pass).
  *
+ *	Signature rules come first for an infected verdict: the first rule
+ *	(in file order) whose glob matches the virus name, with fnmatch(3)
+ *	and no flags (case-sensitive, as ClamAV's names are; '*' also
+ *	matches '.'), decides: its action as on_infected would, or ignore:
+ *	accept, no tag, ignored set (the milter tags it Clean and logs
+ *	ignored=NAME). No rule matches: on_infected.
+ *
  *	Accept on anything but clean always tags. Quarantine of a
  *	non-clean message tags too: the held message says why it was held
  *	when an operator releases it. Reject, tempfail and discard do not
@@ -58,6 +65,7 @@
  */
 #include "config.h"
 
+#include <fnmatch.h>
 #include <stddef.h>
 #include <string.h>
 #include <strings.h>
@@ -136,6 +144,7 @@ policy_set(struct policy_decision *out, enum policy_action a, int tag, int fail_
 	out->action = a;
 	out->tag = tag;
 	out->fail_open = fail_open;
+	out->ignored = 0;
 }
 
 /* policy_apply - the decision for a non-clean verdict whose option (the one filling field) is a */
@@ -172,6 +181,40 @@ policy_limit(struct policy_decision *out, const struct policy_conf *pc, enum sca
 		policy_apply(out, POLICY_FIELD(on_limit), pc->on_limit);
 }
 
+/* policy_sigrule_match - the first rule of pc whose glob matches name; NULL if none */
+const struct policy_sigrule *
+policy_sigrule_match(const struct policy_conf *pc, const char *name)
+{
+	size_t	i;
+
+	if (pc == NULL || name == NULL || pc->sigrules == NULL)
+		return NULL;
+	for (i = 0; i < pc->nsigrules && i < POLICY_SIGRULES_MAX; i++)
+		if (pc->sigrules[i].glob != NULL && fnmatch(pc->sigrules[i].glob, name, 0) == 0)
+			return &pc->sigrules[i];
+	return NULL;
+}
+
+/* policy_infected - an infected verdict: the first matching signature rule, else on_infected */
+static void
+policy_infected(struct policy_decision *out, const struct policy_conf *pc,
+		const struct scan_verdict *v)
+{
+	char	name[SCAN_NAME_MAX + 1];
+	const struct policy_sigrule *r;
+
+	memcpy(name, v->name, sizeof(v->name));
+	name[SCAN_NAME_MAX] = 0;		/* v->name may lack its NUL */
+	if ((r = policy_sigrule_match(pc, name)) == NULL)
+		policy_apply(out, POLICY_FIELD(on_infected), pc->on_infected);
+	else if (r->what.ignore) {
+		policy_set(out, POLICY_ACCEPT, 0, 0);
+		out->ignored = 1;
+	} else {
+		policy_apply(out, POLICY_FIELD(on_infected), r->what.action);
+	}
+}
+
 /* policy_fail_open - 1 when on_unavailable is tempfail and fail_open_after has been reached */
 int
 policy_fail_open(const struct policy_conf *pc, int64_t unavailable_ms)
@@ -189,6 +232,7 @@ policy_decide(const struct scan_verdict *v, const struct policy_conf *pc,
 
 	if (out == NULL)
 		return;
+	policy_set(out, POLICY_ACCEPT, 0, 0);
 	if (v == NULL) {
 		policy_set(out, POLICY_TEMPFAIL, 0, 0);
 		return;
@@ -208,7 +252,7 @@ policy_decide(const struct scan_verdict *v, const struct policy_conf *pc,
 	}
 	switch (verdict) {
 	case SCAN_INFECTED:
-		policy_apply(out, POLICY_FIELD(on_infected), pc->on_infected);
+		policy_infected(out, pc, v);
 		break;
 	case SCAN_UNAVAILABLE:
 		if (policy_fail_open(pc, unavailable_ms))

@@ -2,7 +2,8 @@
  * NAME
  *	policy 3h - from a verdict to an action, as a pure function
  * SUMMARY
- *	policy_decide(), policy_untagged(), policy_action_name(), policy_action_from_name(),
+ *	policy_decide(), policy_sigrule_match(), policy_untagged(), policy_action_name(),
+ *	policy_action_from_name(),
  *	policy_limit_option(), policy_reply_text(), struct policy_conf
  * DESCRIPTION
  *	The policy has no libmilter and no libclamav in it. It maps
@@ -11,7 +12,9 @@
  *	an X-Virus-Status tag (accept on anything but clean always tags).
  *	A limit verdict is decided by the option of its kind
  *	(on_limit_size, on_limit_files, on_limit_time, on_limit_nesting)
- *	when that is set, else by on_limit.
+ *	when that is set, else by on_limit. An infected verdict is decided by
+ *	the first signature rule whose glob matches the virus name (its
+ *	action, or ignore: accept, no tag, ignored set), else by on_infected.
  */
 #ifndef CLAMSHIM_POLICY_H
 #define CLAMSHIM_POLICY_H
@@ -43,6 +46,21 @@ struct policy_limit {
 	enum policy_action action;		/* accept|tempfail|reject, when set */
 };
 
+/* What a signature rule does: an on_infected action, or ignore. */
+struct policy_rule_action {
+	int	ignore;				/* 1 = decided as clean; action unused */
+	enum policy_action action;		/* reject|discard|quarantine|tag */
+};
+
+/* policy_sigrule - a signature rule: a glob on the virus name and what to do on a match */
+struct policy_sigrule {
+	char   *glob;				/* fnmatch(3), case-sensitive; owned by struct conf */
+	struct policy_rule_action what;
+};
+
+/* At most this many signature rules (conf reports more as an error). */
+#define POLICY_SIGRULES_MAX	256
+
 struct policy_conf {
 	enum policy_action on_infected;		/* reject|discard|quarantine|tag */
 	enum policy_action on_unavailable;	/* tempfail|accept|reject|quarantine */
@@ -55,12 +73,16 @@ struct policy_conf {
 	char	*reject_message;		/* default POLICY_DEFAULT_REJECT */
 	char	*tempfail_message;		/* default POLICY_DEFAULT_TEMPFAIL */
 	int	skip_authenticated;
+	/* signature rules in file order, first match wins; not options of policy { } */
+	const struct policy_sigrule *sigrules;
+	size_t	nsigrules;
 };
 
 struct policy_decision {
 	enum policy_action action;	/* never POLICY_TAG: accept + tag instead */
 	int	tag;			/* X-Virus-Status must be added even if headers.add is off */
 	int	fail_open;		/* accepted only because fail_open_after ran out */
+	int	ignored;		/* infected, but a signature rule said ignore: accept as clean */
 };
 
 /* policy_decide - the action for verdict v; unavailable_ms = how long no scanner worked */
@@ -72,6 +94,8 @@ void	policy_decide(const struct scan_verdict *v, const struct policy_conf *pc,
  * one rule: policy_decide() and the monitor's fail-open alert and gauge ask it.
  */
 int	policy_fail_open(const struct policy_conf *pc, int64_t unavailable_ms);
+/* policy_sigrule_match - the first rule of pc whose glob matches name; NULL if none */
+const struct policy_sigrule *policy_sigrule_match(const struct policy_conf *pc, const char *name);
 /* policy_limit_option - "on_limit_size" ... for a kind; NULL for unknown (on_limit decides) */
 const char *policy_limit_option(enum scan_limit_kind k);
 /*

@@ -952,6 +952,88 @@ test_refcount(void **state)
 	assert_int_equal(conf_load(NULL, CONF_STRICT, NULL, NULL, NULL), 0);
 }
 
+/* ---- signature rules ---- */
+
+/* test_sigrules - signature "GLOB" { action }: parsed in file order, bad ones at their line */
+static void
+test_sigrules(void **state)
+{
+	static const struct bad_row bad[] = {
+		{"signature \"PUA.*\" {\n action = \"accept\"\n}\n", 2,
+		 "\"accept\" is not allowed here (use reject, discard, quarantine or tag, or ignore)"},
+		{"# c\nsignature \"PUA.*\" { action = \"tempfail\" }\n", 2, "signature.action"},
+		{"\n\nsignature \"\" { action = \"tag\" }\n", 3, "signature: the title is empty"},
+		{"signature \"" X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10
+		 X10 X10 X10 "X\" { action = tag }\n", 1, "longer than 200 bytes"},
+		{"signature \"A\" { action = tag }\n\nsignature \"B\" { }\n", 3,
+		 "signature \"B\": action is not set"},
+		{"signature \"A\" { action = tag }\nsignature \"A\" { action = reject }\n", 2,
+		 "duplicate title"},
+		{"signature { action = tag }\n", 1, "expected a title after section name signature"},
+	};
+	static const char good[] =
+		"policy { on_infected = \"discard\" }\n"
+		"# site rules\n"
+		"signature \"PUA.Win.*\"          { action = \"reject\" }\n"
+		"signature \"PUA.*\"              { action = \"tag\" }\n"
+		"signature \"Sanesecurity.Junk.*\" { action = \"ignore\" }\n"
+		"signature \"*.Phish.*\" {\n  action = quarantine\n}\n"
+		"signature 'Heuristics.*' { action = DISCARD }\n";
+	char	many[300 * 48];
+	struct conf *c;
+	struct rec r;
+	size_t	i, n = 0;
+
+	(void) state;
+	if (load(good, CONF_STRICT, &r, &c) != 0 || r.n)
+		dump(good, &r);
+	assert_non_null(c);
+	assert_int_equal(c->nsigrules, 5);
+	assert_ptr_equal(c->policy.sigrules, c->sigrules);
+	assert_int_equal(c->policy.nsigrules, 5);
+	assert_string_equal(c->sigrules[0].glob, "PUA.Win.*");
+	assert_int_equal(c->sigrules[0].what.ignore, 0);
+	assert_int_equal(c->sigrules[0].what.action, POLICY_REJECT);
+	assert_string_equal(c->sigrules[1].glob, "PUA.*");
+	assert_int_equal(c->sigrules[1].what.action, POLICY_TAG);
+	assert_string_equal(c->sigrules[2].glob, "Sanesecurity.Junk.*");
+	assert_int_equal(c->sigrules[2].what.ignore, 1);
+	assert_string_equal(c->sigrules[3].glob, "*.Phish.*");
+	assert_int_equal(c->sigrules[3].what.action, POLICY_QUARANTINE);
+	assert_string_equal(c->sigrules[4].glob, "Heuristics.*");
+	assert_int_equal(c->sigrules[4].what.action, POLICY_DISCARD);
+	assert_int_equal(c->policy.on_infected, POLICY_DISCARD);
+	conf_unref(c);
+
+	/* strict: an unknown option in a rule, a rule inside policy { } */
+	assert_int_equal(load("signature \"A\" { action = tag\n what = 1 }\n", CONF_STRICT, &r, &c), -1);
+	assert_non_null(find(&r, CONF_ERROR, 2, "signature.what"));
+	assert_int_equal(load("policy {\n signature \"A\" { action = tag } }\n", CONF_STRICT, &r, &c), -1);
+	assert_non_null(find(&r, CONF_ERROR, 2, "policy.signature"));
+
+	/* none: no rules */
+	assert_int_equal(load("", CONF_STRICT, &r, &c), 0);
+	assert_int_equal(c->nsigrules, 0);
+	assert_int_equal(c->policy.nsigrules, 0);
+	conf_unref(c);
+
+	check_bad("sigrules", bad, NROWS(bad));
+
+	/* 256 rules load; the 257th is an error at its line */
+	for (i = 1; i <= POLICY_SIGRULES_MAX; i++)
+		n += (size_t) snprintf(many + n, sizeof(many) - n,
+				       "signature \"S%zu.*\" { action = ignore }\n", i);
+	if (load(many, CONF_STRICT, &r, &c) != 0 || r.n)
+		dump("256 rules", &r);
+	assert_int_equal(c->nsigrules, POLICY_SIGRULES_MAX);
+	assert_string_equal(c->sigrules[255].glob, "S256.*");
+	conf_unref(c);
+	snprintf(many + n, sizeof(many) - n, "signature \"S257.*\" { action = ignore }\n");
+	assert_int_equal(load(many, CONF_STRICT, &r, &c), -1);
+	assert_null(c);
+	assert_non_null(find(&r, CONF_ERROR, 257, "more than 256 signature rules"));
+}
+
 /* test_option_names - the table as "section.option", no deprecated names */
 static void
 test_option_names(void **state)
@@ -991,7 +1073,7 @@ test_option_names(void **state)
 
 /* check_rows - each row of sec (named prefix) is complete and its default passes its own check */
 static unsigned
-check_rows(const struct conf_section *sec, const char *prefix)
+check_rows(const struct conf_section *sec, const char *prefix, int titled)
 {
 	char	full[CONF_NAME_MAX], err[CONF_TEXT_MAX];
 	unsigned bad = 0;
@@ -1002,8 +1084,15 @@ check_rows(const struct conf_section *sec, const char *prefix)
 		const char *why = NULL;
 
 		conf_full_name(prefix, r->name, full, sizeof(full));
+		if (r->type == CONF_SECTION && (r->flags & CONF_TITLED)
+		    && (r->max <= 0 || r->meaning == NULL || r->elem_size < sizeof(char *)
+			|| r->title_max == 0)) {
+			print_message("row %s: a titled section needs max, a meaning, elem_size, title_max\n",
+				      full);
+			bad++;
+		}
 		if (r->type == CONF_SECTION) {
-			bad += r->sub ? check_rows(r->sub, full) : 1;
+			bad += r->sub ? check_rows(r->sub, full, (r->flags & CONF_TITLED) != 0) : 1;
 			continue;
 		}
 		if (*r->name == '\0' || strchr(r->name, '.') || (unsigned) r->type >= CONF_TYPE_COUNT)
@@ -1017,9 +1106,9 @@ check_rows(const struct conf_section *sec, const char *prefix)
 		else if ((r->flags & CONF_LIST) && (r->max <= 0 || r->meaning == NULL
 						    || (r->dflt && r->dflt[0] != '{')))
 			why = "a list needs max, a meaning and a {default}";
-		else if (!(r->flags & CONF_LIST) && r->dflt == NULL)
-			why = "no default";
-		else if (!(r->flags & CONF_LIST) && conf_type_parse(r, r->dflt, NULL, err, sizeof(err)) < 0)
+		else if (!(r->flags & CONF_LIST) && r->dflt == NULL && !titled)
+			why = "no default";	/* in a titled section: must be set */
+		else if (!(r->flags & CONF_LIST) && r->dflt && conf_type_parse(r, r->dflt, NULL, err, sizeof(err)) < 0)
 			why = err;
 		if (why) {
 			print_message("row %s: %s\n", full, why);
@@ -1056,7 +1145,7 @@ test_table_defaults(void **state)
 	struct rec r;
 	size_t	i, n = 0;
 
-	assert_int_equal(check_rows(conf_table_root(), NULL), 0);
+	assert_int_equal(check_rows(conf_table_root(), NULL, 0), 0);
 	for (i = 0; i < conf_option_count(); i++) {
 		const char *name = conf_option_name(i), *dflt = conf_option_default(i);
 		const char *leaf = strrchr(name, '.');
@@ -1217,6 +1306,7 @@ main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_log_fallback),
 		cmocka_unit_test(test_refcount),
+		cmocka_unit_test(test_sigrules),
 		cmocka_unit_test(test_option_names),
 		cmocka_unit_test(test_table_defaults),
 		cmocka_unit_test(test_docs),

@@ -928,6 +928,95 @@ test_design_replies(void **state)
 	assert_string_equal(text, "Message could not be scanned");
 }
 
+/* ---- signature rules ---- */
+
+/* The rules of test_sigrules, in file order. */
+static const struct policy_sigrule sigrules[] = {
+	{"PUA.Win.Packer.*", {.ignore = 0, .action = POLICY_REJECT}},	/* before PUA.* */
+	{"PUA.*", {.ignore = 0, .action = POLICY_TAG}},
+	{"Sanesecurity.Junk.*", {.ignore = 1, .action = POLICY_ACCEPT}},
+	{"Sanesecurity.*", {.ignore = 0, .action = POLICY_DISCARD}},	/* after Junk: never for Junk */
+	{"*.Phish.*", {.ignore = 0, .action = POLICY_QUARANTINE}},
+	{"Bad.Accept", {.ignore = 0, .action = POLICY_ACCEPT}},		/* not allowed: tempfail */
+};
+
+/* One virus name and its decision. */
+struct sigcase {
+	const char *name;
+	enum policy_action want;
+	int	tag;
+	int	ignored;
+};
+
+static const struct sigcase sigcases[] = {
+	{"PUA.Win.Packer.Upx-1", R, 0, 0},		/* first match wins */
+	{"PUA.Doc.Tool.Macro-2", A, 1, 0},		/* tag: accept, tagged */
+	{"Sanesecurity.Junk.12345", A, 0, 1},		/* ignore: clean */
+	{"Sanesecurity.Foxhole.Zip_fs1", D, 0, 0},	/* discard */
+	{"Email.Phish.Paypal-9", Q, 1, 0},		/* quarantine */
+	{"Bad.Accept", T, 0, 0},			/* not an on_infected action */
+	{"Eicar-Test-Signature", R, 0, 0},		/* no match: on_infected */
+	{"pua.Doc.Tool.Macro-2", R, 0, 0},		/* case-sensitive */
+	{"PUA", R, 0, 0},				/* "PUA.*" needs the dot */
+	{"", R, 0, 0},
+};
+
+/* test_sigrules - first matching rule decides an infected verdict; none: on_infected */
+static void
+test_sigrules(void **state)
+{
+	struct policy_conf pc;
+	struct policy_decision d;
+	struct scan_verdict v;
+	size_t	i;
+
+	(void) state;
+	conf_invalid(&pc);
+	pc.on_infected = POLICY_REJECT;
+	pc.on_error = POLICY_ACCEPT;
+	pc.sigrules = sigrules;
+	pc.nsigrules = NROWS(sigrules);
+	for (i = 0; i < NROWS(sigcases); i++) {
+		memset(&v, 0, sizeof(v));
+		v.result = SCAN_INFECTED;
+		snprintf(v.name, sizeof(v.name), "%s", sigcases[i].name);
+		memset(&d, 0x55, sizeof(d));
+		policy_decide(&v, &pc, 0, &d);
+		if (d.action != sigcases[i].want || d.tag != sigcases[i].tag
+		    || d.ignored != sigcases[i].ignored || d.fail_open)
+			fail_msg("%s: got %s tag=%d ignored=%d", sigcases[i].name,
+				 policy_action_name(d.action), d.tag, d.ignored);
+		assert_int_equal(policy_sigrule_match(&pc, sigcases[i].name) != NULL,
+				 i < 6);	/* the first six rows match a rule */
+	}
+	/* rules apply to infected verdicts only */
+	memset(&v, 0, sizeof(v));
+	v.result = SCAN_ERROR;
+	snprintf(v.name, sizeof(v.name), "PUA.Doc.Tool.Macro-2");
+	policy_decide(&v, &pc, 0, &d);
+	assert_int_equal(d.action, POLICY_ACCEPT);
+	assert_int_equal(d.tag, 1);
+	assert_int_equal(d.ignored, 0);
+	/* a name that fills v->name without a NUL is still matched safely */
+	memset(&v, 0, sizeof(v));
+	v.result = SCAN_INFECTED;
+	memset(v.name, 'P', sizeof(v.name));
+	memcpy(v.name, "PUA.", 4);
+	policy_decide(&v, &pc, 0, &d);
+	assert_int_equal(d.action, POLICY_ACCEPT);
+	assert_int_equal(d.tag, 1);
+	/* no rules, or NULL: on_infected */
+	pc.nsigrules = 0;
+	snprintf(v.name, sizeof(v.name), "PUA.Doc.Tool.Macro-2");
+	policy_decide(&v, &pc, 0, &d);
+	assert_int_equal(d.action, POLICY_REJECT);
+	pc.sigrules = NULL;
+	pc.nsigrules = 3;
+	policy_decide(&v, &pc, 0, &d);
+	assert_int_equal(d.action, POLICY_REJECT);
+	assert_null(policy_sigrule_match(NULL, "PUA.x"));
+}
+
 int
 main(void)
 {
@@ -946,6 +1035,7 @@ main(void)
 		cmocka_unit_test(test_reply),
 		cmocka_unit_test(test_reply_edges),
 		cmocka_unit_test(test_design_replies),
+		cmocka_unit_test(test_sigrules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
