@@ -220,11 +220,15 @@ main_scan_files(struct conf *conf, char **files, int nfiles)
 		if (v.result == SCAN_LIMIT)	/* "KIND: REASON" */
 			snprintf(shown, sizeof(shown), " %s%s%s", scan_limit_kind_name(v.limit),
 				 v.name[0] ? ": " : "", v.name);
+		else if (d.ignored)		/* a signature rule: decided as clean */
+			snprintf(shown, sizeof(shown), " ignored=%s", v.name);
 		else
 			snprintf(shown, sizeof(shown), "%s%s", v.name[0] ? " " : "", v.name);
-		printf("%s: %s %s%s\n", files[i], scan_result_name(v.result),
+		printf("%s: %s %s%s\n", files[i], scan_result_name(d.ignored ? SCAN_CLEAN : v.result),
 		       policy_action_name(d.action), shown);
 		fflush(stdout);
+		if (d.ignored)
+			continue;
 		if (v.result == SCAN_INFECTED && worst < 1)
 			worst = 1;
 		else if (v.result != SCAN_CLEAN && v.result != SCAN_INFECTED)

@@ -70,6 +70,12 @@ EOC
 
 	send "$T/eicar.eml" > "$T/out"
 	expect "$1: EICAR (no rule) rejected by on_infected" '^decision=reject .*Virus found: Eicar' "$T/out"
+
+	# --scan decides the same way: the ignored one is clean (exit 0 alone)
+	"$CLAMSHIM" -c "$T/c.conf" --scan "$T/junk.eml" > "$T/scan.out" 2>&1
+	rc=$?
+	[ "$rc" = 0 ] && grep -q ": clean accept ignored=Sanesecurity.Junk.Test.Y" "$T/scan.out" &&
+		ok "$1: --scan: junk clean, exit 0" || notok "$1: --scan: exit $rc: $(cat "$T/scan.out")"
 }
 
 run embedded
