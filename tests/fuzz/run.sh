@@ -38,8 +38,8 @@ command -v "$CC" >/dev/null 2>&1 || { echo "FAIL: fuzzing needs clang (scripts/d
 mkdir -p "$dir" || exit 1
 
 # Sources each target links: the pure modules and what they log with.
-SRCS="src/util.c src/log.c src/conf.c src/conf_options.c src/conf_types.c src/conf_scan.c src/policy.c src/hdrs.c src/scan.c src/status.c src/alert.c"
-[ -f "$top/src/mtclient.c" ] && SRCS="$SRCS src/mtclient.c"
+SRCS="src/util.c src/log.c src/conf.c src/conf_options.c src/conf_types.c src/conf_scan.c src/policy.c src/hdrs.c src/scan.c src/status.c src/alert.c src/alert_rate.c src/alert_state.c"
+[ -f "$top/src/mtclient.c" ] && SRCS="$SRCS src/mtclient.c src/mtclient_msg.c src/mtclient_file.c"
 SRCS="$SRCS src/runner.c src/status_read.c"	# alert.c's command runner; the status reader
 SRCS="$SRCS src/clamd_proto.c"	# fuzz_clamd, and conf_types.c checks clamd server specs with it
 # target_srcs TARGET -- what one target links besides SRCS: fuzz_milter drives
