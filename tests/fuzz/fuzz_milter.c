@@ -250,12 +250,12 @@ fuzz_destroy(struct scanner *s)
 }
 
 const struct scan_ops scan_embedded_ops = {
-	.name = "embedded", .create = fuzz_create_embedded, .configure = fuzz_configure,
+	.create = fuzz_create_embedded, .configure = fuzz_configure,
 	.scan = fuzz_scan_msg, .reload = NULL, .wait_ready = fuzz_wait_ready,
 	.status = fuzz_status, .destroy = fuzz_destroy,
 };
 const struct scan_ops scan_clamd_ops = {
-	.name = "clamd", .create = fuzz_create_clamd, .configure = fuzz_configure,
+	.create = fuzz_create_clamd, .configure = fuzz_configure,
 	.scan = fuzz_scan_msg, .reload = NULL, .wait_ready = fuzz_wait_ready,
 	.status = fuzz_status, .destroy = fuzz_destroy,
 };
