@@ -414,6 +414,28 @@ setup(void **state)
 	f->conf.embedded.max_scan_size = 100 << 20;
 	f->conf.embedded.max_recursion = 16;
 	f->conf.embedded.max_files = 10000;
+	/* the detection options at clamd's defaults, as conf_load() gives them */
+	{
+		struct conf_embedded *e = &f->conf.embedded;
+
+		e->heuristic_alerts = e->phishing_signatures = e->phishing_scan_urls = 1;
+		e->scan_pe = e->scan_elf = e->scan_ole2 = e->scan_pdf = e->scan_swf = 1;
+		e->scan_xmldocs = e->scan_hwp3 = e->scan_onenote = e->scan_html = 1;
+		e->scan_archive = e->scan_image = e->scan_image_fuzzy_hash = e->bytecode = 1;
+		e->structured_ssn_format_normal = 1;
+		e->bytecode_timeout_ms = 10000;
+		e->max_embedded_pe = e->max_html_normalize = 40 << 20;
+		e->max_html_no_tags = 8 << 20;
+		e->max_script_normalize = 20 << 20;
+		e->max_zip_type_rcg = 1 << 20;
+		e->max_partitions = 50;
+		e->max_icons_pe = 100;
+		e->max_rec_hwp3 = 16;
+		e->pcre_match_limit = 100000;
+		e->pcre_rec_match_limit = 2000;
+		e->pcre_max_file_size = 100 << 20;
+		e->structured_min_credit_card_count = e->structured_min_ssn_count = 3;
+	}
 	f->conf.policy.max_size = 50 << 20;
 	*state = f;
 	return 0;
