@@ -62,6 +62,7 @@ static const char *const rs_kind_names[RS_KINDS] = {"clean", "infected", "limit"
 /* Shared by the scanning threads. */
 struct rs_run {
 	struct cl_engine *engine;
+	struct cl_scan_options scan;	/* the engine's scan options */
 	const struct corpus *corpus;
 	atomic_size_t next;
 	double	t0;			/* when the scanning started */
@@ -72,7 +73,8 @@ struct rs_run {
 
 /* rs_engine - an engine built as clamshim's embedded scanner builds one; exits on failure */
 static struct cl_engine *
-rs_engine(const struct conf *conf, const char *db, int nocache, unsigned *sigs)
+rs_engine(const struct conf *conf, const char *db, int nocache, unsigned *sigs,
+	  struct cl_scan_options *scan)
 {
 	struct emb_settings set;
 	struct cl_engine *e;
@@ -84,6 +86,7 @@ rs_engine(const struct conf *conf, const char *db, int nocache, unsigned *sigs)
 		set.database = util_strdup(db);
 	}
 	set.keep_cache = !nocache;
+	*scan = set.scan;
 	e = emb_engine_build(&set, sigs, err, sizeof(err));
 	emb_settings_free(&set);
 	if (e == NULL) {
@@ -95,11 +98,11 @@ rs_engine(const struct conf *conf, const char *db, int nocache, unsigned *sigs)
 
 /* rs_scan_one - scan one message from memory, as clamshim scans one held in RAM */
 static enum rs_kind
-rs_scan_one(struct cl_engine *e, const struct corpus_msg *m)
+rs_scan_one(struct cl_engine *e, const struct cl_scan_options *scan, const struct corpus_msg *m)
 {
 	struct scan_verdict v;
 
-	emb_scan_mem(e, m->data, m->len, &v);
+	emb_scan_mem(e, scan, m->data, m->len, &v);
 	switch (v.result) {
 	case SCAN_CLEAN:
 		return RS_CLEAN;
@@ -123,7 +126,7 @@ rs_worker(void *arg)
 		double	t0 = corpus_now();
 
 		run->start[i] = t0 - run->t0;
-		run->kind[i] = (unsigned char) rs_scan_one(run->engine, &run->corpus->msgs[i]);
+		run->kind[i] = (unsigned char) rs_scan_one(run->engine, &run->scan, &run->corpus->msgs[i]);
 		run->lat[i] = corpus_now() - t0;
 	}
 	return NULL;
@@ -227,7 +230,7 @@ main(int argc, char **argv)
 
 	rss0 = corpus_rss_kb("VmRSS");
 	t0 = corpus_now();
-	run.engine = rs_engine(conf, db, nocache, &sigs);
+	run.engine = rs_engine(conf, db, nocache, &sigs, &run.scan);
 	tload = corpus_now() - t0;
 	rss1 = corpus_rss_kb("VmRSS");
 

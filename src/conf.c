@@ -401,6 +401,16 @@ conf_check_limits_ok(struct conf_load *lc, const struct conf_clamd *cd)
 	}
 }
 
+/* conf_check_detect - embedded.bytecode_security: one of clamd's values */
+static void
+conf_check_detect(struct conf_load *lc, const struct conf_embedded *e)
+{
+	if (strcmp(e->bytecode_security, "TrustSigned") != 0 && strcmp(e->bytecode_security, "Paranoid") != 0)
+		conf_problem(lc, CONF_ERROR, conf_line_of(lc, "embedded.bytecode_security"),
+			     "embedded.bytecode_security: \"%.100s\" is not TrustSigned or Paranoid",
+			     e->bytecode_security);
+}
+
 /* conf_inherit_limits - a kind of limit whose option is "" (or that has none) is decided by on_limit */
 static void
 conf_inherit_limits(struct policy_conf *pc)
@@ -435,6 +445,7 @@ conf_convert(struct conf_load *lc, cfg_t *cfg, struct conf *c)
 	conf_convert_section(lc, cfg, conf_table_root(), NULL, (char *) c);
 	conf_check_chain(lc, c);
 	conf_check_limits_ok(lc, &c->clamd);
+	conf_check_detect(lc, &c->embedded);
 	conf_inherit_limits(&c->policy);
 	c->policy.sigrules = c->sigrules;
 	c->policy.nsigrules = c->nsigrules;

@@ -37,6 +37,7 @@ enum conf_scanner {
 
 #define CONF_MAX_SCANNERS	4
 #define CONF_MAX_SERVERS	32
+#define CONF_MAX_PUA_CATS	64		/* exclude_pua, include_pua */
 
 struct conf {
 	char	*file;			/* path it was read from; NULL for built-in defaults */
@@ -62,6 +63,36 @@ struct conf {
 		uint64_t max_scan_size;
 		unsigned max_recursion;
 		unsigned max_files;
+		/* detection options, as clamd.conf's (emb_engine(3) applies them) */
+		char	*exclude_pua[CONF_MAX_PUA_CATS];	/* PUA categories */
+		size_t	nexclude_pua;
+		char	*include_pua[CONF_MAX_PUA_CATS];
+		size_t	ninclude_pua;
+		char	*bytecode_security;	/* "TrustSigned" | "Paranoid" */
+		int64_t	bytecode_timeout_ms;
+		uint64_t max_embedded_pe;
+		uint64_t max_html_normalize;
+		uint64_t max_html_no_tags;
+		uint64_t max_script_normalize;
+		uint64_t max_zip_type_rcg;
+		uint64_t pcre_max_file_size;
+		unsigned max_partitions;
+		unsigned max_icons_pe;
+		unsigned max_rec_hwp3;
+		unsigned pcre_match_limit;
+		unsigned pcre_rec_match_limit;
+		unsigned structured_min_credit_card_count;
+		unsigned structured_min_ssn_count;
+		int	detect_pua, heuristic_alerts, heuristic_scan_precedence;
+		int	alert_broken_executables, alert_broken_media, alert_encrypted;
+		int	alert_encrypted_archive, alert_encrypted_doc, alert_ole2_macros;
+		int	alert_phishing_ssl_mismatch, alert_phishing_cloak;
+		int	alert_partition_intersection, phishing_signatures, phishing_scan_urls;
+		int	scan_pe, scan_elf, scan_ole2, scan_pdf, scan_swf, scan_xmldocs;
+		int	scan_hwp3, scan_onenote, scan_html, scan_archive, scan_image;
+		int	scan_image_fuzzy_hash, bytecode, bytecode_unsigned, official_database_only;
+		int	structured_data_detection, structured_ssn_format_normal;
+		int	structured_ssn_format_stripped, structured_cc_only;
 	} embedded;
 
 	struct conf_clamd {

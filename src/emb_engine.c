@@ -7,14 +7,23 @@
  *	emb_engine_init() runs cl_init() once per process and routes
  *	libclamav's messages to the log. emb_engine_build() makes one engine:
  *	cl_engine_new(), the limits and options below, cl_load() of the
- *	database with CL_DB_STDOPT, cl_engine_compile(). A load that finds no
+ *	database with the load options below, cl_engine_compile(). A load that finds no
  *	signatures at all (an empty directory) is a failed load.
  *
  *	Limits from the configuration: max_scan_time (ms), max_file_size,
  *	max_scan_size and max_files are passed to libclamav as they are (0 =
  *	no limit there); max_recursion 0 keeps libclamav's default, any other
- *	value is passed plus one (the message's own MIME level). Other limits
- *	(embedded PE size, HTML normalisation ...) keep their defaults.
+ *	value is passed plus one (the message's own MIME level).
+ *
+ *	Detection options (clamd.conf's, in snake_case) become what clamd
+ *	makes of them: CL_DB_* load options (detect_pua, the PUA category
+ *	list, phishing_*, bytecode*, official_database_only), engine numbers
+ *	(max_embedded_pe ... pcre_*, bytecode_security and _timeout, the
+ *	structured_* counts) and the scan options every scan with the engine
+ *	uses (struct emb_settings.scan: heuristics, parsers, alert_*); the
+ *	mail parser is always on and CL_SCAN_HEURISTIC_EXCEEDS_MAX always set.
+ *	All of them take part in emb_settings_differ(), so that changing one
+ *	rebuilds the engine.
  *	libclamav's clean-result cache is off (keep_cache is for the benchmark
  *	only). The engine's temporary files go to spool_dir.
  *
@@ -175,6 +184,167 @@ emb_engine_init(char *err, size_t errlen)
 	return 0;
 }
 
+/* The engine numbers of the detection options, in the order of emb_settings.num. */
+static const struct emb_num {
+	enum cl_engine_field field;
+	const char *name;
+} emb_nums[EMB_NUM_COUNT] = {
+	{CL_ENGINE_MAX_EMBEDDEDPE, "max_embedded_pe"},
+	{CL_ENGINE_MAX_HTMLNORMALIZE, "max_html_normalize"},
+	{CL_ENGINE_MAX_HTMLNOTAGS, "max_html_no_tags"},
+	{CL_ENGINE_MAX_SCRIPTNORMALIZE, "max_script_normalize"},
+	{CL_ENGINE_MAX_ZIPTYPERCG, "max_zip_type_rcg"},
+	{CL_ENGINE_MAX_PARTITIONS, "max_partitions"},
+	{CL_ENGINE_MAX_ICONSPE, "max_icons_pe"},
+	{CL_ENGINE_MAX_RECHWP3, "max_rec_hwp3"},
+	{CL_ENGINE_PCRE_MATCH_LIMIT, "pcre_match_limit"},
+	{CL_ENGINE_PCRE_RECMATCH_LIMIT, "pcre_rec_match_limit"},
+	{CL_ENGINE_PCRE_MAX_FILESIZE, "pcre_max_file_size"},
+	{CL_ENGINE_BYTECODE_SECURITY, "bytecode_security"},
+	{CL_ENGINE_BYTECODE_TIMEOUT, "bytecode_timeout"},
+	{CL_ENGINE_MIN_CC_COUNT, "structured_min_credit_card_count"},
+	{CL_ENGINE_MIN_SSN_COUNT, "structured_min_ssn_count"},
+};
+
+/* emb_clamp - a size or count as an engine number */
+static long long
+emb_clamp(uint64_t v)
+{
+	return v > (uint64_t) INT64_MAX ? INT64_MAX : (long long) v;
+}
+
+/*
+ * emb_pua_cats - the category list as clamd gives it to libclamav,
+ * ".cat1.cat2."; a category that does not fit is left out (and with it
+ * the rest), as is an empty one.
+ */
+static void
+emb_pua_cats(char *buf, size_t len, char *const *cats, size_t n)
+{
+	size_t	used = 1, i, l;
+
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		l = strlen(cats[i]);
+		if (l == 0)
+			continue;
+		if (used + l + 2 > len) {
+			log_warning("embedded: PUA category list too long, cut before \"%.64s\"", cats[i]);
+			break;
+		}
+		buf[used - 1] = '.';
+		memcpy(buf + used, cats[i], l);
+		used += l + 1;
+		buf[used - 1] = '\0';
+	}
+	if (used > 1) {
+		buf[used - 1] = '.';
+		buf[used] = '\0';
+	}
+}
+
+/*
+ * emb_detect_from_conf - the detection options as load options, engine
+ * numbers and scan options, mapped as clamd maps clamd.conf (clamd.c,
+ * server-th.c). Limits are always reported (CL_SCAN_HEURISTIC_EXCEEDS_MAX).
+ */
+static void
+emb_detect_from_conf(struct emb_settings *set, const struct conf_embedded *e)
+{
+	struct cl_scan_options *o = &set->scan;
+
+	set->dboptions = 0;
+	set->pua_cats[0] = '\0';
+	if (e->detect_pua) {
+		set->dboptions |= CL_DB_PUA;
+		if (e->nexclude_pua > 0) {
+			set->dboptions |= CL_DB_PUA_EXCLUDE;
+			emb_pua_cats(set->pua_cats, sizeof(set->pua_cats), e->exclude_pua, e->nexclude_pua);
+		} else if (e->ninclude_pua > 0) {
+			set->dboptions |= CL_DB_PUA_INCLUDE;
+			emb_pua_cats(set->pua_cats, sizeof(set->pua_cats), e->include_pua, e->ninclude_pua);
+		}
+		if (set->pua_cats[0] == '\0')
+			set->dboptions &= ~(unsigned) (CL_DB_PUA_EXCLUDE | CL_DB_PUA_INCLUDE);
+	}
+	if (e->official_database_only)
+		set->dboptions |= CL_DB_OFFICIAL_ONLY;
+	if (e->phishing_signatures)
+		set->dboptions |= CL_DB_PHISHING;
+	if (e->phishing_scan_urls)
+		set->dboptions |= CL_DB_PHISHING_URLS;
+	if (e->bytecode) {
+		set->dboptions |= CL_DB_BYTECODE;
+		if (e->bytecode_unsigned)
+			set->dboptions |= CL_DB_BYTECODE_UNSIGNED;
+	}
+
+	set->num[0] = emb_clamp(e->max_embedded_pe);
+	set->num[1] = emb_clamp(e->max_html_normalize);
+	set->num[2] = emb_clamp(e->max_html_no_tags);
+	set->num[3] = emb_clamp(e->max_script_normalize);
+	set->num[4] = emb_clamp(e->max_zip_type_rcg);
+	set->num[5] = e->max_partitions;
+	set->num[6] = e->max_icons_pe;
+	set->num[7] = e->max_rec_hwp3;
+	set->num[8] = e->pcre_match_limit;
+	set->num[9] = e->pcre_rec_match_limit;
+	set->num[10] = emb_clamp(e->pcre_max_file_size);
+	set->num[11] = e->bytecode_security != NULL && strcmp(e->bytecode_security, "Paranoid") == 0
+	    ? CL_BYTECODE_TRUST_NOTHING : CL_BYTECODE_TRUST_SIGNED;
+	set->num[12] = e->bytecode_timeout_ms > 0 ? e->bytecode_timeout_ms : 1;
+	set->num[13] = e->structured_min_credit_card_count;
+	set->num[14] = e->structured_min_ssn_count;
+
+	memset(o, 0, sizeof(*o));
+	o->heuristic = CL_SCAN_HEURISTIC_EXCEEDS_MAX;
+	if (e->heuristic_alerts)
+		o->general |= CL_SCAN_GENERAL_HEURISTICS;
+	if (e->heuristic_scan_precedence)
+		o->general |= CL_SCAN_GENERAL_HEURISTIC_PRECEDENCE;
+	/* the message itself is mail: its parser is always on */
+	o->parse = CL_SCAN_PARSE_MAIL;
+#define EMB_PARSE(opt, bit)	do { if (e->opt) o->parse |= (bit); } while (0)
+	EMB_PARSE(scan_archive, CL_SCAN_PARSE_ARCHIVE);
+	EMB_PARSE(scan_image, CL_SCAN_PARSE_IMAGE);
+	EMB_PARSE(scan_image_fuzzy_hash, CL_SCAN_PARSE_IMAGE_FUZZY_HASH);
+	EMB_PARSE(scan_pe, CL_SCAN_PARSE_PE);
+	EMB_PARSE(scan_elf, CL_SCAN_PARSE_ELF);
+	EMB_PARSE(scan_ole2, CL_SCAN_PARSE_OLE2);
+	EMB_PARSE(scan_pdf, CL_SCAN_PARSE_PDF);
+	EMB_PARSE(scan_swf, CL_SCAN_PARSE_SWF);
+	EMB_PARSE(scan_html, CL_SCAN_PARSE_HTML);
+	EMB_PARSE(scan_xmldocs, CL_SCAN_PARSE_XMLDOCS);
+	EMB_PARSE(scan_hwp3, CL_SCAN_PARSE_HWP3);
+	EMB_PARSE(scan_onenote, CL_SCAN_PARSE_ONENOTE);
+#undef EMB_PARSE
+	if (e->alert_encrypted || e->alert_encrypted_doc)
+		o->heuristic |= CL_SCAN_HEURISTIC_ENCRYPTED_DOC;
+	if ((e->alert_encrypted || e->alert_encrypted_archive) && e->scan_archive)
+		o->heuristic |= CL_SCAN_HEURISTIC_ENCRYPTED_ARCHIVE;
+	if (e->alert_broken_executables && (e->scan_pe || e->scan_elf))
+		o->heuristic |= CL_SCAN_HEURISTIC_BROKEN;
+	if (e->alert_broken_media)
+		o->heuristic |= CL_SCAN_HEURISTIC_BROKEN_MEDIA;
+	if (e->alert_ole2_macros && e->scan_ole2)
+		o->heuristic |= CL_SCAN_HEURISTIC_MACROS;
+	if (e->phishing_scan_urls && e->alert_phishing_cloak)
+		o->heuristic |= CL_SCAN_HEURISTIC_PHISHING_CLOAK;
+	if (e->phishing_scan_urls && e->alert_phishing_ssl_mismatch)
+		o->heuristic |= CL_SCAN_HEURISTIC_PHISHING_SSL_MISMATCH;
+	if (e->alert_partition_intersection)
+		o->heuristic |= CL_SCAN_HEURISTIC_PARTITION_INTXN;
+	if (e->structured_data_detection) {
+		o->heuristic |= CL_SCAN_HEURISTIC_STRUCTURED;
+		if (e->structured_cc_only)
+			o->heuristic |= CL_SCAN_HEURISTIC_STRUCTURED_CC;
+		if (e->structured_ssn_format_normal)
+			o->heuristic |= CL_SCAN_HEURISTIC_STRUCTURED_SSN_NORMAL;
+		if (e->structured_ssn_format_stripped)
+			o->heuristic |= CL_SCAN_HEURISTIC_STRUCTURED_SSN_STRIPPED;
+	}
+}
+
 /* emb_settings_from_conf - copy what the engine is built from */
 void
 emb_settings_from_conf(struct emb_settings *set, const struct conf *conf)
@@ -188,6 +358,7 @@ emb_settings_from_conf(struct emb_settings *set, const struct conf *conf)
 	set->max_recursion = conf->embedded.max_recursion;
 	set->max_files = conf->embedded.max_files;
 	set->keep_cache = 0;
+	emb_detect_from_conf(set, &conf->embedded);
 }
 
 /* emb_settings_free - free the strings of a settings copy */
@@ -210,7 +381,15 @@ emb_settings_differ(const struct emb_settings *a, const struct emb_settings *b)
 	    || a->max_scan_size != b->max_scan_size
 	    || a->max_recursion != b->max_recursion
 	    || a->max_files != b->max_files
-	    || a->keep_cache != b->keep_cache;
+	    || a->keep_cache != b->keep_cache
+	    || a->dboptions != b->dboptions
+	    || strcmp(a->pua_cats, b->pua_cats) != 0
+	    || memcmp(a->num, b->num, sizeof(a->num)) != 0
+	    || a->scan.general != b->scan.general
+	    || a->scan.parse != b->scan.parse
+	    || a->scan.heuristic != b->scan.heuristic
+	    || a->scan.mail != b->scan.mail
+	    || a->scan.dev != b->scan.dev;
 }
 
 /* emb_set_num - set one engine number, clamped to max; 0 ok, -1 with err */
@@ -262,6 +441,16 @@ emb_apply_limits(struct cl_engine *e, const struct emb_settings *set,
 	 */
 	if (!set->keep_cache && emb_set_num(e, CL_ENGINE_DISABLE_CACHE, "disable_cache", 1, 1, err, errlen) < 0)
 		return -1;
+	for (size_t i = 0; i < EMB_NUM_COUNT; i++)
+		if ((rc = cl_engine_set_num(e, emb_nums[i].field, set->num[i])) != CL_SUCCESS) {
+			emb_errf(err, errlen, "cannot set %s: %s", emb_nums[i].name, cl_strerror(rc));
+			return -1;
+		}
+	if (set->pua_cats[0] != '\0'
+	    && (rc = cl_engine_set_str(e, CL_ENGINE_PUA_CATEGORIES, set->pua_cats)) != CL_SUCCESS) {
+		emb_errf(err, errlen, "cannot set the PUA categories: %s", cl_strerror(rc));
+		return -1;
+	}
 	if (*set->tmpdir != '\0'
 	    && (rc = cl_engine_set_str(e, CL_ENGINE_TMPDIR, set->tmpdir)) != CL_SUCCESS) {
 		emb_errf(err, errlen, "cannot set the temporary directory: %s", cl_strerror(rc));
@@ -292,7 +481,7 @@ emb_engine_build(const struct emb_settings *set, unsigned *sigs, char *err, size
 		goto fail;
 	cl_engine_set_clcb_virus_found(cl, emb_virus_found);
 	emb_last_msg[0] = '\0';
-	if ((rc = cl_load(set->database, cl, sigs, CL_DB_STDOPT)) != CL_SUCCESS) {
+	if ((rc = cl_load(set->database, cl, sigs, set->dboptions)) != CL_SUCCESS) {
 		if (emb_last_msg[0] != '\0')
 			emb_errf(err, errlen, "cannot load %s: %s (%s)", set->database,
 				 cl_strerror(rc), emb_last_msg);

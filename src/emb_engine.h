@@ -24,6 +24,8 @@
 struct conf;
 
 #define EMB_MSG_MAX	256	/* one libclamav message, NUL included */
+#define EMB_PUA_CATS_MAX	1024	/* the PUA category string; longer lists are cut at a category */
+#define EMB_NUM_COUNT		15	/* engine numbers set from the detection options */
 
 /* What an engine is built from: a copy of the relevant configuration. */
 struct emb_settings {
@@ -36,6 +38,11 @@ struct emb_settings {
 	unsigned max_recursion;
 	unsigned max_files;
 	int	keep_cache;		/* 1: libclamav's clean cache on (bench/raw-scan only) */
+	/* the detection options of embedded { }, as libclamav takes them */
+	unsigned dboptions;		/* CL_DB_* for cl_load() */
+	char	pua_cats[EMB_PUA_CATS_MAX];	/* ".cat1.cat2." for CL_ENGINE_PUA_CATEGORIES, "" none */
+	long long num[EMB_NUM_COUNT];	/* engine numbers, in emb_engine.c's order */
+	struct cl_scan_options scan;	/* scan options for every scan with this engine */
 };
 
 /* What one scan learns through libclamav's callbacks (the context of a scan call). */

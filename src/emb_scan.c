@@ -7,8 +7,9 @@
  *	Messages held in RAM are scanned in place through an fmap
  *	(cl_fmap_open_memory). A spilled one is mapped read-only (mmap) and
  *	scanned the same way; only when the mapping fails is it scanned by
- *	descriptor. Neither is copied. All parsers are on, with
- *	CL_SCAN_GENERAL_HEURISTICS and CL_SCAN_HEURISTIC_EXCEEDS_MAX, so that
+ *	descriptor. Neither is copied. The scan options are the engine's
+ *	(built from the detection options by emb_engine(3)), always with
+ *	CL_SCAN_HEURISTIC_EXCEEDS_MAX, so that
  *	a hit limit comes back as a "Heuristics.Limits.Exceeded.*" detection,
  *	which is turned into a limit verdict whose kind scan_limit_kind_of()
  *	gives from the name (and whose reason is the name): a hit limit is
@@ -103,21 +104,21 @@ emb_tmp_short(const char *dir, uint64_t size, uint64_t *avail)
 	return *avail < 2 * size + EMB_TMP_RESERVE;
 }
 
-/* emb_scan_options - every parser, the general heuristics, limits reported as detections */
+/* emb_scan_options - the engine's scan options; limits always reported as detections */
 static void
-emb_scan_options(struct cl_scan_options *opts, struct emb_scan_ctx *ctx)
+emb_scan_options(struct cl_scan_options *opts, const struct cl_scan_options *base,
+		 struct emb_scan_ctx *ctx)
 {
-	memset(opts, 0, sizeof(*opts));
+	*opts = *base;
 	ctx->virname[0] = '\0';
 	ctx->error[0] = '\0';
-	opts->general = CL_SCAN_GENERAL_HEURISTICS;
-	opts->parse = ~0u;
-	opts->heuristic = CL_SCAN_HEURISTIC_EXCEEDS_MAX;
+	opts->heuristic |= CL_SCAN_HEURISTIC_EXCEEDS_MAX;
 }
 
 /* emb_scan_mem - the verdict for len bytes at mem */
 void
-emb_scan_mem(struct cl_engine *cl, const void *mem, size_t len, struct scan_verdict *v)
+emb_scan_mem(struct cl_engine *cl, const struct cl_scan_options *base, const void *mem, size_t len,
+	     struct scan_verdict *v)
 {
 	struct cl_scan_options opts;
 	struct emb_scan_ctx ctx;
@@ -134,7 +135,7 @@ emb_scan_mem(struct cl_engine *cl, const void *mem, size_t len, struct scan_verd
 		scan_verdict_set(v, SCAN_ERROR, EMB_SCANNER, "cannot map the message");
 		return;
 	}
-	emb_scan_options(&opts, &ctx);
+	emb_scan_options(&opts, base, &ctx);
 	rc = cl_scanmap_callback(map, NULL, &virname, &scanned, cl, &opts, &ctx);
 	emb_verdict_from_rc(v, rc, virname, &ctx);
 	cl_fmap_close(map);
@@ -148,7 +149,8 @@ emb_scan_mem(struct cl_engine *cl, const void *mem, size_t len, struct scan_verd
  * 16M). A failed mmap falls back to the descriptor.
  */
 static void
-emb_scan_fd(struct cl_engine *cl, int fd, uint64_t size, struct scan_verdict *v)
+emb_scan_fd(struct cl_engine *cl, const struct cl_scan_options *base, int fd, uint64_t size,
+	    struct scan_verdict *v)
 {
 	struct cl_scan_options opts;
 	struct emb_scan_ctx ctx;
@@ -160,18 +162,19 @@ emb_scan_fd(struct cl_engine *cl, int fd, uint64_t size, struct scan_verdict *v)
 	if (size > 0 && size <= SIZE_MAX)
 		mapped = mmap(NULL, (size_t) size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (mapped != MAP_FAILED) {
-		emb_scan_mem(cl, mapped, (size_t) size, v);
+		emb_scan_mem(cl, base, mapped, (size_t) size, v);
 		munmap(mapped, (size_t) size);
 		return;
 	}
-	emb_scan_options(&opts, &ctx);
+	emb_scan_options(&opts, base, &ctx);
 	rc = cl_scandesc_callback(fd, NULL, &virname, &scanned, cl, &opts, &ctx);
 	emb_verdict_from_rc(v, rc, virname, &ctx);
 }
 
 /* emb_scan_spool - the verdict for a finished spool, checking the temp dir's room */
 void
-emb_scan_spool(struct cl_engine *cl, const struct spool *msg, const char *tmpdir,
+emb_scan_spool(struct cl_engine *cl, const struct cl_scan_options *base,
+	       const struct spool *msg, const char *tmpdir,
 	       struct scan_verdict *v)
 {
 	uint64_t avail;
@@ -185,10 +188,10 @@ emb_scan_spool(struct cl_engine *cl, const struct spool *msg, const char *tmpdir
 		return;
 	}
 	if ((fd = spool_fd(msg)) >= 0) {
-		emb_scan_fd(cl, fd, spool_size(msg), v);
+		emb_scan_fd(cl, base, fd, spool_size(msg), v);
 	} else {
 		mem = spool_mem(msg, &len);
-		emb_scan_mem(cl, mem, len, v);
+		emb_scan_mem(cl, base, mem, len, v);
 	}
 	if (v->result == SCAN_CLEAN && emb_tmp_short(tmpdir, spool_size(msg), &avail))
 		scan_verdict_set(v, SCAN_ERROR, EMB_SCANNER, "temporary directory %s filled up "

@@ -24,9 +24,11 @@ struct spool;
 #define EMB_SCANNER	"embedded"	/* the scanner's name in verdicts and the chain */
 
 /* emb_scan_mem - the verdict for len bytes at mem (nothing to scan is clean) */
-void	emb_scan_mem(struct cl_engine *cl, const void *mem, size_t len, struct scan_verdict *v);
+void	emb_scan_mem(struct cl_engine *cl, const struct cl_scan_options *base, const void *mem,
+		     size_t len, struct scan_verdict *v);
 /* emb_scan_spool - the verdict for a finished spool, with libclamav's temp files in tmpdir */
-void	emb_scan_spool(struct cl_engine *cl, const struct spool *msg, const char *tmpdir,
+void	emb_scan_spool(struct cl_engine *cl, const struct cl_scan_options *base,
+		       const struct spool *msg, const char *tmpdir,
 		       struct scan_verdict *v);
 
 #endif

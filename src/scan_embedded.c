@@ -89,6 +89,7 @@ struct emb_ref {
 	char	sig_version[32];	/* "" unknown */
 	time_t	sig_time;		/* 0 unknown */
 	unsigned sigs;			/* signatures loaded */
+	struct cl_scan_options scan;	/* the scan options of the settings it was built from */
 	struct emb_ref *next;	/* on the free list */
 };
 
@@ -137,6 +138,7 @@ emb_load(const struct emb_settings *set, char *err, size_t errlen)
 		free(ee);
 		return NULL;
 	}
+	ee->scan = set->scan;
 	emb_db_info(set->database, ee->cl, ee->sig_version, sizeof(ee->sig_version), &ee->sig_time);
 	snprintf(ee->ident, sizeof(ee->ident), "%s/%s", cl_retver(),
 		 ee->sig_version[0] ? ee->sig_version : "0");
@@ -460,7 +462,7 @@ emb_scan(struct scanner *s, const struct spool *msg, struct scan_verdict *v)
 	snprintf(tmpdir, sizeof(tmpdir), "%s", s->set.tmpdir);
 	pthread_mutex_unlock(&s->lock);
 
-	emb_scan_spool(ee->cl, msg, tmpdir, v);
+	emb_scan_spool(ee->cl, &ee->scan, msg, tmpdir, v);
 	snprintf(v->engine, sizeof(v->engine), "%s", ee->ident);
 
 	pthread_mutex_lock(&s->lock);

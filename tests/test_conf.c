@@ -274,6 +274,56 @@ static const char good_conf[] =
 	"  max_file_size = \"1G\"   max_scan_size = \"2G\"\n"
 	"  max_recursion = 8\n"
 	"  max_files = 500\n"
+	"  detect_pua = true\n"
+	"  exclude_pua = {\"Packed\", \"NetTool\"}\n"
+	"  include_pua = {\"Tool\"}\n"
+	"  heuristic_alerts = false\n"
+	"  heuristic_scan_precedence = true\n"
+	"  alert_broken_executables = true\n"
+	"  alert_broken_media = true\n"
+	"  alert_encrypted = true\n"
+	"  alert_encrypted_archive = true\n"
+	"  alert_encrypted_doc = true\n"
+	"  alert_ole2_macros = true\n"
+	"  alert_phishing_ssl_mismatch = true\n"
+	"  alert_phishing_cloak = true\n"
+	"  alert_partition_intersection = true\n"
+	"  phishing_signatures = false\n"
+	"  phishing_scan_urls = false\n"
+	"  scan_pe = false\n"
+	"  scan_elf = false\n"
+	"  scan_ole2 = false\n"
+	"  scan_pdf = false\n"
+	"  scan_swf = false\n"
+	"  scan_xmldocs = false\n"
+	"  scan_hwp3 = false\n"
+	"  scan_onenote = false\n"
+	"  scan_html = false\n"
+	"  scan_archive = false\n"
+	"  scan_image = false\n"
+	"  scan_image_fuzzy_hash = false\n"
+	"  bytecode = false\n"
+	"  bytecode_security = \"Paranoid\"\n"
+	"  bytecode_timeout = \"2500ms\"\n"
+	"  bytecode_unsigned = true\n"
+	"  official_database_only = true\n"
+	"  max_embedded_pe = \"3M\"\n"
+	"  max_html_normalize = \"3M\"\n"
+	"  max_html_no_tags = \"3M\"\n"
+	"  max_script_normalize = \"3M\"\n"
+	"  max_zip_type_rcg = \"3M\"\n"
+	"  max_partitions = 7\n"
+	"  max_icons_pe = 7\n"
+	"  max_rec_hwp3 = 7\n"
+	"  pcre_match_limit = 7\n"
+	"  pcre_rec_match_limit = 7\n"
+	"  pcre_max_file_size = \"3M\"\n"
+	"  structured_data_detection = true\n"
+	"  structured_min_credit_card_count = 7\n"
+	"  structured_min_ssn_count = 7\n"
+	"  structured_ssn_format_normal = false\n"
+	"  structured_ssn_format_stripped = true\n"
+	"  structured_cc_only = true\n"
 	"}\n"
 	"clamd {\n"
 	"  servers = {\"unix:/run/clamd.sock\", \"tcp:127.0.0.1:3310\",\n"
@@ -356,6 +406,18 @@ test_good_file(void **state)
 		assert_int_equal(c->embedded.max_scan_size, 2048ULL * 1024 * 1024);
 		assert_int_equal(c->embedded.max_recursion, 8);
 		assert_int_equal(c->embedded.max_files, 500);
+		assert_int_equal(c->embedded.detect_pua, 1);
+		assert_int_equal(c->embedded.nexclude_pua, 2);
+		assert_string_equal(c->embedded.exclude_pua[1], "NetTool");
+		assert_int_equal(c->embedded.ninclude_pua, 1);
+		assert_int_equal(c->embedded.heuristic_alerts, 0);
+		assert_int_equal(c->embedded.alert_encrypted_archive, 1);
+		assert_int_equal(c->embedded.scan_archive, 0);
+		assert_string_equal(c->embedded.bytecode_security, "Paranoid");
+		assert_int_equal(c->embedded.bytecode_timeout_ms, 2500);
+		assert_int_equal(c->embedded.max_embedded_pe, 3 * 1024 * 1024);
+		assert_int_equal(c->embedded.pcre_rec_match_limit, 7);
+		assert_int_equal(c->embedded.structured_cc_only, 1);
 
 		assert_int_equal(c->clamd.nservers, 4);
 		assert_string_equal(c->clamd.servers[0], "unix:/run/clamd.sock");
@@ -734,6 +796,10 @@ test_bad_values(void **state)
 		{"clamd { stream_max = \"25MB\" }\n", 1, "clamd.stream_max"},
 		{"policy { max_size = \"99999999999999999999\" }\n", 1, "policy.max_size"},
 		{"embedded { database = \"\" }\n", 1, "embedded.database: must not be empty"},
+		{"embedded { bytecode_security = \"trustsigned\" }\n", 1, "not TrustSigned or Paranoid"},
+		{"embedded { pcre_match_limit = 0 }\n", 1, "embedded.pcre_match_limit"},
+		{"embedded { max_embedded_pe = \"0\" }\n", 1, "embedded.max_embedded_pe: must be more than 0"},
+		{"embedded { alert_encrypted_archive = maybe }\n", 1, "embedded.alert_encrypted_archive"},
 		{"spool_dir = \"\"\n", 1, "spool_dir: must not be empty"},
 		{"policy { reject_message = \"\" }\n", 1, "policy.reject_message: must not be empty"},
 		{"policy { tempfail_message = \"a\\r\\nb\" }\n", 1, "printable ASCII"},
@@ -1043,7 +1109,58 @@ test_option_names(void **state)
 		"max_scans", "memory_limit", "spool_dir", "embedded.database",
 		"embedded.reload_check", "embedded.max_db_age", "embedded.max_scan_time",
 		"embedded.max_file_size", "embedded.max_scan_size", "embedded.max_recursion",
-		"embedded.max_files", "clamd.servers", "clamd.connect_timeout",
+		"embedded.max_files",
+		"embedded.detect_pua",
+		"embedded.exclude_pua",
+		"embedded.include_pua",
+		"embedded.heuristic_alerts",
+		"embedded.heuristic_scan_precedence",
+		"embedded.alert_broken_executables",
+		"embedded.alert_broken_media",
+		"embedded.alert_encrypted",
+		"embedded.alert_encrypted_archive",
+		"embedded.alert_encrypted_doc",
+		"embedded.alert_ole2_macros",
+		"embedded.alert_phishing_ssl_mismatch",
+		"embedded.alert_phishing_cloak",
+		"embedded.alert_partition_intersection",
+		"embedded.phishing_signatures",
+		"embedded.phishing_scan_urls",
+		"embedded.scan_pe",
+		"embedded.scan_elf",
+		"embedded.scan_ole2",
+		"embedded.scan_pdf",
+		"embedded.scan_swf",
+		"embedded.scan_xmldocs",
+		"embedded.scan_hwp3",
+		"embedded.scan_onenote",
+		"embedded.scan_html",
+		"embedded.scan_archive",
+		"embedded.scan_image",
+		"embedded.scan_image_fuzzy_hash",
+		"embedded.bytecode",
+		"embedded.bytecode_security",
+		"embedded.bytecode_timeout",
+		"embedded.bytecode_unsigned",
+		"embedded.official_database_only",
+		"embedded.max_embedded_pe",
+		"embedded.max_html_normalize",
+		"embedded.max_html_no_tags",
+		"embedded.max_script_normalize",
+		"embedded.max_zip_type_rcg",
+		"embedded.max_partitions",
+		"embedded.max_icons_pe",
+		"embedded.max_rec_hwp3",
+		"embedded.pcre_match_limit",
+		"embedded.pcre_rec_match_limit",
+		"embedded.pcre_max_file_size",
+		"embedded.structured_data_detection",
+		"embedded.structured_min_credit_card_count",
+		"embedded.structured_min_ssn_count",
+		"embedded.structured_ssn_format_normal",
+		"embedded.structured_ssn_format_stripped",
+		"embedded.structured_cc_only",
+		"clamd.servers", "clamd.connect_timeout",
 		"clamd.scan_timeout", "clamd.retry_after", "clamd.stream_max",
 		"clamd.limits_unreported_ok",
 		"policy.on_infected", "policy.on_unavailable", "policy.fail_open_after",

@@ -47,6 +47,7 @@
 #include <clamav.h>
 
 #include "conf.h"
+#include "emb_engine.h"
 #include "log.h"
 #include "scan.h"
 #include "spool.h"
@@ -414,6 +415,28 @@ setup(void **state)
 	f->conf.embedded.max_scan_size = 100 << 20;
 	f->conf.embedded.max_recursion = 16;
 	f->conf.embedded.max_files = 10000;
+	/* the detection options at clamd's defaults, as conf_load() gives them */
+	{
+		struct conf_embedded *e = &f->conf.embedded;
+
+		e->heuristic_alerts = e->phishing_signatures = e->phishing_scan_urls = 1;
+		e->scan_pe = e->scan_elf = e->scan_ole2 = e->scan_pdf = e->scan_swf = 1;
+		e->scan_xmldocs = e->scan_hwp3 = e->scan_onenote = e->scan_html = 1;
+		e->scan_archive = e->scan_image = e->scan_image_fuzzy_hash = e->bytecode = 1;
+		e->structured_ssn_format_normal = 1;
+		e->bytecode_timeout_ms = 10000;
+		e->max_embedded_pe = e->max_html_normalize = 40 << 20;
+		e->max_html_no_tags = 8 << 20;
+		e->max_script_normalize = 20 << 20;
+		e->max_zip_type_rcg = 1 << 20;
+		e->max_partitions = 50;
+		e->max_icons_pe = 100;
+		e->max_rec_hwp3 = 16;
+		e->pcre_match_limit = 100000;
+		e->pcre_rec_match_limit = 2000;
+		e->pcre_max_file_size = 100 << 20;
+		e->structured_min_credit_card_count = e->structured_min_ssn_count = 3;
+	}
 	f->conf.policy.max_size = 50 << 20;
 	*state = f;
 	return 0;
@@ -453,6 +476,125 @@ static const struct detect_case detect_cases[] = {
 	{"clean message", MSG_CLEAN, NULL, SCAN_CLEAN, ""},
 	{"two clean attachments", MSG_TWO_ATTACHED, NULL, SCAN_CLEAN, ""},
 };
+
+/* load_text - a configuration from text (strict), via a temporary file; NULL on failure */
+static struct conf *
+load_text(const char *text)
+{
+	char	path[] = "/tmp/test_scan_embedded.confXXXXXX";
+	struct conf *c = NULL;
+	int	fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t) strlen(text));
+	close(fd);
+	if (conf_load(path, CONF_STRICT, NULL, NULL, &c) != 0)
+		c = NULL;
+	unlink(path);
+	return c;
+}
+
+/*
+ * test_detect_options_differ - each detection option, changed alone from
+ * its default, makes emb_settings_differ() say 1 (so SIGHUP rebuilds the
+ * engine); the defaults give clamd's load options (CL_DB_STDOPT) and the
+ * heuristics and every parser on
+ */
+static void
+test_detect_options_differ(void **state)
+{
+	static const struct { const char *name, *base, *change; } cases[] = {
+		{"detect_pua", "", "detect_pua = true\n"},
+		{"exclude_pua", "detect_pua = true\n", "exclude_pua = {\"Packed\"}\n"},
+		{"include_pua", "detect_pua = true\n", "include_pua = {\"Tool\"}\n"},
+		{"heuristic_alerts", "", "heuristic_alerts = false\n"},
+		{"heuristic_scan_precedence", "", "heuristic_scan_precedence = true\n"},
+		{"alert_broken_executables", "", "alert_broken_executables = true\n"},
+		{"alert_broken_media", "", "alert_broken_media = true\n"},
+		{"alert_encrypted", "", "alert_encrypted = true\n"},
+		{"alert_encrypted_archive", "", "alert_encrypted_archive = true\n"},
+		{"alert_encrypted_doc", "", "alert_encrypted_doc = true\n"},
+		{"alert_ole2_macros", "", "alert_ole2_macros = true\n"},
+		{"alert_phishing_ssl_mismatch", "", "alert_phishing_ssl_mismatch = true\n"},
+		{"alert_phishing_cloak", "", "alert_phishing_cloak = true\n"},
+		{"alert_partition_intersection", "", "alert_partition_intersection = true\n"},
+		{"phishing_signatures", "", "phishing_signatures = false\n"},
+		{"phishing_scan_urls", "", "phishing_scan_urls = false\n"},
+		{"scan_pe", "", "scan_pe = false\n"},
+		{"scan_elf", "", "scan_elf = false\n"},
+		{"scan_ole2", "", "scan_ole2 = false\n"},
+		{"scan_pdf", "", "scan_pdf = false\n"},
+		{"scan_swf", "", "scan_swf = false\n"},
+		{"scan_xmldocs", "", "scan_xmldocs = false\n"},
+		{"scan_hwp3", "", "scan_hwp3 = false\n"},
+		{"scan_onenote", "", "scan_onenote = false\n"},
+		{"scan_html", "", "scan_html = false\n"},
+		{"scan_archive", "", "scan_archive = false\n"},
+		{"scan_image", "", "scan_image = false\n"},
+		{"scan_image_fuzzy_hash", "", "scan_image_fuzzy_hash = false\n"},
+		{"bytecode", "", "bytecode = false\n"},
+		{"bytecode_security", "", "bytecode_security = \"Paranoid\"\n"},
+		{"bytecode_timeout", "", "bytecode_timeout = \"2500ms\"\n"},
+		{"bytecode_unsigned", "", "bytecode_unsigned = true\n"},
+		{"official_database_only", "", "official_database_only = true\n"},
+		{"max_embedded_pe", "", "max_embedded_pe = \"3M\"\n"},
+		{"max_html_normalize", "", "max_html_normalize = \"3M\"\n"},
+		{"max_html_no_tags", "", "max_html_no_tags = \"3M\"\n"},
+		{"max_script_normalize", "", "max_script_normalize = \"3M\"\n"},
+		{"max_zip_type_rcg", "", "max_zip_type_rcg = \"3M\"\n"},
+		{"max_partitions", "", "max_partitions = 7\n"},
+		{"max_icons_pe", "", "max_icons_pe = 7\n"},
+		{"max_rec_hwp3", "", "max_rec_hwp3 = 7\n"},
+		{"pcre_match_limit", "", "pcre_match_limit = 7\n"},
+		{"pcre_rec_match_limit", "", "pcre_rec_match_limit = 7\n"},
+		{"pcre_max_file_size", "", "pcre_max_file_size = \"3M\"\n"},
+		{"structured_data_detection", "", "structured_data_detection = true\n"},
+		{"structured_min_credit_card_count", "", "structured_min_credit_card_count = 7\n"},
+		{"structured_min_ssn_count", "", "structured_min_ssn_count = 7\n"},
+		{"structured_ssn_format_normal", "structured_data_detection = true\n", "structured_ssn_format_normal = false\n"},
+		{"structured_ssn_format_stripped", "structured_data_detection = true\n", "structured_ssn_format_stripped = true\n"},
+		{"structured_cc_only", "structured_data_detection = true\n", "structured_cc_only = true\n"},
+	};
+	struct emb_settings dflt, set;
+	struct conf *c;
+	char	text[256];
+	size_t	i;
+
+	(void) state;
+	assert_int_equal(conf_load(NULL, CONF_STRICT, NULL, NULL, &c), 0);
+	emb_settings_from_conf(&dflt, c);
+	conf_unref(c);
+	assert_int_equal(dflt.dboptions, CL_DB_STDOPT);
+	assert_int_equal(dflt.scan.general, CL_SCAN_GENERAL_HEURISTICS);
+	assert_int_equal(dflt.scan.parse, 0x1fff);
+	assert_int_equal(dflt.scan.heuristic, CL_SCAN_HEURISTIC_EXCEEDS_MAX);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct emb_settings base;
+
+		/* the base: defaults plus what the option needs to matter (detect_pua ...) */
+		snprintf(text, sizeof(text), "embedded {\n%s}\n", cases[i].base);
+		if ((c = load_text(text)) == NULL)
+			fail_msg("%s: the base does not load", cases[i].name);
+		emb_settings_from_conf(&base, c);
+		conf_unref(c);
+		snprintf(text, sizeof(text), "embedded {\n%s%s}\n", cases[i].base, cases[i].change);
+		if ((c = load_text(text)) == NULL)
+			fail_msg("%s: does not load", cases[i].name);
+		emb_settings_from_conf(&set, c);
+		conf_unref(c);
+		if (!emb_settings_differ(&base, &set))
+			fail_msg("%s: a change does not rebuild the engine", cases[i].name);
+		emb_settings_free(&set);
+		emb_settings_free(&base);
+	}
+	/* the same settings again: no rebuild */
+	assert_int_equal(conf_load(NULL, CONF_STRICT, NULL, NULL, &c), 0);
+	emb_settings_from_conf(&set, c);
+	conf_unref(c);
+	assert_int_equal(emb_settings_differ(&dflt, &set), 0);
+	emb_settings_free(&set);
+	emb_settings_free(&dflt);
+}
 
 /* test_detect_table - every row, in RAM and spilled, against one engine */
 static void
@@ -1049,6 +1191,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_detect_options_differ),
 		cmocka_unit_test_setup_teardown(test_detect_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limit_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_db_then_reload, setup, teardown),
