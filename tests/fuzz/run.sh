@@ -1,32 +1,40 @@
 #!/bin/sh
-# tests/fuzz/run.sh -- build the libFuzzer targets with clang and run each for a bounded time.
+# tests/fuzz/run.sh -- build the libFuzzer targets with Automake and run each for a bounded time.
 #
-# Usage: tests/fuzz/run.sh [--time SECONDS | --long SECONDS] [--dir DIR] [TARGET...]
-#   --time N   fuzz each target N seconds (default 20; scripts/test uses this)
-#   --long N   the same, for a long run (e.g. --long 600)
-#   --dir DIR  build and work dir (default ${TMPDIR:-/tmp}/clamshim-fuzz)
-#   TARGET     fuzz_conf fuzz_units fuzz_hdrs fuzz_clamd fuzz_status fuzz_milter ...
-#              (default: all tests/fuzz/fuzz_*.c)
+# Usage: tests/fuzz/run.sh [--time SECONDS | --long SECONDS] [--dir DIR] [--build BUILDDIR] [TARGET...]
+#   --time N        fuzz each target N seconds (default 20; scripts/test uses this)
+#   --long N        the same, for a long run (e.g. --long 600)
+#   --dir DIR       work dir (default ${TMPDIR:-/tmp}/clamshim-fuzz)
+#   --build BUILD   a build dir configured with CC=clang --enable-fuzz to use
+#                   (default: DIR/build, configured here; kept between runs)
+#   TARGET          fuzz_conf fuzz_units fuzz_hdrs fuzz_clamd fuzz_status fuzz_milter ...
+#                   (default: all tests/fuzz/fuzz_*.c)
 #
-# Each target is compiled with -fsanitize=fuzzer,address,undefined against the
-# sources in src/ directly (no configure needed), first replays its committed
-# corpus tests/fuzz/corpus/TARGET/ (seeds and the inputs of past findings, kept
-# as regression tests), then fuzzes for the given time with a private copy of
-# the corpus. One line per target:
+# The targets are Makefile.am's FUZZ_TARGETS: this configures a build dir with
+# `configure CC=clang CFLAGS='-g -O1' --enable-fuzz` (unless --build names
+# one) and makes tests/fuzz/TARGET there, which compiles with
+# -fsanitize=fuzzer,address,undefined (a source tree configured in place is
+# built from a copy made by its `make distdir`). Each target first replays its
+# committed corpus tests/fuzz/corpus/TARGET/ (seeds and the inputs of past
+# findings, kept as regression tests), then fuzzes for the given time with a
+# private copy of the corpus. One line per target:
 #   PASS: fuzz_conf (123456 runs in 20 s, corpus 40 -> 95)
 #   FAIL: fuzz_conf (crash: DIR/fuzz_conf/crash-...) -- add the input to the corpus once fixed
 # and at the end "N passed, N failed". Exit 0 when every target passed.
-# Environment: CC (default clang), FUZZ_JOBS is not used: one target at a time.
+# Environment: CC (default clang), JOBS (parallel make, default 2); one
+# target is fuzzed at a time.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 time=20
 dir=${TMPDIR:-/tmp}/clamshim-fuzz
+build=
 targets=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--time|--long) time=$2; shift 2 ;;
 	--dir) dir=$2; shift 2 ;;
-	-h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+	--build) build=$2; shift 2 ;;
+	-h|--help) sed -n '2,26p' "$0"; exit 0 ;;
 	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	*) targets="$targets $1"; shift ;;
 	esac
@@ -34,49 +42,64 @@ done
 [ -n "$targets" ] || targets=$(cd "$top/tests/fuzz" && ls fuzz_*.c | sed 's/\.c$//')
 CC=${CC:-clang}
 case $CC in *clang*) ;; *) CC=clang ;; esac
-command -v "$CC" >/dev/null 2>&1 || { echo "FAIL: fuzzing needs clang (scripts/deps installs it)"; echo "0 passed, 1 failed"; exit 1; }
-mkdir -p "$dir" || exit 1
-
-# Sources each target links: the pure modules and what they log with.
-SRCS="src/util.c src/log.c src/conf.c src/conf_options.c src/conf_types.c src/conf_scan.c src/policy.c src/hdrs.c src/scan.c src/status.c src/alert.c"
-[ -f "$top/src/mtclient.c" ] && SRCS="$SRCS src/mtclient.c"
-SRCS="$SRCS src/runner.c src/status_read.c"	# alert.c's command runner; the status reader
-# target_srcs TARGET -- what one target links besides SRCS: fuzz_milter drives
-# src/milter.c with the real chain and spool against a fake libmilter
-target_srcs() {
-	case $1 in
-	fuzz_milter) echo "src/milter.c src/milter_apply.c src/milter_gate.c src/milter_log.c src/milter_strip.c src/chain.c src/chain_real.c src/spool.c tests/fuzz/fake_milter.c" ;;
-	esac
+JOBS=${JOBS:-2}
+# setup_fail WHAT LOG -- no target can be built: one FAIL line and the summary
+setup_fail() {
+	[ -f "$2" ] && tail -30 "$2"
+	echo "FAIL: fuzz ($1)"; echo "0 passed, 1 failed"; exit 1
 }
-version=$(sed -n 's/^AC_INIT(\[clamshim\], \[\([^]]*\)\].*/\1/p' "$top/configure.ac")
-cat > "$dir/config.h" <<EOC
-/* config.h for the fuzz build (tests/fuzz/run.sh) */
-#define PACKAGE "clamshim"
-#define PACKAGE_NAME "clamshim"
-#define PACKAGE_VERSION "${version:-0}"
-#define VERSION PACKAGE_VERSION
-#define SYSCONFDIR "/etc"
-EOC
-CFLAGS_FUZZ="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer
-	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-	-Wall -Wextra -Wno-unused-parameter -Werror -pthread -I$dir -I$top/src"
-LIBS_FUZZ="$(pkg-config --libs libconfuse 2>/dev/null || echo -lconfuse) $(pkg-config --libs libclamav 2>/dev/null) -pthread"
-CPPFLAGS_FUZZ="$(pkg-config --cflags libconfuse libclamav 2>/dev/null)"
+command -v "$CC" >/dev/null 2>&1 || setup_fail "fuzzing needs clang (scripts/deps installs it)" /dev/null
+mkdir -p "$dir" || exit 1
+dir=$(cd "$dir" && pwd)
+
+# fuzz_enabled BUILD -- is BUILD configured with --enable-fuzz?
+fuzz_enabled() {
+	[ -f "$1/Makefile" ] && [ -x "$1/config.status" ] &&
+		"$1/config.status" --config | grep -qE "(^| |')--enable-fuzz(=yes)?('| |\$)"
+}
+
+# The build dir: the one given, the source tree when it is configured in
+# place for fuzzing, else DIR/build configured here (again when it was made
+# from another source tree or without --enable-fuzz).
+if [ -n "$build" ]; then
+	build=$(cd "$build" 2>/dev/null && pwd) || setup_fail "no build dir $build" /dev/null
+	fuzz_enabled "$build" || setup_fail "$build is not configured with CC=clang --enable-fuzz" /dev/null
+elif fuzz_enabled "$top"; then
+	build=$top
+else
+	src=$top
+	if [ -f "$top/config.status" ]; then	# configured in place: no VPATH build from it
+		src=$dir/src
+		rm -rf "$src"
+		make -C "$top" distdir distdir="$src" >"$dir/distdir.out" 2>&1 ||
+			setup_fail "make distdir in $top failed: $dir/distdir.out" "$dir/distdir.out"
+	elif [ ! -x "$top/configure" ] || [ "$top/configure.ac" -nt "$top/configure" ] ||
+	     [ "$top/Makefile.am" -nt "$top/Makefile.in" ]; then
+		(cd "$top" && autoreconf -fi) >"$dir/autoreconf.out" 2>&1 ||
+			setup_fail "autoreconf failed: $dir/autoreconf.out" "$dir/autoreconf.out"
+	fi
+	build=$dir/build
+	made_from=$(sed -n 's/^abs_top_srcdir = //p' "$build/Makefile" 2>/dev/null)
+	if [ "$made_from" != "$src" ] || ! fuzz_enabled "$build"; then
+		rm -rf "$build"; mkdir -p "$build"
+		(cd "$build" && "$src/configure" -q CC="$CC" CFLAGS="-g -O1" --enable-fuzz) \
+			>"$dir/configure.out" 2>&1 ||
+			setup_fail "configure --enable-fuzz failed: $dir/configure.out" "$dir/configure.out"
+	fi
+fi
 
 pass=0 fail=0
 # max_malloc_fill_size=0: conf.c reads into a 1 MB buffer per load; filling it costs a third
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:max_malloc_fill_size=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 for t in $targets; do
-	bin=$dir/$t
-	src=$top/tests/fuzz/$t.c
-	if [ ! -f "$src" ]; then echo "FAIL: $t (no $src)"; fail=$((fail + 1)); continue; fi
-	srcs=
-	for s in $SRCS $(target_srcs "$t"); do srcs="$srcs $top/$s"; done
-	# shellcheck disable=SC2086
-	if ! $CC $CFLAGS_FUZZ $CPPFLAGS_FUZZ -o "$bin" "$src" $srcs $LIBS_FUZZ >"$dir/$t.build" 2>&1; then
-		cat "$dir/$t.build" | head -30
-		echo "FAIL: $t (does not build)"; fail=$((fail + 1)); continue
+	bin=$build/tests/fuzz/$t
+	if ! make -C "$build" -j"$JOBS" "tests/fuzz/$t" >"$dir/$t.build" 2>&1; then
+		grep -E 'error|No rule' "$dir/$t.build" | head -30
+		hint=
+		grep -q 'No rule to make target' "$dir/$t.build" && hint="; is it in FUZZ_TARGETS of Makefile.am?"
+		echo "FAIL: $t (does not build: $dir/$t.build$hint)"
+		fail=$((fail + 1)); continue
 	fi
 	seeds=$top/tests/fuzz/corpus/$t
 	work=$dir/$t.corpus
