@@ -76,6 +76,7 @@ struct runner {
 	int64_t	timeout_ms;
 	struct runner_job queue[RUNNER_QUEUE_MAX];
 	size_t	qhead, qlen;
+	size_t	starting;		/* taken from the queue, not yet a kid (runner_running) */
 	struct runner_kid kids[RUNNER_KIDS_MAX];
 	size_t	nkids;
 	unsigned long dropped;
@@ -322,10 +323,12 @@ runner_main(void *arg)
 			job = r->queue[r->qhead];
 			r->qhead = (r->qhead + 1) % RUNNER_QUEUE_MAX;
 			r->qlen--;
+			r->starting++;		/* neither queued nor a kid yet: still busy */
 			pthread_mutex_unlock(&r->mu);
 			runner_run_job(r, &job);
 			runner_job_free(&job);
 			pthread_mutex_lock(&r->mu);
+			r->starting--;
 		}
 		pthread_mutex_unlock(&r->mu);
 		runner_reap(r);
@@ -387,7 +390,7 @@ runner_running(struct runner *r)
 	if (r == NULL)
 		return 0;
 	pthread_mutex_lock(&r->mu);
-	n = (unsigned) (r->nkids + r->qlen);
+	n = (unsigned) (r->nkids + r->qlen + r->starting);
 	pthread_mutex_unlock(&r->mu);
 	return n;
 }
