@@ -1061,7 +1061,13 @@ test_hung_long(void **state)
 	}
 	printf("# long hang (5 s, retry_after 1.5 s, scan_timeout 1 s): %d messages, %d waited\n",
 	       n, slow);
-	assert_int_equal(slow, 1);
+	/*
+	 * One message waits for the scan timeout; the probe keeps the server
+	 * down from then on. On a loaded machine (two CI runs at once, ASan)
+	 * the probe's PING can come late once, past retry_after, and a second
+	 * message waits: allowed, never more.
+	 */
+	assert_true(slow >= 1 && slow <= 2);
 	kill(h.pid, SIGCONT);
 	assert_true(wait_unit(s, spec, 1, 5000) >= 0);
 	scan_timed(s, msg_eicar, &v);
@@ -1220,6 +1226,10 @@ test_local_failure(void **state)
 	assert_int_equal(unit_up(s, spec, NULL, 0), 1);
 	sleep_ms(3000);				/* past the idle PING (2 s): its socket() fails too */
 	assert_int_equal(unit_up(s, spec, NULL, 0), 1);
+	/* a descriptor another thread closed meanwhile is taken again: still none free */
+	while (nfiller < (int) (sizeof(filler) / sizeof(filler[0]))
+	       && (fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
+		filler[nfiller++] = fd;
 	scan_timed(s, msg_eicar, &v);
 	expect(&v, SCAN_ERROR, "socket: Too many open files", "EMFILE, later");
 	nofile_restore();
