@@ -110,6 +110,13 @@ monitor_engine(const struct scan_status *st, struct status_gauges *g)
 	}
 }
 
+/* monitor_interval_ms - how often the status file is written */
+static int64_t
+monitor_interval_ms(const struct conf *conf)
+{
+	return conf->status.interval_ms > 0 ? conf->status.interval_ms : MONITOR_INTERVAL_MS;
+}
+
 /* monitor_gauges - the gauges from this tick's snapshots */
 static void
 monitor_gauges(struct monitor *m, const struct conf *conf, const struct scan_status *sts,
@@ -147,6 +154,7 @@ monitor_gauges(struct monitor *m, const struct conf *conf, const struct scan_sta
 		g->reloads_ok += st->reloads_ok;
 		g->reloads_failed += st->reloads_failed;
 	}
+	g->interval_seconds = (double) monitor_interval_ms(conf) / 1000.0;
 	g->unavailable_seconds = (double) unavail_ms / 1000.0;
 	g->fail_open = fail_open;
 	g->config_warnings = conf->warnings;
@@ -213,7 +221,7 @@ monitor_tick(struct monitor *m, int force_write)
 	now = m->clock.mono_ms(m->clock.ctx);
 	if (force_write || now >= m->next_write_ms) {
 		monitor_write(m, conf);
-		m->next_write_ms = now + (conf->status.interval_ms > 0 ? conf->status.interval_ms : 10000);
+		m->next_write_ms = now + monitor_interval_ms(conf);
 	}
 	conf_unref(conf);
 }

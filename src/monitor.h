@@ -28,6 +28,7 @@
 #include "scan.h"
 
 #define MONITOR_TICK_MS		250
+#define MONITOR_INTERVAL_MS	10000	/* the status file's interval when status.interval is 0 */
 
 struct monitor;
 

@@ -238,6 +238,9 @@ status_render(struct status *s, time_t now)
 	status_head(&b, "clamshim_heartbeat_timestamp_seconds", "gauge",
 		    "When the daemon last wrote this file (unix time).");
 	status_printf(&b, "clamshim_heartbeat_timestamp_seconds %lld\n", (long long) now);
+	status_head(&b, "clamshim_status_interval_seconds", "gauge",
+		    "How often the daemon writes this file (status.interval).");
+	status_printf(&b, "clamshim_status_interval_seconds %.3f\n", c.g.interval_seconds);
 	status_head(&b, "clamshim_start_time_seconds", "gauge", "When the daemon started (unix time).");
 	status_printf(&b, "clamshim_start_time_seconds %lld\n", (long long) c.g.start_time);
 	status_head(&b, "clamshim_scanner_up", "gauge",

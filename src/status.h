@@ -11,7 +11,8 @@
  *	text node_exporter's textfile collector and check_clamshim read:
  *
  *	clamshim_info{version,engine,signatures} 1
- *	clamshim_heartbeat_timestamp_seconds, clamshim_start_time_seconds
+ *	clamshim_heartbeat_timestamp_seconds, clamshim_start_time_seconds,
+ *	clamshim_status_interval_seconds
  *	clamshim_scanner_up{scanner,server}
  *	clamshim_clamd_limits_reported{server} (1, 0, NaN not known yet),
  *	clamshim_clamd_limits_unreported_ok{server}
@@ -70,6 +71,7 @@ struct status_gauges {
 	unsigned long reloads_failed;
 	unsigned long alerts[ALERT_EVENT_COUNT];
 	unsigned long alerts_dropped;	/* alert command runs that never ran */
+	double	interval_seconds;	/* status.interval in force: how often the file is written */
 };
 
 /* What status_parse() reads back. */
@@ -91,6 +93,7 @@ struct status_report {
 	double	alerts[ALERT_EVENT_COUNT];
 	double	scans;			/* clamshim_scan_duration_seconds_count */
 	double	scan_seconds;		/* ..._sum */
+	double	interval;		/* clamshim_status_interval_seconds; -1 missing */
 };
 
 struct status;
