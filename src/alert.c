@@ -27,7 +27,7 @@
  *	CLAMSHIM_* variables are not passed on.
  * DIAGNOSTICS
  *	Outage kinds (scanner-down, all-scanners-down, fail-open-started,
- *	db-reload-failed) are logged with log_alert(), the others with
+ *	db-reload-failed, self-check-failed) are logged with log_alert(), the others with
  *	log_warning(). The runner logs and counts what happens to the
  *	command (alert_commands_dropped); a runner that cannot start is an
  *	error, and alerts then reach the log only.
@@ -61,6 +61,7 @@ static const char *const alert_names[ALERT_EVENT_COUNT] = {
 	[ALERT_DB_STALE] = "db-stale",
 	[ALERT_CONFIG_WARNING] = "config-warning",
 	[ALERT_CLAMD_LIMITS_UNREPORTED] = "clamd-limits-unreported",
+	[ALERT_SELF_CHECK_FAILED] = "self-check-failed",
 };
 
 /* The remembered state of one unit. */
@@ -131,7 +132,8 @@ int
 alert_event_is_outage(enum alert_event ev)
 {
 	return ev == ALERT_SCANNER_DOWN || ev == ALERT_ALL_DOWN ||
-	    ev == ALERT_FAIL_OPEN_STARTED || ev == ALERT_DB_RELOAD_FAILED;
+	    ev == ALERT_FAIL_OPEN_STARTED || ev == ALERT_DB_RELOAD_FAILED ||
+	    ev == ALERT_SELF_CHECK_FAILED;
 }
 
 /* alert_real_mono - the real monotonic clock in ms */

@@ -14,6 +14,10 @@
  *	the signal thread, and serve at once. Mail that arrives before a
  *	scanner is ready gets the unavailable policy, never a stall.
  *
+ *	While it serves, a self-check connects to the milter socket on a
+ *	timer (selfcheck(3)); the status heartbeat and systemd's watchdog
+ *	pings go on only while it passes.
+ *
  *	Signals: SIGHUP re-reads the configuration (a broken one is logged
  *	and the running one kept) and reloads signatures; SIGUSR1 writes the
  *	status now; SIGTERM and SIGINT stop (libmilter handles those two;
@@ -50,6 +54,7 @@
 #include "notify.h"
 #include "runfile.h"
 #include "scan.h"
+#include "selfcheck.h"
 
 #define DAEMON_DRAIN_NOLIMIT_MS	(10 * 60 * 1000)	/* stop: a scanner without a time limit */
 #define DAEMON_DRAIN_SLACK_MS	10000			/* stop: on top of twice the scanners' limits */
@@ -298,6 +303,32 @@ daemon_drain(void)
 	return -1;
 }
 
+/* daemon_self_checked - a selfcheck_fn: the status heartbeat and the watchdog pings follow it */
+static void
+daemon_self_checked(void *ctx, int ok, const char *why)
+{
+	(void) ctx;
+	if (atomic_load(&daemon_state.stop_signal))	/* stopping: the socket goes away */
+		return;
+	monitor_self_check(daemon_state.monitor, ok, why);
+	notify_health(ok, why);
+}
+
+/* daemon_selfcheck - start checking the milter socket listened on (spec); NULL: none */
+static struct selfcheck *
+daemon_selfcheck(const char *spec, const struct conf *conf)
+{
+	char	target[512];
+	int64_t	period, timeout;
+
+	if (selfcheck_spec(spec, target, sizeof(target)) < 0) {
+		log_error("no self-check: cannot connect to \"%s\"", spec);
+		return NULL;
+	}
+	selfcheck_timing(conf->status.interval_ms, notify_watchdog_usec(), &period, &timeout);
+	return selfcheck_start(target, period, timeout, daemon_self_checked, NULL);
+}
+
 /* daemon_stop_reason - why the milter loop ended, logged; 0 a stop signal, -1 anything else */
 static int
 daemon_stop_reason(int rc)
@@ -334,6 +365,7 @@ daemon_run(struct conf *conf, const char *socket_override, int foreground)
 	const char *files[3];
 	int	made[3];
 	char	err[512];
+	struct selfcheck *check;
 	int	rc;
 
 	daemon_raise_nofile();
@@ -381,7 +413,9 @@ daemon_run(struct conf *conf, const char *socket_override, int foreground)
 		 cl_retver(), spec, conf->nscanners > 0 ? " " : " none",
 		 conf->nscanners > 0 ? conf_scanner_name(conf->scanners[0]) : "");
 	notify_start(daemon_state.chain);
+	check = daemon_selfcheck(spec, conf);
 	rc = daemon_stop_reason(milter_run());
+	selfcheck_stop(check);
 	notify_stop();
 	if (daemon_drain() < 0) {	/* a scan still uses the chain: freeing it would crash */
 		daemon_remove_pid(conf, &daemon_state.pid);

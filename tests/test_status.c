@@ -58,6 +58,7 @@ static void sample_gauges(struct status_gauges *g)
 	g->alerts[ALERT_ALL_DOWN] = 3;
 	g->alerts[ALERT_CONFIG_WARNING] = 1;
 	g->interval_seconds = 2.5;
+	g->self_check_ok = 1;
 }
 
 /* test_round_trip - render, parse, compare */
@@ -83,6 +84,7 @@ static void test_round_trip(void **state)
 		fail_msg("parse: %s\n%s", err, text);
 	assert_true(r.heartbeat == 1700000100);
 	assert_true(r.interval == 2.5);
+	assert_non_null(strstr(text, "\nclamshim_self_check_ok 1\n"));
 	assert_true(r.start_time == 1700000000);
 	assert_string_equal(r.version, "0.1.0");
 	assert_string_equal(r.engine, "1.4.6");
@@ -156,6 +158,7 @@ static void test_every_metric(void **state)
 		{"clamshim_clamd_limits_unreported_ok", "gauge",
 		 "clamshim_clamd_limits_unreported_ok{server=\"tcp:127.0.0.1:3310\"} 0\n"},
 		{"clamshim_status_interval_seconds", "gauge", "clamshim_status_interval_seconds 10.000\n"},
+		{"clamshim_self_check_ok", "gauge", "clamshim_self_check_ok 0\n"},
 	};
 	struct status *s = status_new();
 	struct status_gauges g;
