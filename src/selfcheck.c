@@ -26,6 +26,13 @@
  *	WatchdogSec. A wedged socket is then reported within two periods and
  *	two time limits: with the watchdog, within about 1.5 x WatchdogSec.
  *
+ *	selfcheck_stop() makes sure no report comes after it returns, and
+ *	waits SELFCHECK_STOP_WAIT_MS at most for the thread: at the stop,
+ *	libmilter may have accepted a check's connection that none of its
+ *	workers will serve any more, and the daemon's exit must not wait for
+ *	that check's time limit. Such a thread ends by itself later, and
+ *	the last of it and its owner frees what they share.
+ *
  *	selfcheck_spec() turns the spec the daemon listens on into one to
  *	connect to: a unix path as it is, an inet socket bound to every
  *	address (no host, 0.0.0.0, ::) through the loopback address.
@@ -52,6 +59,7 @@
 #include "util.h"
 
 #define SELFCHECK_SPEC_MAX	512
+#define SELFCHECK_STOP_WAIT_MS	100	/* selfcheck_stop() waits this long for a check under way */
 
 struct selfcheck {
 	char	spec[SELFCHECK_SPEC_MAX];
@@ -60,9 +68,11 @@ struct selfcheck {
 	selfcheck_fn *fn;
 	void   *ctx;
 	pthread_t thread;
-	pthread_mutex_t mu;
+	pthread_mutex_t mu;		/* held while fn runs: after selfcheck_stop() it never does */
 	pthread_cond_t cv;		/* on the monotonic clock */
 	int	stop;
+	int	done;			/* the thread is about to return */
+	int	refs;			/* the owner's and the thread's: the last frees */
 };
 
 /* selfcheck_any - 1 when host names every address of its family (or none) */
@@ -158,21 +168,43 @@ selfcheck_run(struct selfcheck *sc, unsigned *fails)
 {
 	char	why[SELFCHECK_WHY_MAX];
 
-	if (selfcheck_once(sc->spec, sc->timeout_ms, why, sizeof(why)) == 0) {
+	int	ok = selfcheck_once(sc->spec, sc->timeout_ms, why, sizeof(why)) == 0;
+
+	pthread_mutex_lock(&sc->mu);
+	if (sc->stop)			/* the socket is going away: no verdict */
+		;
+	else if (ok) {
 		if (*fails > 0 && *fails < SELFCHECK_FAILS)
 			log_info("self-check through %s passes again", sc->spec);
 		*fails = 0;
 		sc->fn(sc->ctx, 1, "");
-		return;
+	} else {
+		if (*fails < UINT_MAX)
+			(*fails)++;
+		if (*fails <= SELFCHECK_FAILS)
+			log_warning("self-check through %s failed (%u in a row): %s", sc->spec,
+				    *fails, why);
+		else
+			log_debug("self-check through %s failed (%u in a row): %s", sc->spec,
+				  *fails, why);
+		if (*fails >= SELFCHECK_FAILS)
+			sc->fn(sc->ctx, 0, why);
 	}
-	if (*fails < UINT_MAX)
-		(*fails)++;
-	if (*fails <= SELFCHECK_FAILS)
-		log_warning("self-check through %s failed (%u in a row): %s", sc->spec, *fails, why);
-	else
-		log_debug("self-check through %s failed (%u in a row): %s", sc->spec, *fails, why);
-	if (*fails >= SELFCHECK_FAILS)
-		sc->fn(sc->ctx, 0, why);
+	pthread_mutex_unlock(&sc->mu);
+}
+
+/* selfcheck_unref - drop a reference (lock held); the last one frees */
+static void
+selfcheck_unref(struct selfcheck *sc)
+{
+	int	last = --sc->refs == 0;
+
+	pthread_mutex_unlock(&sc->mu);
+	if (!last)
+		return;
+	pthread_cond_destroy(&sc->cv);
+	pthread_mutex_destroy(&sc->mu);
+	free(sc);
 }
 
 /* selfcheck_main - the thread: a check, then wait a period, until stopped */
@@ -192,7 +224,9 @@ selfcheck_main(void *arg)
 		while (!sc->stop && pthread_cond_timedwait(&sc->cv, &sc->mu, &dl) != ETIMEDOUT)
 			;
 	}
-	pthread_mutex_unlock(&sc->mu);
+	sc->done = 1;
+	pthread_cond_broadcast(&sc->cv);
+	selfcheck_unref(sc);
 	return NULL;
 }
 
@@ -213,6 +247,7 @@ selfcheck_start(const char *spec, int64_t period_ms, int64_t timeout_ms, selfche
 		free(sc);
 		return NULL;
 	}
+	sc->refs = 2;
 	pthread_mutex_init(&sc->mu, NULL);
 	if (util_cond_init(&sc->cv) != 0) {
 		log_error("no self-check: cannot make a condition variable");
@@ -232,18 +267,33 @@ selfcheck_start(const char *spec, int64_t period_ms, int64_t timeout_ms, selfche
 	return sc;
 }
 
-/* selfcheck_stop - end the thread and free */
+/*
+ * selfcheck_stop - no report from now on; end the thread. A check under way
+ * is waited for SELFCHECK_STOP_WAIT_MS at most: at the stop, a connection
+ * libmilter accepted but no longer serves would hold it for its whole time
+ * limit. Then the thread is left to end by itself (detached; it frees).
+ */
 void
 selfcheck_stop(struct selfcheck *sc)
 {
+	struct timespec dl = util_deadline(SELFCHECK_STOP_WAIT_MS);
+	pthread_t thread;
+	int	done;
+
 	if (sc == NULL)
 		return;
-	pthread_mutex_lock(&sc->mu);
+	pthread_mutex_lock(&sc->mu);	/* waits for a report under way */
 	sc->stop = 1;
-	pthread_cond_signal(&sc->cv);
-	pthread_mutex_unlock(&sc->mu);
-	pthread_join(sc->thread, NULL);
-	pthread_cond_destroy(&sc->cv);
-	pthread_mutex_destroy(&sc->mu);
-	free(sc);
+	pthread_cond_broadcast(&sc->cv);
+	while (!sc->done && pthread_cond_timedwait(&sc->cv, &sc->mu, &dl) != ETIMEDOUT)
+		;
+	done = sc->done;
+	thread = sc->thread;
+	selfcheck_unref(sc);		/* sc may be gone from here on */
+	if (done)
+		pthread_join(thread, NULL);
+	else {
+		pthread_detach(thread);
+		log_debug("self-check: a check is still under way at the stop; not waiting for it");
+	}
 }

@@ -45,7 +45,7 @@ int	selfcheck_once(const char *spec, int64_t timeout_ms, char *why, size_t whyle
 /* selfcheck_start - a check at once, then one every period_ms; NULL when the thread cannot start (logged) */
 struct selfcheck *selfcheck_start(const char *spec, int64_t period_ms, int64_t timeout_ms,
 				  selfcheck_fn *fn, void *ctx);
-/* selfcheck_stop - end the thread (a check under way finishes first); NULL is fine */
+/* selfcheck_stop - no report from now on; the thread ends (a stuck check: alone later); NULL ok */
 void	selfcheck_stop(struct selfcheck *sc);
 
 #endif

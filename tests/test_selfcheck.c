@@ -8,7 +8,8 @@
  *	temp dir: one that answers the option negotiation (passes), one that
  *	accepts and never answers (fails within the time limit, as a wedged
  *	libmilter does), none at all (fails at once). The thread reports a
- *	failure only after SELFCHECK_FAILS checks in a row, and each pass.
+ *	failure only after SELFCHECK_FAILS checks in a row, and each pass;
+ *	a check left unanswered does not hold up selfcheck_stop().
  */
 #include "config.h"
 
@@ -153,7 +154,8 @@ static void *fake_main(void *arg)
 			break;
 		}
 		if (!f->answer && f->nheld < sizeof(f->held) / sizeof(f->held[0])) {
-			f->held[f->nheld++] = fd;	/* read nothing, answer nothing */
+			f->held[f->nheld] = fd;		/* read nothing, answer nothing */
+			__atomic_add_fetch(&f->nheld, 1, __ATOMIC_SEQ_CST);
 			continue;
 		}
 		if (f->answer && readn(fd, buf, sizeof(buf)) == 0 && buf[4] == 'O')
@@ -303,6 +305,29 @@ static void test_thread(void **state)
 	assert_int_equal(rep_get(&r, 0), passed);	/* no pass without a filter */
 }
 
+/* test_stop_stuck - a check the filter never answers does not hold selfcheck_stop() up */
+static void test_stop_stuck(void **state)
+{
+	struct reports r = {.mu = PTHREAD_MUTEX_INITIALIZER};
+	struct selfcheck *sc;
+	struct timespec ts = {0, 5 * 1000 * 1000};
+	struct fake f;
+	int64_t	t0;
+
+	(void) state;
+	fake_start(&f, 0);
+	assert_non_null(sc = selfcheck_start(f.spec, 50, 30000, rep_fn, &r));
+	t0 = util_now_ms();
+	while (__atomic_load_n(&f.nheld, __ATOMIC_SEQ_CST) == 0 && util_now_ms() - t0 < WAIT_MS)
+		nanosleep(&ts, NULL);		/* until the check waits for its answer */
+	assert_true(__atomic_load_n(&f.nheld, __ATOMIC_SEQ_CST) > 0);
+	t0 = util_now_ms();
+	selfcheck_stop(sc);
+	assert_true(util_now_ms() - t0 < 5000);	/* ~100 ms, not the 30 s time limit */
+	fake_stop(&f);				/* closes it: the thread ends and frees */
+	assert_int_equal(rep_get(&r, 0) + rep_get(&r, 1), 0);	/* nothing reported */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -310,6 +335,7 @@ int main(void)
 		cmocka_unit_test(test_timing),
 		cmocka_unit_test(test_once),
 		cmocka_unit_test(test_thread),
+		cmocka_unit_test(test_stop_stuck),
 	};
 
 	log_set_stderr_only(1);
