@@ -21,9 +21,10 @@
  *	Signals: SIGHUP re-reads the configuration (a broken one is logged
  *	and the running one kept) and reloads signatures; SIGUSR1 writes the
  *	status now; SIGTERM and SIGINT stop (libmilter handles those two;
- *	the sigwait() below notes which one came). At the stop, scans in
- *	flight finish first (milter_drain, bounded by twice the scanners'
- *	time limits), then the scanners are freed.
+ *	the sigwait() below notes which one came and wakes libmilter's loop
+ *	at once). At the stop, scans in flight finish first (milter_drain,
+ *	bounded by twice the scanners' time limits), then the scanners are
+ *	freed.
  * DIAGNOSTICS
  *	Exit 0 on a clean stop (SIGTERM or SIGINT, every scan finished); 1
  *	when the configuration is unusable, the socket cannot be bound, the
@@ -79,7 +80,8 @@ static struct {
  * for any symbol the executable defines) drops SIGHUP and SIGUSR1 from the
  * set; our own signal thread waits for those with sigwaitinfo(). It notes
  * a SIGTERM or SIGINT handed to libmilter, so that a milter loop that ends
- * without one is known to be a failure.
+ * without one is known to be a failure, and has the loop woken at once
+ * (milter_wake) rather than at the end of its 5 s wait.
  */
 int
 sigwait(const sigset_t *restrict set, int *restrict sig)
@@ -92,8 +94,10 @@ sigwait(const sigset_t *restrict set, int *restrict sig)
 	for (;;) {
 		got = sigwaitinfo(&mine, NULL);
 		if (got > 0) {
-			if (got == SIGTERM || got == SIGINT)
+			if (got == SIGTERM || got == SIGINT) {
 				atomic_store(&daemon_state.stop_signal, got);
+				milter_wake();	/* libmilter would notice within 5 s */
+			}
 			*sig = got;
 			return 0;
 		}
@@ -456,6 +460,7 @@ daemon_main(const char *conf_path, const char *socket_override, int foreground)
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGURG);	/* the stop's wake-up, for libmilter's loop only (milter_wake.c) */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	log_open("clamshim", foreground && !notify_stderr_is_journal());
 	if (conf_load(conf_path, CONF_TOLERANT, daemon_report, NULL, &conf) < 0) {
