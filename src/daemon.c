@@ -7,7 +7,7 @@
  *	The order at start is deliberate: block the signals in every thread,
  *	read the configuration, raise the soft limit of open files to the
  *	hard one, make missing runtime directories, bind the milter socket
- *	(as root), check the pid file, go to the background, write the pid
+ *	(as root; or take the one systemd passed: sockact(3)), check the pid file, go to the background, write the pid
  *	file, give the runtime directories made to the user, drop privileges
  *	(each of those steps is in daemon_root.c), then start the scanners
  *	(the embedded engine loads in a background thread), the monitor and
@@ -56,6 +56,7 @@
 #include "runfile.h"
 #include "scan.h"
 #include "selfcheck.h"
+#include "sockact.h"
 
 #define DAEMON_DRAIN_NOLIMIT_MS	(10 * 60 * 1000)	/* stop: a scanner without a time limit */
 #define DAEMON_DRAIN_SLACK_MS	10000			/* stop: on top of twice the scanners' limits */
@@ -361,26 +362,51 @@ daemon_bind(void *arg, const char *spec, char *err, size_t errlen)
 	return milter_open(spec, arg, daemon_state.chain, err, errlen);
 }
 
+/* daemon_given - the spec of the socket systemd passed (fd), said in the log; spec when unknown */
+static const char *
+daemon_given(int fd, const char *spec, char *buf, size_t len)
+{
+	char	want[512];
+
+	if (sockact_spec(fd, buf, len) < 0) {
+		log_info("systemd passed the listening socket (an address with no name: no self-check)");
+		return "";
+	}
+	if (selfcheck_spec(spec, want, sizeof(want)) < 0 || strcmp(want, buf) != 0)
+		log_warning("systemd passed the listening socket %s: the socket %s of the "
+			    "configuration is not used", buf, spec);
+	else
+		log_info("systemd passed the listening socket %s", buf);
+	return buf;
+}
+
 /* daemon_run - start in order, serve, stop; the exit status */
 static int
 daemon_run(struct conf *conf, const char *socket_override, int foreground)
 {
 	const char *spec = socket_override ? socket_override : conf->socket;
 	const char *files[3];
-	int	made[3];
-	char	err[512];
+	int	made[3], given = -1;
+	char	err[512], gspec[512];
 	struct selfcheck *check;
 	int	rc;
 
 	daemon_raise_nofile();
+	if (sockact_inherited(&given, err, sizeof(err)) < 0) {
+		log_error("cannot start: %s", err);
+		return 1;
+	}
+	if (given >= 0)
+		spec = daemon_given(given, spec, gspec, sizeof(gspec));
 	daemon_state.chain = chain_new(&chain_real_backends);
-	files[0] = daemon_unix_path(spec);
+	files[0] = given >= 0 ? NULL : daemon_unix_path(spec);	/* systemd's directory */
 	files[1] = conf->pid_file;
 	files[2] = conf->status.file;
 	made[0] = daemon_runtime_dir(files[0]);
 	made[1] = daemon_runtime_dir(files[1]);
 	made[2] = daemon_runtime_dir(files[2]);
-	if (daemon_open_socket(spec, conf, daemon_bind, conf, err, sizeof(err)) < 0) {
+	if ((given >= 0 ? daemon_take_socket(given, daemon_bind, conf, err, sizeof(err)) :
+	     daemon_open_socket(spec, conf, daemon_bind, conf, err, sizeof(err))) < 0) {
 		log_error("cannot start: %s", err);
 		return 1;
 	}
@@ -417,7 +443,7 @@ daemon_run(struct conf *conf, const char *socket_override, int foreground)
 		 cl_retver(), spec, conf->nscanners > 0 ? " " : " none",
 		 conf->nscanners > 0 ? conf_scanner_name(conf->scanners[0]) : "");
 	notify_start(daemon_state.chain);
-	check = daemon_selfcheck(spec, conf);
+	check = spec[0] ? daemon_selfcheck(spec, conf) : NULL;
 	rc = daemon_stop_reason(milter_run());
 	selfcheck_stop(check);
 	notify_stop();
