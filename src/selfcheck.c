@@ -26,6 +26,11 @@
  *	WatchdogSec. A wedged socket is then reported within two periods and
  *	two time limits: with the watchdog, within about 1.5 x WatchdogSec.
  *
+ *	A daemon whose user may not connect to its own unix socket (a
+ *	directory only root may enter, for an MTA running as root) cannot
+ *	check itself: that is logged once and the thread ends, reporting
+ *	nothing, so nothing is gated on it.
+ *
  *	selfcheck_stop() makes sure no report comes after it returns, and
  *	waits SELFCHECK_STOP_WAIT_MS at most for the thread: at the stop,
  *	libmilter may have accepted a check's connection that none of its
@@ -52,6 +57,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "mtclient.h"
@@ -207,6 +213,14 @@ selfcheck_unref(struct selfcheck *sc)
 	free(sc);
 }
 
+/* selfcheck_denied - 1 when this user may not connect to the unix socket spec at all */
+static int
+selfcheck_denied(const char *spec)
+{
+	return strncmp(spec, "unix:", 5) == 0 && access(spec + 5, W_OK) != 0 &&
+	    (errno == EACCES || errno == EPERM);
+}
+
 /* selfcheck_main - the thread: a check, then wait a period, until stopped */
 static void *
 selfcheck_main(void *arg)
@@ -216,7 +230,12 @@ selfcheck_main(void *arg)
 	unsigned fails = 0;
 
 	pthread_mutex_lock(&sc->mu);
-	while (!sc->stop) {
+	if (selfcheck_denied(sc->spec)) {	/* a permission, not a wedge: never an alarm */
+		log_warning("no self-check: this user may not connect to %s (%s); the heartbeat "
+			    "and the watchdog pings go on without it", sc->spec, strerror(errno));
+		sc->fn = NULL;
+	}
+	while (!sc->stop && sc->fn != NULL) {
 		pthread_mutex_unlock(&sc->mu);
 		selfcheck_run(sc, &fails);
 		pthread_mutex_lock(&sc->mu);

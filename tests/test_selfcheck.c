@@ -9,7 +9,8 @@
  *	accepts and never answers (fails within the time limit, as a wedged
  *	libmilter does), none at all (fails at once). The thread reports a
  *	failure only after SELFCHECK_FAILS checks in a row, and each pass;
- *	a check left unanswered does not hold up selfcheck_stop().
+ *	a check left unanswered does not hold up selfcheck_stop(); a user
+ *	that may not reach the socket checks nothing and reports nothing.
  */
 #include "config.h"
 
@@ -24,6 +25,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -328,6 +330,37 @@ static void test_stop_stuck(void **state)
 	assert_int_equal(rep_get(&r, 0) + rep_get(&r, 1), 0);	/* nothing reported */
 }
 
+/* test_denied - a socket this user may not reach: no check, no report (root only: drops to nobody) */
+static void test_denied(void **state)
+{
+	struct reports r = {.mu = PTHREAD_MUTEX_INITIALIZER};
+	struct timespec ts = {0, 300 * 1000 * 1000};
+	struct selfcheck *sc;
+	struct fake f;
+	pid_t	pid;
+	int	status;
+
+	(void) state;
+	if (geteuid() != 0)
+		skip();
+	fake_start(&f, 1);			/* its directory is 0700, root's */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (setgid(65534) != 0 || setuid(65534) != 0)
+			_exit(2);
+		if ((sc = selfcheck_start(f.spec, 50, 1000, rep_fn, &r)) == NULL)
+			_exit(3);
+		nanosleep(&ts, NULL);
+		selfcheck_stop(sc);
+		_exit(rep_get(&r, 0) + rep_get(&r, 1) == 0 ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	fake_stop(&f);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);	/* 1: a report came, 2: no nobody */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -336,6 +369,7 @@ int main(void)
 		cmocka_unit_test(test_once),
 		cmocka_unit_test(test_thread),
 		cmocka_unit_test(test_stop_stuck),
+		cmocka_unit_test(test_denied),
 	};
 
 	log_set_stderr_only(1);
