@@ -70,7 +70,7 @@ void	check_add(struct check_result *cr, enum check_state st, const char *fmt, ..
 /* check_status - apply the status file rules */
 void	check_status(struct check_result *cr, const struct status_report *r,
 		     const struct check_limits *lim, double now);
-/* check_heartbeat_bound - the bound check_status() applies, in ms; how: "-b", "3 x status.interval", "default" */
+/* check_heartbeat_bound - check_status()'s bound in ms; how: "-b", "3 x status.interval", "default" */
 int64_t	check_heartbeat_bound(const struct check_limits *lim, const struct status_report *r,
 			      const char **how);
 /* check_probe_verdict - judge one probe message; infected: which expectation applies */

@@ -7,8 +7,9 @@
  *	The order at start is deliberate: block the signals in every thread,
  *	read the configuration, raise the soft limit of open files to the
  *	hard one, make missing runtime directories, bind the milter socket
- *	(as root; or take the one systemd passed: sockact(3)), check the pid file, go to the background, write the pid
- *	file, give the runtime directories made to the user, drop privileges
+ *	(as root; or take the one systemd passed: sockact(3)), check the
+ *	pid file, go to the background, write the pid file, give the
+ *	runtime directories made to the user, drop privileges
  *	(each of those steps is in daemon_root.c), then start the scanners
  *	(the embedded engine loads in a background thread), the monitor and
  *	the signal thread, and serve at once. Mail that arrives before a

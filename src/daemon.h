@@ -45,7 +45,7 @@ void	daemon_give_dirs(const char *user, const char *const *files, const int *mad
 /* daemon_open_socket - bind spec with bind_fn as the right user, umask and group; 0 ok, -1 err filled */
 int	daemon_open_socket(const char *spec, const struct conf *conf, daemon_bind_fn *bind_fn,
 			   void *arg, char *err, size_t errlen);
-/* daemon_take_socket - the listening socket fd systemd passed, via a placeholder bind_fn binds; 0 ok */
+/* daemon_take_socket - the socket fd systemd passed, via a placeholder bind_fn binds; 0 ok */
 int	daemon_take_socket(int fd, daemon_bind_fn *bind_fn, void *arg, char *err, size_t errlen);
 /* daemon_check_pid - before going to the background: would the pid file be refused? 0 no, -1 yes (logged) */
 int	daemon_check_pid(const struct conf *conf);

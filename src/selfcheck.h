@@ -35,7 +35,7 @@ typedef void selfcheck_fn(void *ctx, int ok, const char *why);
 
 struct selfcheck;
 
-/* selfcheck_spec - what to connect to for the listening spec: "unix:P", "inet:PORT@127.0.0.1" ...; 0 ok, -1 not a spec */
+/* selfcheck_spec - what to connect to for a listening spec ("inet:PORT" -> "inet:PORT@127.0.0.1"); 0 ok */
 int	selfcheck_spec(const char *listen_spec, char *buf, size_t len);
 /* selfcheck_timing - period and time limit of a check from status.interval and WatchdogSec (0: none) */
 void	selfcheck_timing(int64_t interval_ms, uint64_t watchdog_usec, int64_t *period_ms,

@@ -122,7 +122,7 @@ client() {
 	done
 }
 # answers FILE -- how many connections of FILE got an answer
-answers() { grep -c '^decision' "$1" 2>/dev/null || echo 0; }
+answers() { _a=$(grep -c '^decision' "$1" 2>/dev/null); echo "${_a:-0}"; }
 # more_answers FILE N -- FILE has more than N answers
 more_answers() { [ "$(answers "$1")" -gt "$2" ]; }
 # restarted N -- the log shows N starts and the last one serves
