@@ -49,6 +49,7 @@ static const char *const alert_names[ALERT_EVENT_COUNT] = {
 	[ALERT_DB_STALE] = "db-stale",
 	[ALERT_CONFIG_WARNING] = "config-warning",
 	[ALERT_CLAMD_LIMITS_UNREPORTED] = "clamd-limits-unreported",
+	[ALERT_SELF_CHECK_FAILED] = "self-check-failed",
 };
 
 /* alert_event_name - the event's name */
@@ -63,7 +64,8 @@ int
 alert_event_is_outage(enum alert_event ev)
 {
 	return ev == ALERT_SCANNER_DOWN || ev == ALERT_ALL_DOWN ||
-	    ev == ALERT_FAIL_OPEN_STARTED || ev == ALERT_DB_RELOAD_FAILED;
+	    ev == ALERT_FAIL_OPEN_STARTED || ev == ALERT_DB_RELOAD_FAILED ||
+	    ev == ALERT_SELF_CHECK_FAILED;
 }
 
 /* alert_real_mono - the real monotonic clock in ms */

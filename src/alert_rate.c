@@ -14,7 +14,7 @@
  *	with alert.command and its CLAMSHIM_* values.
  * DIAGNOSTICS
  *	Outage kinds (scanner-down, all-scanners-down, fail-open-started,
- *	db-reload-failed) are logged with log_alert(), the others with
+ *	db-reload-failed, self-check-failed) are logged with log_alert(), the others with
  *	log_warning(); an event held back is logged with log_info().
  */
 #include "config.h"

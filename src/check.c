@@ -6,7 +6,9 @@
  *	the thresholds are tested table-driven without a daemon. Problems
  *	are joined with ", " in the order found; the state only gets worse.
  *	A stale heartbeat makes every other value in the file stale too, so
- *	nothing else is judged then. Neither is anything judged when the
+ *	nothing else is judged then. Its bound is -b when given, else three
+ *	of the status intervals the file states (clamshim_status_interval_
+ *	seconds), else CHECK_HEARTBEAT_MS; the line says which. Neither is anything judged when the
  *	heartbeat cannot be judged: NaN, infinite (the parser turns a
  *	negative one into NaN), or more than CHECK_CLOCK_SKEW_S seconds in
  *	the future. Each is CRITICAL, since each would otherwise make a file
@@ -29,6 +31,7 @@
 
 #define CHECK_CLOCK_SKEW_S	60	/* a heartbeat this far ahead of our clock is fine */
 #define CHECK_AGE_MAX_S		1e15	/* longer durations print as this (no overflow) */
+#define CHECK_INTERVAL_MAX_S	1e9	/* a status interval beyond this is not believed */
 
 static const char *const check_names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
 static const char *const check_expect_names[CHECK_EXPECT_COUNT] = {
@@ -140,21 +143,47 @@ check_units_down(const struct status_report *r, char *buf, size_t len, size_t *n
 	return down;
 }
 
+/* check_seconds - ms as perfdata seconds: "30", "1.5" */
+static void
+check_seconds(int64_t ms, char *buf, size_t len)
+{
+	if (ms % 1000 == 0)
+		snprintf(buf, len, "%lld", (long long) (ms / 1000));
+	else
+		snprintf(buf, len, "%.3f", (double) ms / 1000.0);
+}
+
+/* check_heartbeat_bound - -b, else three of the file's status intervals, else the default */
+int64_t
+check_heartbeat_bound(const struct check_limits *lim, const struct status_report *r,
+		      const char **how)
+{
+	if (lim->heartbeat_set) {
+		*how = "-b";
+		return lim->heartbeat_max_ms;
+	}
+	if (r->interval >= 0.001 && r->interval <= CHECK_INTERVAL_MAX_S) {
+		*how = "3 x status.interval";
+		return (int64_t) (r->interval * 1000.0 * CHECK_HEARTBEAT_INTERVALS + 0.5);
+	}
+	*how = "default";
+	return lim->heartbeat_max_ms;
+}
+
 /* check_perf - the perfdata of a status file */
 static void
 check_perf(struct check_result *cr, const struct status_report *r,
-	   const struct check_limits *lim, double hb_age)
+	   const struct check_limits *lim, double hb_age, int64_t bound_ms)
 {
-	char	*p = cr->perf;
+	char	*p = cr->perf, b[32];
 	size_t	n = sizeof(cr->perf);
 	double	age = r->signatures_age_seconds;
 
+	check_seconds(bound_ms, b, sizeof(b));
 	if (isfinite(hb_age))
-		check_append(p, n, " ", "heartbeat_age=%.0fs;;%lld;0", hb_age,
-			     (long long) (lim->heartbeat_max_ms / 1000));
+		check_append(p, n, " ", "heartbeat_age=%.0fs;;%s;0", hb_age, b);
 	else
-		check_append(p, n, " ", "heartbeat_age=U;;%lld;0",
-			     (long long) (lim->heartbeat_max_ms / 1000));
+		check_append(p, n, " ", "heartbeat_age=U;;%s;0", b);
 	if (r->scanners_available >= 0)
 		check_append(p, n, " ", "scanners_available=%.0f;;1:;0", r->scanners_available);
 	check_append(p, n, " ", "unavailable=%.0fs;;;0", r->unavailable_seconds);
@@ -180,7 +209,7 @@ check_perf(struct check_result *cr, const struct status_report *r,
 
 /* check_heartbeat_bad - CRITICAL for a heartbeat that is no time or in the future; 1 when so */
 static int
-check_heartbeat_bad(struct check_result *cr, double heartbeat, time_t now)
+check_heartbeat_bad(struct check_result *cr, double heartbeat, double now)
 {
 	char	h[32];
 
@@ -189,8 +218,8 @@ check_heartbeat_bad(struct check_result *cr, double heartbeat, time_t now)
 			  "(status file damaged or not clamshim's)", heartbeat);
 		return 1;
 	}
-	if (heartbeat - (double) now > CHECK_CLOCK_SKEW_S) {
-		check_human_age(heartbeat - (double) now, h, sizeof(h));
+	if (heartbeat - now > CHECK_CLOCK_SKEW_S) {
+		check_human_age(heartbeat - now, h, sizeof(h));
 		check_add(cr, CHECK_CRITICAL, "heartbeat is in the future by %s "
 			  "(clock stepped back, or the file is not clamshim's)", h);
 		return 1;
@@ -214,24 +243,30 @@ check_limits(struct check_result *cr, const struct status_report *r)
 /* check_status - apply the status file rules */
 void
 check_status(struct check_result *cr, const struct status_report *r,
-	     const struct check_limits *lim, time_t now)
+	     const struct check_limits *lim, double now)
 {
-	double	hb_age = (double) now - r->heartbeat;
+	double	hb_age = now - r->heartbeat;
 	double	age = r->signatures_age_seconds;
-	char	down[512], h[32];
+	char	down[512], h[32], b[32];
+	const char *how;
+	int64_t	bound = check_heartbeat_bound(lim, r, &how);
 	size_t	nup;
 	int	ndown;
 
 	if (hb_age < 0)
 		hb_age = 0;
-	check_perf(cr, r, lim, hb_age);
+	check_perf(cr, r, lim, hb_age, bound);
 	if (check_heartbeat_bad(cr, r->heartbeat, now))
 		return;
-	if (hb_age * 1000 > (double) lim->heartbeat_max_ms) {
+	check_human_age((double) bound / 1000.0, b, sizeof(b));
+	if (hb_age * 1000 > (double) bound) {
 		check_human_age(hb_age, h, sizeof(h));
-		check_add(cr, CHECK_CRITICAL, "status not written for %s (clamshim stopped or hung)", h);
+		check_add(cr, CHECK_CRITICAL, "no heartbeat for %s (bound %s, %s): clamshim "
+			  "stopped, hung, or its milter socket does not answer", h, b, how);
 		return;
 	}
+	check_append(cr->detail, sizeof(cr->detail), "\n", "heartbeat %.0fs old, bound %s (%s)",
+		     hb_age, b, how);
 	ndown = check_units_down(r, down, sizeof(down), &nup);
 	if (r->scanners_available == 0 || (r->scanners_available < 0 && nup == 0)) {
 		check_add(cr, CHECK_CRITICAL, "no scanner available%s%s%s", ndown ? " (" : "",
@@ -275,6 +310,7 @@ check_status(struct check_result *cr, const struct status_report *r,
 		     r->messages[SCAN_CLEAN] + r->messages[SCAN_INFECTED] + r->messages[SCAN_LIMIT] +
 		     r->messages[SCAN_ERROR] + r->messages[SCAN_UNAVAILABLE] +
 		     r->messages[SCAN_SKIPPED]);
+	check_append(cr->summary, sizeof(cr->summary), ", ", "heartbeat bound %s (%s)", b, how);
 }
 
 /* check_describe - "reject (550 5.7.1 ...)" for texts */

@@ -6,7 +6,9 @@
  *	check_format(), check_state_name()
  * DESCRIPTION
  *	check_status() applies the rules to a parsed status file: heartbeat
- *	older than the bound, no scanner available, fail-open in force are
+ *	older than the bound (-b; without it CHECK_HEARTBEAT_INTERVALS times
+ *	the status interval the file states, else CHECK_HEARTBEAT_MS), no
+ *	scanner available, fail-open in force are
  *	CRITICAL; signatures older than the warning/critical age are WARNING/
  *	CRITICAL; a scanner unit down while others work, configuration
  *	warnings, and a clamd server that does not report its limits (unless
@@ -33,8 +35,12 @@ enum check_state {
 
 #define CHECK_TEXT_MAX	1024
 
+#define CHECK_HEARTBEAT_MS	60000	/* the bound when -b is not given and the file has no interval */
+#define CHECK_HEARTBEAT_INTERVALS 3	/* else this many of the file's status intervals */
+
 struct check_limits {
-	int64_t	heartbeat_max_ms;	/* older heartbeat: CRITICAL */
+	int64_t	heartbeat_max_ms;	/* older heartbeat: CRITICAL (see heartbeat_set) */
+	int	heartbeat_set;		/* 1: -b gave heartbeat_max_ms; 0: it is only the default */
 	int64_t	sig_warn_ms;		/* 0 = not checked */
 	int64_t	sig_crit_ms;		/* 0 = not checked */
 };
@@ -63,7 +69,10 @@ void	check_add(struct check_result *cr, enum check_state st, const char *fmt, ..
 	__attribute__((format(printf, 3, 4)));
 /* check_status - apply the status file rules */
 void	check_status(struct check_result *cr, const struct status_report *r,
-		     const struct check_limits *lim, time_t now);
+		     const struct check_limits *lim, double now);
+/* check_heartbeat_bound - check_status()'s bound in ms; how: "-b", "3 x status.interval", "default" */
+int64_t	check_heartbeat_bound(const struct check_limits *lim, const struct status_report *r,
+			      const char **how);
 /* check_probe_verdict - judge one probe message; infected: which expectation applies */
 void	check_probe_verdict(struct check_result *cr, int infected, enum check_expect expect,
 			    const struct mt_result *r);

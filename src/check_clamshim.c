@@ -6,7 +6,8 @@
  *	check_clamshim -M SOCKET --probe [-e ACTION] [-s STATUSFILE ...]
  * DESCRIPTION
  *	Reads the status file clamshim writes (Prometheus text) and judges
- *	it with the rules of check(3); with --probe it also speaks the milter
+ *	it with the rules of check(3) (the heartbeat bound: -b, else three of
+ *	the status intervals the file states, else 60 s); with --probe it also speaks the milter
  *	protocol to the live daemon (mtclient(3)), sends a clean message and
  *	one with the EICAR test file in a base64 attachment, and checks both
  *	decisions: proof that mail is really scanned. Prints one line,
@@ -49,7 +50,8 @@ check_usage(FILE *fp)
 		"usage: check_clamshim [-s STATUSFILE] [-b AGE] [-w AGE] [-c AGE] [-t SECONDS] [-v]\n"
 		"       check_clamshim -M SOCKET -P [-e ACTION] [-s STATUSFILE] ...\n"
 		"  -s, --status-file FILE   clamshim's status file (default %s)\n"
-		"  -b, --heartbeat AGE      CRITICAL when the file is older (default 60s)\n"
+		"  -b, --heartbeat AGE      CRITICAL when the heartbeat is older (default: 3 times\n"
+		"                           the status interval the file states, else 60s)\n"
 		"  -w, --warning AGE        WARNING when the signatures are older (default 2d; 0 = off)\n"
 		"  -c, --critical AGE       CRITICAL when the signatures are older (default 7d; 0 = off)\n"
 		"  -M, --milter SOCKET      clamshim's milter socket: unix:PATH or inet:PORT@HOST\n"
@@ -224,7 +226,12 @@ main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	struct check_limits lim = {60 * 1000, 2 * 86400 * 1000LL, 7 * 86400 * 1000LL};
+	struct check_limits lim = {
+		.heartbeat_max_ms = CHECK_HEARTBEAT_MS,
+		.sig_warn_ms = 2 * 86400 * 1000LL,
+		.sig_crit_ms = 7 * 86400 * 1000LL,
+	};
+	struct timespec now;
 	const char *status_file = NULL, *milter = NULL;
 	enum check_expect expect = CHECK_EXPECT_REJECT;
 	struct check_result cr;
@@ -249,6 +256,8 @@ main(int argc, char **argv)
 				       optarg, opt);
 				return CHECK_UNKNOWN;
 			}
+			if (opt == 'b')
+				lim.heartbeat_set = 1;
 			break;
 		case 'M':
 			milter = optarg;
@@ -307,8 +316,10 @@ main(int argc, char **argv)
 			status_file = CHECK_DEFAULT_STATUS;
 		if (status_read_file(status_file, &rep, err, sizeof(err)) < 0)
 			check_add(&cr, CHECK_UNKNOWN, "status file: %s", err);
-		else
-			check_status(&cr, &rep, &lim, time(NULL));
+		else {
+			clock_gettime(CLOCK_REALTIME, &now);	/* fractions: a bound of a few seconds is exact */
+			check_status(&cr, &rep, &lim, (double) now.tv_sec + (double) now.tv_nsec / 1e9);
+		}
 	}
 	if (probe) {
 		check_probe(&cr, milter, expect);

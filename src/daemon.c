@@ -7,19 +7,25 @@
  *	The order at start is deliberate: block the signals in every thread,
  *	read the configuration, raise the soft limit of open files to the
  *	hard one, make missing runtime directories, bind the milter socket
- *	(as root), check the pid file, go to the background, write the pid
- *	file, give the runtime directories made to the user, drop privileges
+ *	(as root; or take the one systemd passed: sockact(3)), check the
+ *	pid file, go to the background, write the pid file, give the
+ *	runtime directories made to the user, drop privileges
  *	(each of those steps is in daemon_root.c), then start the scanners
  *	(the embedded engine loads in a background thread), the monitor and
  *	the signal thread, and serve at once. Mail that arrives before a
  *	scanner is ready gets the unavailable policy, never a stall.
  *
+ *	While it serves, a self-check connects to the milter socket on a
+ *	timer (selfcheck(3)); the status heartbeat and systemd's watchdog
+ *	pings go on only while it passes.
+ *
  *	Signals: SIGHUP re-reads the configuration (a broken one is logged
  *	and the running one kept) and reloads signatures; SIGUSR1 writes the
  *	status now; SIGTERM and SIGINT stop (libmilter handles those two;
- *	the sigwait() below notes which one came). At the stop, scans in
- *	flight finish first (milter_drain, bounded by twice the scanners'
- *	time limits), then the scanners are freed.
+ *	the sigwait() below notes which one came and wakes libmilter's loop
+ *	at once). At the stop, scans in flight finish first (milter_drain,
+ *	bounded by twice the scanners' time limits), then the scanners are
+ *	freed.
  * DIAGNOSTICS
  *	Exit 0 on a clean stop (SIGTERM or SIGINT, every scan finished); 1
  *	when the configuration is unusable, the socket cannot be bound, the
@@ -50,6 +56,8 @@
 #include "notify.h"
 #include "runfile.h"
 #include "scan.h"
+#include "selfcheck.h"
+#include "sockact.h"
 
 #define DAEMON_DRAIN_NOLIMIT_MS	(10 * 60 * 1000)	/* stop: a scanner without a time limit */
 #define DAEMON_DRAIN_SLACK_MS	10000			/* stop: on top of twice the scanners' limits */
@@ -74,7 +82,8 @@ static struct {
  * for any symbol the executable defines) drops SIGHUP and SIGUSR1 from the
  * set; our own signal thread waits for those with sigwaitinfo(). It notes
  * a SIGTERM or SIGINT handed to libmilter, so that a milter loop that ends
- * without one is known to be a failure.
+ * without one is known to be a failure, and has the loop woken at once
+ * (milter_wake) rather than at the end of its 5 s wait.
  */
 int
 sigwait(const sigset_t *restrict set, int *restrict sig)
@@ -87,8 +96,10 @@ sigwait(const sigset_t *restrict set, int *restrict sig)
 	for (;;) {
 		got = sigwaitinfo(&mine, NULL);
 		if (got > 0) {
-			if (got == SIGTERM || got == SIGINT)
+			if (got == SIGTERM || got == SIGINT) {
 				atomic_store(&daemon_state.stop_signal, got);
+				milter_wake();	/* libmilter would notice within 5 s */
+			}
 			*sig = got;
 			return 0;
 		}
@@ -298,6 +309,32 @@ daemon_drain(void)
 	return -1;
 }
 
+/* daemon_self_checked - a selfcheck_fn: the status heartbeat and the watchdog pings follow it */
+static void
+daemon_self_checked(void *ctx, int ok, const char *why)
+{
+	(void) ctx;
+	if (atomic_load(&daemon_state.stop_signal))	/* stopping: the socket goes away */
+		return;
+	monitor_self_check(daemon_state.monitor, ok, why);
+	notify_health(ok, why);
+}
+
+/* daemon_selfcheck - start checking the milter socket listened on (spec); NULL: none */
+static struct selfcheck *
+daemon_selfcheck(const char *spec, const struct conf *conf)
+{
+	char	target[512];
+	int64_t	period, timeout;
+
+	if (selfcheck_spec(spec, target, sizeof(target)) < 0) {
+		log_error("no self-check: cannot connect to \"%s\"", spec);
+		return NULL;
+	}
+	selfcheck_timing(conf->status.interval_ms, notify_watchdog_usec(), &period, &timeout);
+	return selfcheck_start(target, period, timeout, daemon_self_checked, NULL);
+}
+
 /* daemon_stop_reason - why the milter loop ended, logged; 0 a stop signal, -1 anything else */
 static int
 daemon_stop_reason(int rc)
@@ -326,25 +363,51 @@ daemon_bind(void *arg, const char *spec, char *err, size_t errlen)
 	return milter_open(spec, arg, daemon_state.chain, err, errlen);
 }
 
+/* daemon_given - the spec of the socket systemd passed (fd), said in the log; spec when unknown */
+static const char *
+daemon_given(int fd, const char *spec, char *buf, size_t len)
+{
+	char	want[512];
+
+	if (sockact_spec(fd, buf, len) < 0) {
+		log_info("systemd passed the listening socket (an address with no name: no self-check)");
+		return "";
+	}
+	if (selfcheck_spec(spec, want, sizeof(want)) < 0 || strcmp(want, buf) != 0)
+		log_warning("systemd passed the listening socket %s: the socket %s of the "
+			    "configuration is not used", buf, spec);
+	else
+		log_info("systemd passed the listening socket %s", buf);
+	return buf;
+}
+
 /* daemon_run - start in order, serve, stop; the exit status */
 static int
 daemon_run(struct conf *conf, const char *socket_override, int foreground)
 {
 	const char *spec = socket_override ? socket_override : conf->socket;
 	const char *files[3];
-	int	made[3];
-	char	err[512];
+	int	made[3], given = -1;
+	char	err[512], gspec[512];
+	struct selfcheck *check;
 	int	rc;
 
 	daemon_raise_nofile();
+	if (sockact_inherited(&given, err, sizeof(err)) < 0) {
+		log_error("cannot start: %s", err);
+		return 1;
+	}
+	if (given >= 0)
+		spec = daemon_given(given, spec, gspec, sizeof(gspec));
 	daemon_state.chain = chain_new(&chain_real_backends);
-	files[0] = daemon_unix_path(spec);
+	files[0] = given >= 0 ? NULL : daemon_unix_path(spec);	/* systemd's directory */
 	files[1] = conf->pid_file;
 	files[2] = conf->status.file;
 	made[0] = daemon_runtime_dir(files[0]);
 	made[1] = daemon_runtime_dir(files[1]);
 	made[2] = daemon_runtime_dir(files[2]);
-	if (daemon_open_socket(spec, conf, daemon_bind, conf, err, sizeof(err)) < 0) {
+	if ((given >= 0 ? daemon_take_socket(given, daemon_bind, conf, err, sizeof(err)) :
+	     daemon_open_socket(spec, conf, daemon_bind, conf, err, sizeof(err))) < 0) {
 		log_error("cannot start: %s", err);
 		return 1;
 	}
@@ -381,7 +444,9 @@ daemon_run(struct conf *conf, const char *socket_override, int foreground)
 		 cl_retver(), spec, conf->nscanners > 0 ? " " : " none",
 		 conf->nscanners > 0 ? conf_scanner_name(conf->scanners[0]) : "");
 	notify_start(daemon_state.chain);
+	check = spec[0] ? daemon_selfcheck(spec, conf) : NULL;
 	rc = daemon_stop_reason(milter_run());
+	selfcheck_stop(check);
 	notify_stop();
 	if (daemon_drain() < 0) {	/* a scan still uses the chain: freeing it would crash */
 		daemon_remove_pid(conf, &daemon_state.pid);
@@ -422,6 +487,7 @@ daemon_main(const char *conf_path, const char *socket_override, int foreground)
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGURG);	/* the stop's wake-up, for libmilter's loop only (milter_wake.c) */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	log_open("clamshim", foreground && !notify_stderr_is_journal());
 	if (conf_load(conf_path, CONF_TOLERANT, daemon_report, NULL, &conf) < 0) {

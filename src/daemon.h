@@ -4,8 +4,8 @@
  * SUMMARY
  *	daemon_main(), daemon_report();
  *	daemon_unix_path(), daemon_runtime_dir(), daemon_give_dirs(),
- *	daemon_open_socket(), daemon_check_pid(), daemon_write_pid(),
- *	daemon_remove_pid(), daemon_drop_privileges()
+ *	daemon_open_socket(), daemon_take_socket(), daemon_check_pid(),
+ *	daemon_write_pid(), daemon_remove_pid(), daemon_drop_privileges()
  * DESCRIPTION
  *	daemon.c runs the milter daemon from start to stop: the order of
  *	the start, the signals, the reload, the stop. daemon_root.c holds
@@ -45,6 +45,8 @@ void	daemon_give_dirs(const char *user, const char *const *files, const int *mad
 /* daemon_open_socket - bind spec with bind_fn as the right user, umask and group; 0 ok, -1 err filled */
 int	daemon_open_socket(const char *spec, const struct conf *conf, daemon_bind_fn *bind_fn,
 			   void *arg, char *err, size_t errlen);
+/* daemon_take_socket - the socket fd systemd passed, via a placeholder bind_fn binds; 0 ok */
+int	daemon_take_socket(int fd, daemon_bind_fn *bind_fn, void *arg, char *err, size_t errlen);
 /* daemon_check_pid - before going to the background: would the pid file be refused? 0 no, -1 yes (logged) */
 int	daemon_check_pid(const struct conf *conf);
 /* daemon_write_pid - the pid file, new, owned by user (runfile(3)); 0 ok, -1 err (logged) */

@@ -3,8 +3,9 @@
  *	daemon_root 3 - what the daemon does at start while it may be root
  * SUMMARY
  *	daemon_unix_path(), daemon_runtime_dir(), daemon_give_dirs(),
- *	daemon_open_socket(), daemon_check_pid(), daemon_write_pid(),
- *	daemon_remove_pid(), daemon_drop_privileges() (daemon.h)
+ *	daemon_open_socket(), daemon_take_socket(), daemon_check_pid(),
+ *	daemon_write_pid(), daemon_remove_pid(), daemon_drop_privileges()
+ *	(daemon.h)
  * DESCRIPTION
  *	The steps of the start that touch the file system or the process's
  *	identity, each as a function that daemon.c calls in order. Nothing
@@ -23,6 +24,10 @@
  *	that the user can replace with a link. Only in a directory no one
  *	but root can change does root give the socket its owner afterwards.
  *	The binding itself is the caller's (milter_open in the daemon).
+ *
+ *	A socket systemd passed (socket activation) is taken instead:
+ *	systemd made it with the unit's mode, owner and group, and the
+ *	caller binds only a placeholder in whose place it goes (sockact(3)).
  *
  *	The pid file is checked before going to the background (so that a
  *	refusal is seen on the terminal), made new and owned by user, and
@@ -49,6 +54,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "runfile.h"
+#include "sockact.h"
 
 /* daemon_unix_path - the path of a unix socket spec, or NULL */
 const char *
@@ -162,6 +168,24 @@ daemon_open_socket(const char *spec, const struct conf *conf, daemon_bind_fn *bi
 		rc = -1;
 	}
 	umask(mask);
+	return rc;
+}
+
+/* daemon_take_socket - the socket systemd passed, put where libmilter keeps its own (sockact(3)) */
+int
+daemon_take_socket(int fd, daemon_bind_fn *bind_fn, void *arg, char *err, size_t errlen)
+{
+	int	before[SOCKACT_LISTENERS_MAX];
+	size_t	nbefore = sockact_listeners(before, SOCKACT_LISTENERS_MAX);
+	char	spec[512], dir[512];
+	int	rc;
+
+	if (sockact_placeholder(fd, spec, sizeof(spec), dir, sizeof(dir), err, errlen) < 0)
+		return -1;
+	rc = bind_fn(arg, spec, err, errlen);
+	if (rc == 0)
+		rc = sockact_adopt(fd, before, nbefore, err, errlen);
+	sockact_unplace(dir);
 	return rc;
 }
 

@@ -472,9 +472,14 @@ milter_open(const char *socket_spec, struct conf *conf, struct chain *chain,
 	return 0;
 }
 
-/* milter_run - serve until stopped */
+/* milter_run - serve until stopped; a stop signal wakes the loop at once (milter_wake.c) */
 int
 milter_run(void)
 {
-	return smfi_main() == MI_SUCCESS ? 0 : -1;
+	int	rc;
+
+	milter_wake_arm();
+	rc = smfi_main();
+	milter_wake_disarm();
+	return rc == MI_SUCCESS ? 0 : -1;
 }

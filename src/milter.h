@@ -2,8 +2,8 @@
  * NAME
  *	milter 3h - libmilter glue: callbacks, contexts, applying actions
  * SUMMARY
- *	milter_open(), milter_run(), milter_set_conf(), milter_get_conf(),
- *	milter_set_observer(), milter_drain()
+ *	milter_open(), milter_run(), milter_wake(), milter_set_conf(),
+ *	milter_get_conf(), milter_set_observer(), milter_drain()
  * DESCRIPTION
  *	The only module that speaks libmilter. It rebuilds each message into
  *	a spool, asks the chain for a verdict and the policy for an action at
@@ -41,6 +41,8 @@ int	milter_open(const char *socket_spec, struct conf *conf, struct chain *chain,
 void	milter_set_observer(milter_observer_fn *fn);
 /* milter_run - serve until stopped (SIGTERM); returns 0 on a clean stop */
 int	milter_run(void);
+/* milter_wake - a stop signal came (libmilter was told): end milter_run()'s wait now; any thread */
+void	milter_wake(void);
 /* milter_set_conf - new connections use this snapshot (a reference is taken) */
 void	milter_set_conf(struct conf *conf);
 /* milter_get_conf - a reference to the current snapshot; conf_unref() it */

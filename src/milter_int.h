@@ -6,8 +6,8 @@
  *	milter_strip_note(), milter_own_names[],
  *	milter_gate_init(), milter_gate_enter(), milter_gate_leave(),
  *	milter_busy_enter(), milter_busy_leave(), milter_stop_decision(),
- *	milter_undecided(), milter_decided(),
- *	milter_apply_init(), milter_apply()
+ *	milter_undecided(), milter_decided(), milter_wake_arm(),
+ *	milter_wake_disarm(), milter_apply_init(), milter_apply()
  * DESCRIPTION
  *	Internal to the milter module: only src/milter*.c and its unit
  *	test (tests/test_milter.c) include it. The module's files, one job
@@ -20,6 +20,7 @@
  *	milter_gate.c: the configuration snapshot, the max_scans slots, the
  *	decisions in flight and the stop.
  *	milter_log.c: the one line per message and the observer.
+ *	milter_wake.c: a stop signal wakes libmilter's accept loop at once.
  *
  *	This header does not include libmilter's mfapi.h: its context is
  *	named by its struct tag (struct smfi_str is libmilter's SMFICTX),
@@ -118,6 +119,12 @@ void	milter_undecided(struct milter_msg *m, const char *why);
 void	milter_decided(const char *qid, const struct scan_verdict *v,
 		       const struct policy_decision *d, uint64_t size, double seconds,
 		       const char *herr, int observe);
+
+/* milter_wake.c */
+/* milter_wake_arm - before smfi_main(), in its thread: SIGURG's no-op handler and the waker */
+void	milter_wake_arm(void);
+/* milter_wake_disarm - smfi_main() returned: end the waker */
+void	milter_wake_disarm(void);
 
 /* milter_apply.c */
 /* milter_apply_init - what the headers name (this host); once, before the callbacks */

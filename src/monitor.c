@@ -17,6 +17,13 @@
  *	   one policy_decide() applies to each message); alert_fail_open();
  *	5. the gauges, alert_tick(), and the status file when it is due.
  *
+ *	The heartbeat in the status file is the time of writing while the
+ *	daemon's self-check through its milter socket passes (monitor_self_
+ *	check(), fed by selfcheck(3) in the daemon; passing until told
+ *	otherwise), and stays at the time of the last check that passed
+ *	while it fails: a daemon whose socket does not serve looks as stale
+ *	as a dead one. A failure raises self-check-failed.
+ *
  *	The clock (monotonic for the write interval, wall for the status
  *	file's times) is the alert machine's, real unless monitor_new() was
  *	given one; a monitor from monitor_new() has no thread and ticks when
@@ -58,6 +65,8 @@ struct monitor {
 	time_t	start_time;
 	int64_t	next_write_ms;
 	int	write_failing;
+	int	self_ok;		/* the last self-check passed (monitor_self_check) */
+	time_t	self_ok_time;		/* wall clock when it last passed: the heartbeat while it fails */
 };
 
 /* monitor_alert_settings - the alert settings of a configuration */
@@ -110,6 +119,13 @@ monitor_engine(const struct scan_status *st, struct status_gauges *g)
 	}
 }
 
+/* monitor_interval_ms - how often the status file is written */
+static int64_t
+monitor_interval_ms(const struct conf *conf)
+{
+	return conf->status.interval_ms > 0 ? conf->status.interval_ms : MONITOR_INTERVAL_MS;
+}
+
 /* monitor_gauges - the gauges from this tick's snapshots */
 static void
 monitor_gauges(struct monitor *m, const struct conf *conf, const struct scan_status *sts,
@@ -147,6 +163,7 @@ monitor_gauges(struct monitor *m, const struct conf *conf, const struct scan_sta
 		g->reloads_ok += st->reloads_ok;
 		g->reloads_failed += st->reloads_failed;
 	}
+	g->interval_seconds = (double) monitor_interval_ms(conf) / 1000.0;
 	g->unavailable_seconds = (double) unavail_ms / 1000.0;
 	g->fail_open = fail_open;
 	g->config_warnings = conf->warnings;
@@ -156,14 +173,14 @@ monitor_gauges(struct monitor *m, const struct conf *conf, const struct scan_sta
 
 /* monitor_write - render and write the status file if one is configured */
 static void
-monitor_write(struct monitor *m, const struct conf *conf)
+monitor_write(struct monitor *m, const struct conf *conf, time_t heartbeat)
 {
 	char	err[512];
 	char   *text;
 
 	if (conf->status.file == NULL || conf->status.file[0] == 0)
 		return;
-	text = status_render(m->status, m->clock.wall(m->clock.ctx));
+	text = status_render(m->status, heartbeat);
 	if (status_write_file(conf->status.file, text, err, sizeof(err)) < 0) {
 		if (!m->write_failing)
 			log_error("status file: %s (retrying every interval)", err);
@@ -186,7 +203,8 @@ monitor_tick(struct monitor *m, int force_write)
 	struct status_gauges g;
 	int64_t	unavail, now;
 	size_t	i, n = 0;
-	int	fail_open;
+	int	fail_open, self_ok;
+	time_t	heartbeat;
 
 	for (i = 0; i < conf->nscanners && i < CONF_MAX_SCANNERS; i++) {
 		if (chain_status(m->chain, conf->scanners[i], &sts[i]) < 0) {
@@ -208,12 +226,17 @@ monitor_tick(struct monitor *m, int force_write)
 	fail_open = policy_fail_open(&conf->policy, unavail);
 	alert_fail_open(m->alert, fail_open, unavail);
 	monitor_gauges(m, conf, sts, unavail, fail_open, &g);
+	pthread_mutex_lock(&m->mu);
+	self_ok = m->self_ok;
+	heartbeat = self_ok ? m->clock.wall(m->clock.ctx) : m->self_ok_time;
+	pthread_mutex_unlock(&m->mu);
+	g.self_check_ok = self_ok;
 	status_set_gauges(m->status, &g);
 	alert_tick(m->alert);
 	now = m->clock.mono_ms(m->clock.ctx);
 	if (force_write || now >= m->next_write_ms) {
-		monitor_write(m, conf);
-		m->next_write_ms = now + (conf->status.interval_ms > 0 ? conf->status.interval_ms : 10000);
+		monitor_write(m, conf, heartbeat);
+		m->next_write_ms = now + monitor_interval_ms(conf);
 	}
 	conf_unref(conf);
 }
@@ -258,6 +281,8 @@ monitor_new(struct chain *ch, struct conf *conf, const struct monitor_hooks *hoo
 	m->conf = conf_ref(conf);
 	m->chain = ch;
 	m->start_time = m->clock.wall(m->clock.ctx);
+	m->self_ok = 1;			/* until a self-check says otherwise */
+	m->self_ok_time = m->start_time;
 	m->status = status_new();
 	monitor_alert_settings(conf, &set);
 	m->alert = alert_new(&set, &m->clock, hooks ? hooks->sink : NULL, hooks ? hooks->sink_ctx : NULL);
@@ -312,6 +337,36 @@ monitor_config_failed(struct monitor *m, const char *why)
 {
 	if (m != NULL)
 		alert_raise(m->alert, ALERT_CONFIG_WARNING, "", "", 0, "%s", why);
+}
+
+/* monitor_self_check - a self-check's result: the heartbeat follows it, a failure alerts */
+void
+monitor_self_check(struct monitor *m, int ok, const char *why)
+{
+	time_t	now;
+	int	was;
+
+	if (m == NULL)
+		return;
+	now = m->clock.wall(m->clock.ctx);
+	pthread_mutex_lock(&m->mu);
+	was = m->self_ok;
+	m->self_ok = ok != 0;
+	if (ok)
+		m->self_ok_time = now;
+	if (was != m->self_ok) {
+		m->write_now = 1;	/* clamshim_self_check_ok at once */
+		pthread_cond_signal(&m->cv);
+	}
+	pthread_mutex_unlock(&m->mu);
+	if (was && !ok)
+		alert_raise(m->alert, ALERT_SELF_CHECK_FAILED, "", "", now,
+			    "self-check through the milter socket failed: %s; the status heartbeat "
+			    "stays at the last check that passed and systemd's watchdog pings stop",
+			    why ? why : "no reason given");
+	else if (!was && ok)
+		log_info("self-check through the milter socket passes again: the status "
+			 "heartbeat and the watchdog pings resume");
 }
 
 /* monitor_count - one decided message */

@@ -3,7 +3,8 @@
  *	monitor 3h - the thread that watches the scanners and writes the status file
  * SUMMARY
  *	monitor_start(), monitor_new(), monitor_poll(), monitor_set_conf(),
- *	monitor_config_failed(), monitor_count(), monitor_write_now(), monitor_stop()
+ *	monitor_config_failed(), monitor_self_check(), monitor_count(),
+ *	monitor_write_now(), monitor_stop()
  * DESCRIPTION
  *	Every MONITOR_TICK_MS the monitor reads chain_status() of every
  *	configured scanner, feeds the alert state machine (alert(3h)) and the
@@ -12,7 +13,8 @@
  *	fail-open-started/-ended when policy_fail_open() (policy(3h)) changes,
  *	and writes the status file every status.interval and at once after
  *	monitor_write_now() (SIGUSR1). The daemon feeds monitor_count() from
- *	the milter observer.
+ *	the milter observer and monitor_self_check() from its self-check
+ *	(selfcheck(3h)): while that fails, the heartbeat stands still.
  *
  *	monitor_new() makes a monitor without the thread, whose clock and
  *	alert sink a test may give (struct monitor_hooks); the test then calls
@@ -28,6 +30,7 @@
 #include "scan.h"
 
 #define MONITOR_TICK_MS		250
+#define MONITOR_INTERVAL_MS	10000	/* the status file's interval when status.interval is 0 */
 
 struct monitor;
 
@@ -48,6 +51,9 @@ void	monitor_poll(struct monitor *m, int force_write);
 void	monitor_set_conf(struct monitor *m, struct conf *conf);
 /* monitor_config_failed - a reload could not be used: config-warning with why */
 void	monitor_config_failed(struct monitor *m, const char *why);
+/* monitor_self_check - the self-check through the milter socket passed (ok) or failed (why):
+   the status heartbeat stays at the last pass while it fails; a failure raises self-check-failed */
+void	monitor_self_check(struct monitor *m, int ok, const char *why);
 /* monitor_count - one decided message (the milter observer) */
 void	monitor_count(struct monitor *m, enum scan_result verdict, enum policy_action action,
 		      int fail_open, double seconds);

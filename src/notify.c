@@ -11,7 +11,10 @@
  *	is on (WatchdogSec=), sends WATCHDOG=1 every half period. The status
  *	line is built from chain_status() of the scanners the current
  *	configuration names, so a deadlocked chain also stops the pings and
- *	systemd restarts the daemon. Without NOTIFY_SOCKET (not started by
+ *	systemd restarts the daemon. The pings go only while the daemon's
+ *	self-check through its milter socket passes (notify_health(), fed
+ *	by selfcheck(3)): a wedged accept loop stops them too, and STATUS=
+ *	says why. Without NOTIFY_SOCKET (not started by
  *	systemd) sd_notify() does nothing and the thread is not started.
  *
  *	notify_stderr_is_journal() compares $JOURNAL_STREAM with stderr, so
@@ -70,8 +73,11 @@ static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;		/* on the monotonic clock; made by notify_start() */
 	char	last[NOTIFY_STATUS_MAX];
+	int	healthy;		/* the self-check passes: pings allowed (lock) */
+	char	why[NOTIFY_STATUS_MAX];	/* why it fails (lock) */
 } notify_state = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.healthy = 1,
 };
 
 /* notify_send - one sd_notify() call; failures are logged at debug level */
@@ -140,12 +146,27 @@ notify_refresh(int always, int ping)
 	}
 }
 
-/* notify_thread - STATUS= refreshes and watchdog pings until notify_stop() */
+/* notify_unhealthy - the self-check fails: say why once, no ping */
+static void
+notify_unhealthy(const char *why)
+{
+	char	msg[NOTIFY_STATUS_MAX + 96];
+
+	snprintf(msg, sizeof(msg), "STATUS=self-check through the milter socket failed (%s): "
+		 "no watchdog pings", why);
+	notify_send(msg);
+	log_error("systemd: watchdog pings stopped: the self-check through the milter socket "
+		  "fails%s", notify_state.watchdog_us ? "" : " (no watchdog configured)");
+}
+
+/* notify_thread - STATUS= refreshes and watchdog pings (while healthy) until notify_stop() */
 static void *
 notify_thread(void *arg)
 {
 	uint64_t tick_us = NOTIFY_TICK_MAX_US;
 	struct timespec when;
+	char	why[NOTIFY_STATUS_MAX];
+	int	healthy, was = 1;
 
 	(void) arg;
 	if (notify_state.watchdog_us > 0 && notify_state.watchdog_us / 2 < tick_us)
@@ -158,12 +179,39 @@ notify_thread(void *arg)
 		(void) pthread_cond_timedwait(&notify_state.cond, &notify_state.lock, &when);
 		if (notify_state.stop)
 			break;
+		healthy = notify_state.healthy;
+		snprintf(why, sizeof(why), "%s", notify_state.why);
 		pthread_mutex_unlock(&notify_state.lock);
-		notify_refresh(0, notify_state.watchdog_us > 0);
+		if (!healthy && was)
+			notify_unhealthy(why);
+		else if (healthy)	/* always after a failure: systemd shows the failure till then */
+			notify_refresh(!was, notify_state.watchdog_us > 0);
+		was = healthy;
 		pthread_mutex_lock(&notify_state.lock);
 	}
 	pthread_mutex_unlock(&notify_state.lock);
 	return NULL;
+}
+
+/* notify_health - the self-check's result: pings only while it passes */
+void
+notify_health(int ok, const char *why)
+{
+	pthread_mutex_lock(&notify_state.lock);
+	notify_state.healthy = ok != 0;
+	snprintf(notify_state.why, sizeof(notify_state.why), "%s", why ? why : "");
+	if (!ok && notify_state.running)
+		pthread_cond_signal(&notify_state.cond);	/* say so now, do not ping again */
+	pthread_mutex_unlock(&notify_state.lock);
+}
+
+/* notify_watchdog_usec - WatchdogSec in microseconds as systemd passed it; 0 none */
+uint64_t
+notify_watchdog_usec(void)
+{
+	uint64_t usec = 0;
+
+	return getenv("NOTIFY_SOCKET") != NULL && sd_watchdog_enabled(0, &usec) > 0 ? usec : 0;
 }
 
 /* notify_start - READY=1 with a first STATUS=, then the status/watchdog thread */

@@ -230,7 +230,7 @@ status_limits(struct status_buf *b, const struct status_gauges *g)
 
 /* status_render - the exposition text */
 char *
-status_render(struct status *s, time_t now)
+status_render(struct status *s, time_t heartbeat)
 {
 	struct status_buf b = {NULL, 0, 4096};
 	struct status_values c;
@@ -252,7 +252,14 @@ status_render(struct status *s, time_t now)
 		      e1, e2, e3);
 	status_head(&b, "clamshim_heartbeat_timestamp_seconds", "gauge",
 		    "When the daemon last wrote this file (unix time).");
-	status_printf(&b, "clamshim_heartbeat_timestamp_seconds %lld\n", (long long) now);
+	status_printf(&b, "clamshim_heartbeat_timestamp_seconds %lld\n", (long long) heartbeat);
+	status_head(&b, "clamshim_status_interval_seconds", "gauge",
+		    "How often the daemon writes this file (status.interval).");
+	status_printf(&b, "clamshim_status_interval_seconds %.3f\n", c.g.interval_seconds);
+	status_head(&b, "clamshim_self_check_ok", "gauge",
+		    "1 while the daemon's self-check through its milter socket passes; at 0 the "
+		    "heartbeat stays at the last time it passed.");
+	status_printf(&b, "clamshim_self_check_ok %d\n", c.g.self_check_ok ? 1 : 0);
 	status_head(&b, "clamshim_start_time_seconds", "gauge", "When the daemon started (unix time).");
 	status_printf(&b, "clamshim_start_time_seconds %lld\n", (long long) c.g.start_time);
 	status_head(&b, "clamshim_scanner_up", "gauge",

@@ -11,7 +11,8 @@
  *	text node_exporter's textfile collector and check_clamshim read:
  *
  *	clamshim_info{version,engine,signatures} 1
- *	clamshim_heartbeat_timestamp_seconds, clamshim_start_time_seconds
+ *	clamshim_heartbeat_timestamp_seconds, clamshim_start_time_seconds,
+ *	clamshim_status_interval_seconds, clamshim_self_check_ok
  *	clamshim_scanner_up{scanner,server}
  *	clamshim_clamd_limits_reported{server} (1, 0, NaN not known yet),
  *	clamshim_clamd_limits_unreported_ok{server}
@@ -70,6 +71,8 @@ struct status_gauges {
 	unsigned long reloads_failed;
 	unsigned long alerts[ALERT_EVENT_COUNT];
 	unsigned long alerts_dropped;	/* alert command runs that never ran */
+	double	interval_seconds;	/* status.interval in force: how often the file is written */
+	int	self_check_ok;		/* the last self-check through the milter socket passed */
 };
 
 /* What status_parse() reads back. */
@@ -91,6 +94,7 @@ struct status_report {
 	double	alerts[ALERT_EVENT_COUNT];
 	double	scans;			/* clamshim_scan_duration_seconds_count */
 	double	scan_seconds;		/* ..._sum */
+	double	interval;		/* clamshim_status_interval_seconds; -1 missing */
 };
 
 struct status;
@@ -102,8 +106,8 @@ void	status_count_message(struct status *s, enum scan_result verdict,
 			     enum policy_action action, int fail_open, double seconds);
 /* status_set_gauges - replace the gauges */
 void	status_set_gauges(struct status *s, const struct status_gauges *g);
-/* status_render - the exposition text with heartbeat now; malloc'd, never NULL */
-char   *status_render(struct status *s, time_t now);
+/* status_render - the exposition text with this heartbeat (unix time); malloc'd, never NULL */
+char   *status_render(struct status *s, time_t heartbeat);
 /* status_write_file - replace path with text atomically; 0 ok, -1 err filled */
 int	status_write_file(const char *path, const char *text, char *err, size_t errlen);
 /* status_free - free; NULL is fine */

@@ -193,6 +193,8 @@ status_take(const struct status_sample *sm, struct status_report *r)
 
 	if (strcmp(n, "clamshim_heartbeat_timestamp_seconds") == 0)
 		r->heartbeat = sm->value >= 0 ? sm->value : NAN;	/* there, but no time */
+	else if (strcmp(n, "clamshim_status_interval_seconds") == 0)
+		r->interval = sm->value > 0 ? sm->value : -1;	/* NaN too: not > 0 */
 	else if (strcmp(n, "clamshim_start_time_seconds") == 0)
 		r->start_time = sm->value;
 	else if (strcmp(n, "clamshim_info") == 0) {
@@ -255,6 +257,7 @@ status_parse(const char *text, size_t len, struct status_report *r, char *err, s
 	r->config_warnings = -1;
 	r->signatures_age_seconds = -1;
 	r->scanners_available = -1;
+	r->interval = -1;
 	while (off < len) {
 		const char *nl = memchr(text + off, '\n', len - off);
 		size_t	n = nl ? (size_t) (nl - (text + off)) : len - off;

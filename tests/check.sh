@@ -4,7 +4,9 @@
 # (SIGHUP with an unknown option); --probe 0 against the healthy daemon
 # and 2 when the daemon accepts EICAR (on_infected = "tag" while the probe
 # expects reject; 0 with -e tag); 2 when the daemon is killed (stale
-# heartbeat); 3 for a garbled or missing status file and bad options.
+# heartbeat: without -b within three status intervals, the bound the status
+# file's clamshim_status_interval_seconds gives; the time is printed); 3 for
+# a garbled or missing status file and bad options.
 . "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 t_need "$CLAMSHIM" "$CLAMD" "$MTSEND" "$CHECK_CLAMSHIM" perl
 t_setup
@@ -49,7 +51,8 @@ M="unix:$T/clamshim.sock"
 t_wait_for 60 test -s "$S" || t_fail "no status file $S"
 
 check_when "healthy" 0 -s "$S"
-expect_out "one status line with perfdata" '^CLAMSHIM OK - .*\| heartbeat_age=[0-9]+s;;60;0 '
+expect_out "one status line with perfdata" '^CLAMSHIM OK - .*\| heartbeat_age=[0-9]+s;;3;0 '
+expect_out "says which heartbeat bound: three of the file's intervals" 'heartbeat bound 3s \(3 x status.interval\) \|'
 check "healthy, long options" 0 --status-file "$S" --heartbeat 30s --warning 2d --critical 7d
 check "--probe against the healthy daemon" 0 -s "$S" -M "$M" --probe -v
 expect_out "-v shows the EICAR reject" 'probe EICAR message: reject at eom \(550 5.7.1 Virus found: Eicar'
@@ -99,12 +102,26 @@ check "-h" 0 -h
 check "-V" 0 -V
 expect_out "-V names the version" '^check_clamshim \(clamshim\) [0-9]'
 
-# the daemon dies: its status file goes stale
+# the daemon dies: its status file goes stale. Without -b the bound is three of the
+# file's status intervals (status.interval 1s here: 3 s), not a fixed minute: CRITICAL
+# within three intervals of the kill (the test's bound is ten times that)
+check "-b still wins over the interval" 0 -s "$S" -b 60s
+expect_out "and says so" 'heartbeat bound 1m0s \(-b\) \|'
 kill -9 "$DAEMON_PID"
+t0=$(t_now)
+t_wait_for 60 t_rc_is 2 "$CHECK_CLAMSHIM" -s "$S"
+t1=$(t_now)
 wait "$DAEMON_PID" 2>/dev/null
-check "right after the daemon died (bound 60s)" 0 -s "$S" -b 60s
-check_when "daemon killed: stale heartbeat (bound 3s)" 2 -s "$S" -b 3s
-expect_out "says the status is stale" 'CRITICAL - status not written for [0-9]+s \(clamshim stopped or hung\)'
+secs=$(t_elapsed "$t0" "$t1")
+if awk -v s="$secs" 'BEGIN { exit !(s <= 30) }'; then
+	echo "ok: kill -9 -> CRITICAL with no -b in ${secs}s (three status intervals: 3s; test bound 30s)"
+else
+	echo "not ok: kill -9 -> no CRITICAL with no -b within 30s (${secs}s)"; fails=$((fails + 1))
+fi
+check "daemon killed: stale heartbeat, no -b" 2 -s "$S"
+expect_out "says the heartbeat is stale and the bound it used" \
+	'CRITICAL - no heartbeat for [0-9]+s \(bound 3s, 3 x status.interval\): clamshim stopped, hung'
+check "right after the daemon died, -b 60s: not yet" 0 -s "$S" -b 60s
 check "daemon killed: --probe cannot connect" 2 -M "$M" -P
 [ $fails -eq 0 ] || { echo "---- daemon log"; cat "$T/clamshim.log"; }
 exit $((fails > 0))

@@ -1,11 +1,13 @@
 /*
  * NAME
- *	preload - LD_PRELOAD library for tests: a pause after bind(), libmilter stopped without a signal
+ *	preload - LD_PRELOAD library for tests: a pause after bind(), libmilter stopped without a signal,
+ *	a wedged accept loop
  * SUMMARY
  *	LD_PRELOAD=tests/preload.so PRELOAD_BIND_PAUSE=FILE clamshim ...
  *	LD_PRELOAD=tests/preload.so PRELOAD_STOP_ON_USR2=1 clamshim ...
+ *	LD_PRELOAD=tests/preload.so PRELOAD_ACCEPT_HOLD=FILE clamshim ...
  * DESCRIPTION
- *	Two moments a system test cannot reach from outside the daemon, made
+ *	Moments a system test cannot reach from outside the daemon, made
  *	reachable here so that clamshim itself carries no test hook:
  *
  *	PRELOAD_BIND_PAUSE=FILE: after the first successful bind() of a unix
@@ -20,6 +22,12 @@
  *	handles itself (SIGHUP, in libmilter 8.x): the milter loop ends
  *	without SIGTERM or SIGINT, as it would if a libmilter update took a
  *	signal clamshim does not expect.
+ *
+ *	PRELOAD_ACCEPT_HOLD=FILE: while FILE exists, accept() (libmilter's
+ *	accept loop is the daemon's only caller) waits before it accepts: the
+ *	listener is wedged as a deadlocked or stopped accept loop would be,
+ *	while every other thread runs on. Connections wait in the socket's
+ *	backlog; removing FILE lets the loop go on.
  *
  *	In a sanitizer build, list the ASan runtime first in LD_PRELOAD.
  * DIAGNOSTICS
@@ -42,6 +50,7 @@
 
 typedef int preload_bind_fn(int, const struct sockaddr *, socklen_t);
 typedef int preload_stop_fn(void);
+typedef int preload_accept_fn(int, struct sockaddr *, socklen_t *);
 
 /* preload_pause - create file, then wait until it is gone (at most 60 s) */
 static void
@@ -82,6 +91,32 @@ bind(int fd, const struct sockaddr *sa, socklen_t len)
 		preload_pause(pause);
 	errno = saved;
 	return rc;
+}
+
+/* accept - the real accept(), after waiting while PRELOAD_ACCEPT_HOLD names a file that exists */
+int
+accept(int fd, struct sockaddr *sa, socklen_t *len)
+{
+	static atomic_int said;
+	preload_accept_fn *real;
+	const char *hold = getenv("PRELOAD_ACCEPT_HOLD");
+	struct timespec ts = {0, 10 * 1000 * 1000};
+	void   *p = dlsym(RTLD_NEXT, "accept");
+
+	if (p == NULL) {
+		errno = ENOSYS;
+		return -1;
+	}
+	memcpy(&real, &p, sizeof(real));
+	if (hold && *hold && access(hold, F_OK) == 0) {
+		if (!atomic_exchange(&said, 1))
+			fprintf(stderr, "preload: accept() held while %s exists\n", hold);
+		while (access(hold, F_OK) == 0)
+			nanosleep(&ts, NULL);
+		fprintf(stderr, "preload: accept() goes on\n");
+		atomic_store(&said, 0);
+	}
+	return real(fd, sa, len);
 }
 
 /* preload_stopper - on SIGUSR2, smfi_stop() */

@@ -377,7 +377,7 @@ static void test_names(void **state)
 	static const char *const want[ALERT_EVENT_COUNT] = {
 		"scanner-down", "scanner-up", "all-scanners-down", "recovered",
 		"fail-open-started", "fail-open-ended", "db-reload-failed", "db-stale",
-		"config-warning", "clamd-limits-unreported"};
+		"config-warning", "clamd-limits-unreported", "self-check-failed"};
 	int	i;
 
 	(void) state;
@@ -387,6 +387,7 @@ static void test_names(void **state)
 	assert_true(alert_event_is_outage(ALERT_ALL_DOWN));
 	assert_false(alert_event_is_outage(ALERT_RECOVERED));
 	assert_false(alert_event_is_outage(ALERT_CLAMD_LIMITS_UNREPORTED));
+	assert_true(alert_event_is_outage(ALERT_SELF_CHECK_FAILED));
 }
 
 /*

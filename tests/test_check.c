@@ -3,7 +3,8 @@
  *	test_check - unit tests for check_clamshim's rules
  * DESCRIPTION
  *	Table-driven: each row is a status file (as text, parsed with
- *	status_parse() as the plugin does), thresholds and a clock, with the
+ *	status_parse() as the plugin does), thresholds (-b among them, or
+ *	none: the file's status interval decides) and a clock, with the
  *	state and a part of the text the plugin must print. Probe verdicts
  *	get their own table: decisions, replies and headers the daemon could
  *	give, against each expected infected action.
@@ -48,6 +49,7 @@ struct st_case {
 #define FINE	"clamshim_fail_open 0\nclamshim_config_warnings 0\n"
 #define HB_IN_TEXT LONG_MIN
 #define HB(v)	"clamshim_heartbeat_timestamp_seconds " v "\n"
+#define IV(v)	"clamshim_status_interval_seconds " v "\n"
 #define LIMITS(r, ok) "clamshim_clamd_limits_reported{server=\"unix:/c.ctl\"} " r "\n" \
 		"clamshim_clamd_limits_unreported_ok{server=\"unix:/c.ctl\"} " ok "\n"
 
@@ -56,9 +58,11 @@ static const struct st_case st_cases[] = {
 	{"healthy, perfdata", UP1 FINE AGE("3600"), 5, 2 * DAY, 7 * DAY, CHECK_OK,
 	 "| heartbeat_age=5s;;60;0 scanners_available=1;;1:;0"},
 	{"age unknown is fine", UP1 FINE AGE("NaN"), 5, 2 * DAY, 7 * DAY, CHECK_OK, "scanner unit up"},
-	{"stale heartbeat", UP1 FINE, 61, 2 * DAY, 7 * DAY, CHECK_CRITICAL, "status not written for 1m1s"},
+	{"stale heartbeat", UP1 FINE, 61, 2 * DAY, 7 * DAY, CHECK_CRITICAL,
+	 "no heartbeat for 1m1s (bound 1m0s, default)"},
 	{"heartbeat at the bound", UP1 FINE, 60, 2 * DAY, 7 * DAY, CHECK_OK, "up"},
-	{"stale beats all else", DOWN1 FINE, 600, 0, 0, CHECK_CRITICAL, "CRITICAL - status not written for 10m0s (clamshim stopped or hung) |"},
+	{"stale beats all else", DOWN1 FINE, 600, 0, 0, CHECK_CRITICAL, "CRITICAL - no heartbeat for "
+	 "10m0s (bound 1m0s, default): clamshim stopped, hung, or its milter socket does not answer |"},
 	{"no scanner", DOWN1 FINE, 1, 0, 0, CHECK_CRITICAL,
 	 "no scanner available (clamd unix:/c.ctl down) for 2m5s"},
 	{"no units, none available", "clamshim_scanners_available 0\n" FINE, 1, 0, 0, CHECK_CRITICAL,
@@ -104,7 +108,75 @@ static const struct st_case st_cases[] = {
 	 "clamshim_clamd_limits_reported{server=\"unix:/other\"} 0\n", 1, 0, 0, CHECK_OK, "up"},
 };
 
-/* test_status_rules - every row of st_cases */
+/* One heartbeat bound case: the file's interval (in text), -b or none, an age. */
+struct hb_case {
+	const char *name;
+	const char *text;
+	long	hb_age;
+	int64_t	hb_ms;			/* -b; 0: not given (the file's interval, else 60 s) */
+	enum check_state want;
+	const char *want_text;
+};
+
+/* the heartbeat bound: -b, else three of the file's status intervals, else 60 s */
+static const struct hb_case hb_cases[] = {
+	{"no interval: 60 s default", UP1 FINE, 60, 0, CHECK_OK,
+	 "heartbeat bound 1m0s (default) | heartbeat_age=60s;;60;0"},
+	{"interval 10s: bound 30s", UP1 FINE IV("10.000"), 30, 0, CHECK_OK,
+	 "heartbeat bound 30s (3 x status.interval) | heartbeat_age=30s;;30;0"},
+	{"interval 10s: 31s is stale", UP1 FINE IV("10.000"), 31, 0, CHECK_CRITICAL,
+	 "CRITICAL - no heartbeat for 31s (bound 30s, 3 x status.interval): clamshim stopped, "
+	 "hung, or its milter socket does not answer | heartbeat_age=31s;;30;0"},
+	{"interval 1s: 4s is stale", UP1 FINE IV("1"), 4, 0, CHECK_CRITICAL,
+	 "no heartbeat for 4s (bound 3s, 3 x status.interval)"},
+	{"interval 1s: 3s is not", UP1 FINE IV("1"), 3, 0, CHECK_OK, "heartbeat_age=3s;;3;0"},
+	{"interval 500ms: bound 1.5s", UP1 FINE IV("0.5"), 1, 0, CHECK_OK,
+	 "heartbeat_age=1s;;1.500;0"},
+	{"interval 5m: bound 15m", UP1 FINE IV("300"), 600, 0, CHECK_OK,
+	 "heartbeat bound 15m0s (3 x status.interval)"},
+	{"-b wins over the interval (longer)", UP1 FINE IV("10"), 45, 60000, CHECK_OK,
+	 "heartbeat bound 1m0s (-b) | heartbeat_age=45s;;60;0"},
+	{"-b wins over the interval (shorter)", UP1 FINE IV("10"), 11, 10000, CHECK_CRITICAL,
+	 "no heartbeat for 11s (bound 10s, -b)"},
+	{"-b without an interval", UP1 FINE, 20, 15000, CHECK_CRITICAL, "(bound 15s, -b)"},
+	{"interval NaN: default", UP1 FINE IV("NaN"), 61, 0, CHECK_CRITICAL, "(bound 1m0s, default)"},
+	{"interval 0: default", UP1 FINE IV("0"), 45, 0, CHECK_OK, "heartbeat bound 1m0s (default)"},
+	{"interval negative: default", UP1 FINE IV("-10"), 45, 0, CHECK_OK, "(default)"},
+	{"interval +Inf: default", UP1 FINE IV("+Inf"), 45, 0, CHECK_OK, "(default)"},
+	{"interval absurd: default", UP1 FINE IV("1e300"), 45, 0, CHECK_OK, "(default)"},
+	{"stale with an interval beats all else", DOWN1 FINE IV("1"), 10, 0, CHECK_CRITICAL,
+	 "CRITICAL - no heartbeat for 10s (bound 3s, 3 x status.interval): clamshim stopped, hung, "
+	 "or its milter socket does not answer |"},
+};
+
+/* st_run - one status file case: parse as the plugin does, judge, compare */
+static void st_run(const char *name, const char *body, long hb_age, const struct check_limits *lim,
+		   enum check_state want, const char *want_text)
+{
+	struct check_result cr;
+	struct status_report r;
+	char	text[2048], err[256], out[4096];
+
+	if (hb_age == HB_IN_TEXT)
+		snprintf(text, sizeof(text), "%s", body);
+	else
+		snprintf(text, sizeof(text), "clamshim_heartbeat_timestamp_seconds %ld\n%s",
+			 (long) NOW - hb_age, body);
+	if (status_parse(text, strlen(text), &r, err, sizeof(err)) < 0)
+		fail_msg("%s: parse: %s", name, err);
+	check_init(&cr);
+	check_status(&cr, &r, lim, NOW);
+	check_format(&cr, 0, out, sizeof(out));
+	if (cr.state != want)
+		fail_msg("%s: state %s, wanted %s: %s", name, check_state_name(cr.state),
+			 check_state_name(want), out);
+	if (strstr(out, want_text) == NULL)
+		fail_msg("%s: \"%s\" lacks \"%s\"", name, out, want_text);
+	if (strchr(out, '\n') != NULL)
+		fail_msg("%s: more than one line: %s", name, out);
+}
+
+/* test_status_rules - every row of st_cases (no -b, no interval in the file: 60 s) */
 static void test_status_rules(void **state)
 {
 	size_t	i;
@@ -112,28 +184,30 @@ static void test_status_rules(void **state)
 	(void) state;
 	for (i = 0; i < sizeof(st_cases) / sizeof(st_cases[0]); i++) {
 		const struct st_case *c = &st_cases[i];
-		struct check_limits lim = {60000, c->warn_ms, c->crit_ms};
-		struct check_result cr;
-		struct status_report r;
-		char	text[2048], err[256], out[4096];
+		struct check_limits lim = {
+			.heartbeat_max_ms = CHECK_HEARTBEAT_MS,
+			.sig_warn_ms = c->warn_ms,
+			.sig_crit_ms = c->crit_ms,
+		};
 
-		if (c->hb_age == HB_IN_TEXT)
-			snprintf(text, sizeof(text), "%s", c->text);
-		else
-			snprintf(text, sizeof(text), "clamshim_heartbeat_timestamp_seconds %ld\n%s",
-				 (long) NOW - c->hb_age, c->text);
-		if (status_parse(text, strlen(text), &r, err, sizeof(err)) < 0)
-			fail_msg("%s: parse: %s", c->name, err);
-		check_init(&cr);
-		check_status(&cr, &r, &lim, NOW);
-		check_format(&cr, 0, out, sizeof(out));
-		if (cr.state != c->want)
-			fail_msg("%s: state %s, wanted %s: %s", c->name, check_state_name(cr.state),
-				 check_state_name(c->want), out);
-		if (strstr(out, c->want_text) == NULL)
-			fail_msg("%s: \"%s\" lacks \"%s\"", c->name, out, c->want_text);
-		if (strchr(out, '\n') != NULL)
-			fail_msg("%s: more than one line: %s", c->name, out);
+		st_run(c->name, c->text, c->hb_age, &lim, c->want, c->want_text);
+	}
+}
+
+/* test_heartbeat_bound - every row of hb_cases */
+static void test_heartbeat_bound(void **state)
+{
+	size_t	i;
+
+	(void) state;
+	for (i = 0; i < sizeof(hb_cases) / sizeof(hb_cases[0]); i++) {
+		const struct hb_case *c = &hb_cases[i];
+		struct check_limits lim = {
+			.heartbeat_max_ms = c->hb_ms ? c->hb_ms : CHECK_HEARTBEAT_MS,
+			.heartbeat_set = c->hb_ms != 0,
+		};
+
+		st_run(c->name, c->text, c->hb_age, &lim, c->want, c->want_text);
 	}
 }
 
@@ -252,6 +326,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_status_rules),
+		cmocka_unit_test(test_heartbeat_bound),
 		cmocka_unit_test(test_probe_rules),
 		cmocka_unit_test(test_state_order),
 		cmocka_unit_test(test_human_age),

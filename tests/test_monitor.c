@@ -16,7 +16,9 @@
  *	and whether fail-open must be in force after it, with the alert
  *	raised when that changes. The chain's fail_open_after clock is real,
  *	so the first row polls until 1 ms has passed (bounded, re-checked on
- *	every poll).
+ *	every poll). The self-check's results (monitor_self_check) move the
+ *	heartbeat or hold it at the last check that passed, and raise
+ *	self-check-failed once per failure.
  */
 #include "config.h"
 
@@ -248,6 +250,49 @@ static void test_write_interval(void **state)
 	world_free(w);
 }
 
+/* test_self_check - the heartbeat follows the self-check; a failure alerts once; the interval is stated */
+static void test_self_check(void **state)
+{
+	struct world *w = world_new();
+	struct status_report r;
+	char	text[4096];
+	FILE   *fp;
+	size_t	n;
+
+	(void) state;
+	world_start(w, world_conf(w, "scanners = {\"clamd\"}\n"));
+	monitor_poll(w->m, 0);
+	(void) events_since(w);
+	monitor_self_check(w->m, 1, "");
+	w->clk.wall += 5;
+	report(w, &r);
+	assert_int_equal((long long) r.heartbeat, T0_WALL + 5);	/* passing: the time of writing */
+	assert_true(r.interval == 10);
+	monitor_self_check(w->m, 1, "");			/* passed at T0 + 5 */
+	w->clk.wall += 3;
+	monitor_self_check(w->m, 0, "no reply from the filter in 2000 ms");
+	assert_string_equal(events_since(w), "self-check-failed");
+	assert_non_null(strstr(w->rec.m[w->rec.n - 1].detail, "no reply from the filter in 2000 ms"));
+	assert_int_equal((long long) w->rec.m[w->rec.n - 1].since, T0_WALL + 8);
+	w->clk.wall += 20;
+	monitor_self_check(w->m, 0, "again");
+	assert_string_equal(events_since(w), "");		/* still failing: no second event */
+	report(w, &r);
+	assert_int_equal((long long) r.heartbeat, T0_WALL + 5);	/* the last check that passed */
+	assert_true(r.alerts[ALERT_SELF_CHECK_FAILED] == 1);
+	assert_non_null(fp = fopen(w->status, "r"));
+	n = fread(text, 1, sizeof(text) - 1, fp);
+	text[n] = 0;
+	fclose(fp);
+	assert_non_null(strstr(text, "\nclamshim_self_check_ok 0\n"));
+	w->clk.wall += 1;
+	monitor_self_check(w->m, 1, "");
+	report(w, &r);
+	assert_int_equal((long long) r.heartbeat, T0_WALL + 29);	/* passing again: moves again */
+	assert_string_equal(events_since(w), "");
+	world_free(w);
+}
+
 /* One row of the fail-open table: a policy given by reload, and what must follow. */
 struct fo_row {
 	const char *on_unavailable;
@@ -407,6 +452,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_not_started),
 		cmocka_unit_test(test_write_interval),
+		cmocka_unit_test(test_self_check),
 		cmocka_unit_test(test_fail_open),
 		cmocka_unit_test(test_config_warning),
 		cmocka_unit_test(test_embedded_recovers),

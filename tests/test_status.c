@@ -57,6 +57,8 @@ static void sample_gauges(struct status_gauges *g)
 	g->reloads_failed = 1;
 	g->alerts[ALERT_ALL_DOWN] = 3;
 	g->alerts[ALERT_CONFIG_WARNING] = 1;
+	g->interval_seconds = 2.5;
+	g->self_check_ok = 1;
 }
 
 /* test_round_trip - render, parse, compare */
@@ -81,6 +83,8 @@ static void test_round_trip(void **state)
 	if (status_parse(text, strlen(text), &r, err, sizeof(err)) != 0)
 		fail_msg("parse: %s\n%s", err, text);
 	assert_true(r.heartbeat == 1700000100);
+	assert_true(r.interval == 2.5);
+	assert_non_null(strstr(text, "\nclamshim_self_check_ok 1\n"));
 	assert_true(r.start_time == 1700000000);
 	assert_string_equal(r.version, "0.1.0");
 	assert_string_equal(r.engine, "1.4.6");
@@ -153,6 +157,8 @@ static void test_every_metric(void **state)
 		 "clamshim_clamd_limits_reported{server=\"tcp:127.0.0.1:3310\"} NaN\n"},
 		{"clamshim_clamd_limits_unreported_ok", "gauge",
 		 "clamshim_clamd_limits_unreported_ok{server=\"tcp:127.0.0.1:3310\"} 0\n"},
+		{"clamshim_status_interval_seconds", "gauge", "clamshim_status_interval_seconds 10.000\n"},
+		{"clamshim_self_check_ok", "gauge", "clamshim_self_check_ok 0\n"},
 	};
 	struct status *s = status_new();
 	struct status_gauges g;
@@ -168,6 +174,7 @@ static void test_every_metric(void **state)
 	snprintf(g.units[0].server, sizeof(g.units[0].server), "tcp:127.0.0.1:3310");
 	g.signatures_age_seconds = -1;
 	g.alerts_dropped = 3;
+	g.interval_seconds = 10;
 	status_set_gauges(s, &g);
 	text = status_render(s, 42);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
@@ -182,6 +189,7 @@ static void test_every_metric(void **state)
 	}
 	assert_int_equal(status_parse(text, strlen(text), &r, err, sizeof(err)), 0);
 	assert_true(r.signatures_age_seconds != r.signatures_age_seconds);	/* NaN: unknown */
+	assert_true(r.interval == 10);
 	free(text);
 	status_free(s);
 }
