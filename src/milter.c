@@ -8,9 +8,10 @@
  *	negotiation) and one per message inside it (queue id,
  *	authentication, the spool, the incoming X-Virus-* headers to delete,
  *	the last protocol step seen). Only the protocol steps used are
- *	negotiated: connect, MAIL FROM, headers, end of headers, body, end
- *	of message, abort and close. MAIL FROM, each header, end of headers
- *	and each body chunk are negotiated as "no reply" (SMFIP_NR_*): the
+ *	negotiated: connect, MAIL FROM, RCPT TO, headers, end of headers,
+ *	body, end of message, abort and close. MAIL FROM, each RCPT TO, each
+ *	header, end of headers and each body chunk are negotiated as "no
+ *	reply" (SMFIP_NR_*): the
  *	MTA streams them without waiting for an answer, since the only
  *	decision is made at end of message. libmilter answers for us when
  *	the MTA cannot do without a reply.
@@ -181,8 +182,9 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f
 	       unsigned long *pf2, unsigned long *pf3)
 {
 	unsigned long want = MILTER_ACTIONS;
-	unsigned long skip = SMFIP_NOHELO | SMFIP_NORCPT | SMFIP_NOUNKNOWN | SMFIP_NODATA;
-	unsigned long nr = SMFIP_NR_MAIL | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY;
+	unsigned long skip = SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA;
+	unsigned long nr = SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH |
+	    SMFIP_NR_BODY;
 	struct milter_conn *c = milter_conn_get(ctx);
 
 	if ((f0 & want) != want)
@@ -224,6 +226,8 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *addr)
 	spool_free(c->msg.spool);
 	c->conf = milter_get_conf();
 	hdrs_sanitize(c->client, sizeof(c->client), hostname ? hostname : "unknown");
+	env_set_client(&c->env, hostname, addr);
+	env_set_daemon(&c->env, smfi_getsymval(ctx, "{daemon_name}"));
 	c->msg.spool = spool_new(c->conf->spool_dir, c->conf->memory_limit,
 				 c->conf->policy.max_size);
 	milter_msg_reset(&c->msg);
@@ -237,22 +241,39 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *addr)
 	return SMFIS_CONTINUE;
 }
 
-/* mlfi_envfrom - a new message: queue id and authentication */
+/* mlfi_envfrom - a new message: queue id, sender and authentication */
 static sfsistat
 mlfi_envfrom(SMFICTX *ctx, char **argv)
 {
 	struct milter_conn *c = milter_conn_get(ctx);
 	const char *auth;
 
-	(void) argv;
 	if (c == NULL)			/* libmilter skips the rest of this message */
 		return milter_no_context(ctx);
 	milter_msg_begin(ctx, &c->msg);
+	env_msg_clear(&c->env);
 	if (milter_conn_ready(ctx) == NULL)	/* before CONNECT: tempfail at end */
 		return milter_go_on(c, SMFIP_NR_MAIL);
+	env_set_sender(&c->env, argv != NULL ? argv[0] : NULL);
 	auth = smfi_getsymval(ctx, "{auth_authen}");
+	env_set_auth(&c->env, auth);
 	c->msg.authenticated = auth != NULL && *auth != 0;
+	if (c->env.daemon[0] == 0)	/* Sendmail sends it with MAIL FROM when asked */
+		env_set_daemon(&c->env, smfi_getsymval(ctx, "{daemon_name}"));
 	return milter_go_on(c, SMFIP_NR_MAIL);
+}
+
+/* mlfi_envrcpt - one recipient, kept for the classes and the log */
+static sfsistat
+mlfi_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct milter_conn *c = milter_conn_get(ctx);
+
+	if (c == NULL)
+		return SMFIS_CONTINUE;
+	if (c->msg.step != MILTER_STEP_NONE && !c->msg.aborted)
+		env_add_rcpt(&c->env, argv != NULL ? argv[0] : NULL);
+	return milter_go_on(c, SMFIP_NR_RCPT);
 }
 
 /* mlfi_header - one header into the spool */
@@ -423,6 +444,7 @@ mlfi_close(SMFICTX *ctx)
 	smfi_setpriv(ctx, NULL);
 	spool_free(c->msg.spool);
 	conf_unref(c->conf);
+	env_free(&c->env);
 	free(c);
 	return SMFIS_CONTINUE;
 }
@@ -434,6 +456,7 @@ static struct smfiDesc milter_desc = {
 	.xxfi_flags = MILTER_ACTIONS,	/* mlfi_negotiate asks for the same */
 	.xxfi_connect = mlfi_connect,
 	.xxfi_envfrom = mlfi_envfrom,
+	.xxfi_envrcpt = mlfi_envrcpt,
 	.xxfi_header = mlfi_header,
 	.xxfi_eoh = mlfi_eoh,
 	.xxfi_body = mlfi_body,

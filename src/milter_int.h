@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "envelope.h"
 #include "policy.h"
 #include "scan.h"
 
@@ -91,6 +92,7 @@ struct milter_conn {
 	unsigned long actions;		/* SMFIF_* actions the MTA granted */
 	struct conf *conf;		/* snapshot held for the whole connection */
 	char	client[128];
+	struct envelope env;		/* client, daemon; the message's sender, recipients */
 	struct milter_msg msg;
 };
 

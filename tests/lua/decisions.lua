@@ -87,6 +87,7 @@ sub reply { while (1) { my $h = readn(4); return "eof" unless defined $h;
 	my $b = readn(unpack("N", $h)); return "eof" unless defined $b;
 	my $c = substr($b, 0, 1); return $c if $c =~ /^[cartdy]$/; } }
 # version 6, every action; protocol: no HELO, RCPT, unknown, DATA; a reply to each step
+# (clamshim asks for RCPT, as an MTA always sends it)
 put("O", pack("NNN", 6, 0x1ff, 0x2 | 0x8 | 0x100 | 0x200));
 my $h = readn(4) or die "no negotiation reply\n"; readn(unpack("N", $h));
 if ($mode eq "big") {
@@ -94,6 +95,7 @@ if ($mode eq "big") {
 }
 put("D", "Mi\0$qid\0");
 put("M", "<a\@example.com>\0"); print "mail ", reply(), "\n";
+put("R", "<b\@example.com>\0"); print "rcpt ", reply(), "\n";
 if ($mode eq "big") {
 	put("L", "Subject\0" . ("x" x 1048576) . "\0"); print "big ", reply(), "\n";
 	exit 0;
