@@ -130,7 +130,7 @@ static struct world *world_new(void)
 static void world_start(struct world *w, struct conf *conf)
 {
 	struct alert_clock clock = {fake_mono, fake_wall, &w->clk};
-	struct monitor_hooks hooks = {&clock, rec_sink, &w->rec};
+	struct monitor_hooks hooks = {&clock, rec_sink, &w->rec, NULL};
 
 	w->m = monitor_new(w->ch, conf, &hooks);
 	conf_unref(conf);
