@@ -109,6 +109,16 @@ do
 	mt.disconnect(conn)
 	t.wait_log("RESCAN1: not held: a rescan by clamshim-release is never held: tempfail instead", 10)
 	t.check(#ledger() == 2, "no ledger file for a rescan, got " .. table.concat(ledger(), " "))
+	-- the macro sent with CONNECT (as Postfix sends {daemon_name}) counts for every message
+	conn = mt.connect("unix:" .. t.sock, 100, 0.1)
+	t.check(conn ~= nil, "mt.connect")
+	t.check(mt.macro(conn, SMFIC_CONNECT, "{daemon_name}", "clamshim-release") == nil, "mt.macro CONNECT")
+	t.check(mt.conninfo(conn, "localhost", "127.0.0.1") == nil, "mt.conninfo")
+	r = t.send(conn, { qid = "RESCAN1B" })
+	t.check(r == SMFIR_REPLYCODE or r == SMFIR_TEMPFAIL, "RESCAN1B: tempfail, got " .. t.reply_name(r))
+	mt.disconnect(conn)
+	t.wait_log("RESCAN1B: not held: a rescan by clamshim-release is never held", 10)
+	t.check(#ledger() == 2, "no ledger file for a rescan, got " .. table.concat(ledger(), " "))
 end
 
 -- 4. clamshim-release is done with HOLD1: counted, removed; the count follows
