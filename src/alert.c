@@ -50,6 +50,7 @@ static const char *const alert_names[ALERT_EVENT_COUNT] = {
 	[ALERT_CONFIG_WARNING] = "config-warning",
 	[ALERT_CLAMD_LIMITS_UNREPORTED] = "clamd-limits-unreported",
 	[ALERT_SELF_CHECK_FAILED] = "self-check-failed",
+	[ALERT_HELD_TOO_LONG] = "held-too-long",
 };
 
 /* alert_event_name - the event's name */

@@ -15,8 +15,9 @@
  *	when a reload failure counter grows, db-stale when the signatures
  *	are older than max_db_age, clamd-limits-unreported when a clamd
  *	server is found to answer OK past its limits (once per change; not
- *	for a server clamd.limits_unreported_ok names). config-warning and
+ *	for a server clamd.limits_unreported_ok names). config-warning,
  *	self-check-failed (the daemon's own milter socket does not serve)
+ *	and held-too-long (the monitor's census of held messages, hold(3h))
  *	are raised directly.
  *
  *	A first load still in progress at start is not an outage until
@@ -60,6 +61,7 @@ enum alert_event {
 	ALERT_CONFIG_WARNING,
 	ALERT_CLAMD_LIMITS_UNREPORTED,	/* a clamd answers OK past its limits (AlertExceedsMax no) */
 	ALERT_SELF_CHECK_FAILED,	/* the daemon's own milter socket does not serve (selfcheck(3)) */
+	ALERT_HELD_TOO_LONG,		/* a message held during an outage is older than hold.max_age */
 	ALERT_EVENT_COUNT
 };
 

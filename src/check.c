@@ -13,7 +13,8 @@
  *	negative one into NaN), or more than CHECK_CLOCK_SKEW_S seconds in
  *	the future. Each is CRITICAL, since each would otherwise make a file
  *	that nobody writes any more look fresh (for as long as the clock
- *	needs to catch up, or for ever). Perfdata follows the Monitoring
+ *	needs to catch up, or for ever). Messages held during an outage
+ *	(hold(3h)) older than -H are a WARNING. Perfdata follows the Monitoring
  *	Plugins guidelines: 'label'=value[UOM];warn;crit;min;max, counters
  *	with "c"; a heartbeat age that is no number is "U".
  * DIAGNOSTICS
@@ -200,6 +201,12 @@ check_perf(struct check_result *cr, const struct status_report *r,
 	}
 	if (r->config_warnings >= 0)
 		check_append(p, n, " ", "config_warnings=%.0f;0;;0", r->config_warnings);
+	if (r->held_messages >= 0) {
+		check_seconds(lim->held_warn_ms, b, sizeof(b));
+		check_append(p, n, " ", "held=%.0f;;;0 held_oldest=%.0fs;%s;;0", r->held_messages,
+			     r->held_oldest_seconds > 0 ? r->held_oldest_seconds : 0.0,
+			     lim->held_warn_ms > 0 ? b : "");
+	}
 	check_append(p, n, " ", "messages_clean=%.0fc messages_infected=%.0fc "
 		     "messages_unscanned=%.0fc tempfail=%.0fc",
 		     r->messages[SCAN_CLEAN], r->messages[SCAN_INFECTED],
@@ -238,6 +245,24 @@ check_limits(struct check_result *cr, const struct status_report *r)
 			check_add(cr, CHECK_WARNING, "%s %s does not report its limits "
 				  "(AlertExceedsMax no): its clean answers count as limit",
 				  r->units[i].scanner, r->units[i].server);
+}
+
+/* check_held - WARNING when a message held during an outage is older than -H */
+static void
+check_held(struct check_result *cr, const struct status_report *r, const struct check_limits *lim)
+{
+	char	h[32];
+
+	if (!(r->held_messages > 0) || r->held_oldest_seconds < 0)
+		return;
+	check_human_age(r->held_oldest_seconds, h, sizeof(h));
+	if (lim->held_warn_ms > 0 && r->held_oldest_seconds * 1000 > (double) lim->held_warn_ms)
+		check_add(cr, CHECK_WARNING, "%.0f message%s held since an outage, the oldest for %s "
+			  "(clamshim-release --list)", r->held_messages,
+			  r->held_messages == 1 ? "" : "s", h);
+	else
+		check_append(cr->summary, sizeof(cr->summary), ", ", "%.0f held (oldest %s)",
+			     r->held_messages, h);
 }
 
 /* check_status - apply the status file rules */
@@ -290,6 +315,7 @@ check_status(struct check_result *cr, const struct status_report *r,
 		check_add(cr, CHECK_WARNING, "%.0f configuration warning%s (clamshim -t)",
 			  r->config_warnings, r->config_warnings == 1 ? "" : "s");
 	check_limits(cr, r);
+	check_held(cr, r, lim);
 
 	for (size_t i = 0; i < r->nunits; i++)
 		check_append(cr->detail, sizeof(cr->detail), "\n", "%s %s: %s%s", r->units[i].scanner,

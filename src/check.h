@@ -43,6 +43,7 @@ struct check_limits {
 	int	heartbeat_set;		/* 1: -b gave heartbeat_max_ms; 0: it is only the default */
 	int64_t	sig_warn_ms;		/* 0 = not checked */
 	int64_t	sig_crit_ms;		/* 0 = not checked */
+	int64_t	held_warn_ms;		/* a message held longer: WARNING; 0 = not checked */
 };
 
 struct check_result {

@@ -47,13 +47,15 @@ static void
 check_usage(FILE *fp)
 {
 	fprintf(fp,
-		"usage: check_clamshim [-s STATUSFILE] [-b AGE] [-w AGE] [-c AGE] [-t SECONDS] [-v]\n"
+		"usage: check_clamshim [-s STATUSFILE] [-b AGE] [-w AGE] [-c AGE] [-H AGE] [-t SECONDS] [-v]\n"
 		"       check_clamshim -M SOCKET -P [-e ACTION] [-s STATUSFILE] ...\n"
 		"  -s, --status-file FILE   clamshim's status file (default %s)\n"
 		"  -b, --heartbeat AGE      CRITICAL when the heartbeat is older (default: 3 times\n"
 		"                           the status interval the file states, else 60s)\n"
 		"  -w, --warning AGE        WARNING when the signatures are older (default 2d; 0 = off)\n"
 		"  -c, --critical AGE       CRITICAL when the signatures are older (default 7d; 0 = off)\n"
+		"  -H, --held-age AGE       WARNING when a message held during an outage is older\n"
+		"                           (default 1h; 0 = off)\n"
 		"  -M, --milter SOCKET      clamshim's milter socket: unix:PATH or inet:PORT@HOST\n"
 		"  -P, --probe              send a clean and an EICAR message through the daemon\n"
 		"  -e, --expect-infected A  what the daemon does with EICAR: reject (default),\n"
@@ -217,6 +219,7 @@ main(int argc, char **argv)
 		{"heartbeat", required_argument, NULL, 'b'},
 		{"warning", required_argument, NULL, 'w'},
 		{"critical", required_argument, NULL, 'c'},
+		{"held-age", required_argument, NULL, 'H'},
 		{"milter", required_argument, NULL, 'M'},
 		{"probe", no_argument, NULL, 'P'},
 		{"expect-infected", required_argument, NULL, 'e'},
@@ -230,6 +233,7 @@ main(int argc, char **argv)
 		.heartbeat_max_ms = CHECK_HEARTBEAT_MS,
 		.sig_warn_ms = 2 * 86400 * 1000LL,
 		.sig_crit_ms = 7 * 86400 * 1000LL,
+		.held_warn_ms = 3600 * 1000LL,
 	};
 	struct timespec now;
 	const char *status_file = NULL, *milter = NULL;
@@ -242,7 +246,7 @@ main(int argc, char **argv)
 
 	log_set_stderr_only(1);
 	log_set(LOG_LEVEL_ERROR, -1);
-	while ((opt = getopt_long(argc, argv, "s:b:w:c:M:Pe:t:vhV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:b:w:c:H:M:Pe:t:vhV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			status_file = optarg;
@@ -250,8 +254,10 @@ main(int argc, char **argv)
 		case 'b':
 		case 'w':
 		case 'c':
+		case 'H':
 			if (check_age(optarg, opt == 'b' ? &lim.heartbeat_max_ms : opt == 'w' ?
-				      &lim.sig_warn_ms : &lim.sig_crit_ms) < 0) {
+				      &lim.sig_warn_ms : opt == 'c' ? &lim.sig_crit_ms :
+				      &lim.held_warn_ms) < 0) {
 				printf("CLAMSHIM UNKNOWN - bad age \"%s\" for -%c (try 90s, 2h, 3d)\n",
 				       optarg, opt);
 				return CHECK_UNKNOWN;

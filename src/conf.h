@@ -3,7 +3,7 @@
  *	conf 3h - the configuration: one option table, one typed snapshot
  * SUMMARY
  *	conf_load(), conf_ref(), conf_unref(), conf_parse_duration(),
- *	conf_parse_size(), conf_scanner_name(), conf_option_count(),
+ *	conf_parse_size(), conf_scanner_name(), conf_mta_name(), conf_option_count(),
  *	conf_option_name(), conf_option_default(), conf_policy_option(),
  *	conf_policy_allowed()
  * DESCRIPTION
@@ -33,6 +33,13 @@ enum conf_scanner {
 	CONF_SCANNER_EMBEDDED = 0,
 	CONF_SCANNER_CLAMD,
 	CONF_SCANNER_COUNT
+};
+
+/* hold.mta: whose hold queue (Postfix) or quarantine (Sendmail) a held message is in */
+enum conf_mta {
+	CONF_MTA_POSTFIX = 0,
+	CONF_MTA_SENDMAIL,
+	CONF_MTA_COUNT
 };
 
 #define CONF_MAX_SCANNERS	4
@@ -127,6 +134,13 @@ struct conf {
 		int64_t	interval_ms;
 	} status;
 
+	struct conf_hold {			/* an action "hold" (hold(3)) */
+		enum conf_mta mta;
+		unsigned max_messages;		/* held at once; beyond: tempfail */
+		int64_t	max_age_ms;		/* held longer: held-too-long */
+		char	*dir;			/* the ledger: a file per held message */
+	} hold;
+
 	unsigned warnings;		/* unknown + deprecated options met while loading */
 	int	refcount;		/* private: use conf_ref()/conf_unref() */
 };
@@ -159,6 +173,8 @@ int	conf_parse_duration(const char *s, int64_t *ms);
 int	conf_parse_size(const char *s, uint64_t *bytes);
 /* conf_scanner_name - "embedded", "clamd" */
 const char *conf_scanner_name(enum conf_scanner s);
+/* conf_mta_name - "postfix", "sendmail" */
+const char *conf_mta_name(enum conf_mta m);
 
 /* The option table, for documentation checks: "socket", "embedded.database", ... */
 size_t	conf_option_count(void);

@@ -50,6 +50,7 @@ enum conf_type {
 	CONF_LOG_LEVEL,		/* error|warning|info|debug (int, enum log_level) */
 	CONF_FACILITY,		/* a syslog facility name (int, LOG_*) */
 	CONF_SCANNER,		/* embedded|clamd (enum conf_scanner) */
+	CONF_MTA,		/* postfix|sendmail (enum conf_mta) */
 	CONF_BOOL,		/* true|false, yes|no, on|off (int) */
 	CONF_COUNT,		/* a whole number from min to max (unsigned) */
 	CONF_DURATION,		/* "500ms" .. "1d", more than 0 (int64_t ms) */

@@ -3,7 +3,7 @@
  *	conf_types 3 - the kinds of values an option takes: check, convert, free
  * SUMMARY
  *	conf_type_parse(), conf_type_size(), conf_type_free(),
- *	conf_parse_duration(), conf_parse_size(), conf_scanner_name()
+ *	conf_parse_duration(), conf_parse_size(), conf_scanner_name(), conf_mta_name()
  * DESCRIPTION
  *	One parse function per enum conf_type. It checks a value as the
  *	file writes it and, given a destination, stores what it means in
@@ -123,6 +123,20 @@ conf_parse_size(const char *s, uint64_t *bytes)
 		return -1;
 	*bytes = n * mult;
 	return 0;
+}
+
+/* conf_mta_name - "postfix", "sendmail" */
+const char *
+conf_mta_name(enum conf_mta m)
+{
+	switch (m) {
+	case CONF_MTA_POSTFIX:
+		return "postfix";
+	case CONF_MTA_SENDMAIL:
+		return "sendmail";
+	default:
+		return "unknown";
+	}
 }
 
 /* conf_scanner_name - "embedded", "clamd" */
@@ -282,6 +296,18 @@ conf_parse_mode(CONF_PARSE_ARGS)
 	return 0;
 }
 
+/* conf_mta_from_name - the reverse of conf_mta_name; -1 if unknown */
+static int
+conf_mta_from_name(const char *name)
+{
+	int	m;
+
+	for (m = 0; m < CONF_MTA_COUNT; m++)
+		if (strcmp(name, conf_mta_name((enum conf_mta) m)) == 0)
+			return m;
+	return -1;
+}
+
 /* conf_scanner_from_name - the reverse of conf_scanner_name; -1 if unknown */
 static int
 conf_scanner_from_name(const char *name)
@@ -303,10 +329,12 @@ static const struct conf_enum {
 	[CONF_FACILITY] = {log_facility_from_name,
 			   "a syslog facility (use mail, daemon, user or local0 to local7)"},
 	[CONF_SCANNER] = {conf_scanner_from_name, "a scanner (use embedded or clamd)"},
+	[CONF_MTA] = {conf_mta_from_name, "an MTA (use postfix or sendmail)"},
 	[CONF_BOOL] = {cfg_parse_boolean, "a boolean (use true or false)"},	/* also yes|no, on|off */
 };
 
 _Static_assert(sizeof(enum conf_scanner) == sizeof(int), "conf_parse_enum stores an int");
+_Static_assert(sizeof(enum conf_mta) == sizeof(int), "conf_parse_enum stores an int");
 
 /* conf_parse_enum - a name of the set of the row's type, stored as its int value */
 static int
@@ -450,6 +478,7 @@ static const struct conf_type_ops {
 	[CONF_LOG_LEVEL] = {conf_parse_enum, sizeof(int), 0},
 	[CONF_FACILITY] = {conf_parse_enum, sizeof(int), 0},
 	[CONF_SCANNER] = {conf_parse_enum, sizeof(enum conf_scanner), 0},
+	[CONF_MTA] = {conf_parse_enum, sizeof(enum conf_mta), 0},
 	[CONF_BOOL] = {conf_parse_enum, sizeof(int), 0},
 	[CONF_COUNT] = {conf_parse_count, sizeof(unsigned), 0},
 	[CONF_DURATION] = {conf_parse_dur, sizeof(int64_t), 0},

@@ -9,7 +9,8 @@
  *	hard one, make missing runtime directories, bind the milter socket
  *	(as root; or take the one systemd passed: sockact(3)), check the
  *	pid file, go to the background, write the pid file, give the
- *	runtime directories made to the user, drop privileges
+ *	runtime directories made to the user, make the ledger of held
+ *	messages (hold.dir) when hold is used, drop privileges
  *	(each of those steps is in daemon_root.c), then start the scanners
  *	(the embedded engine loads in a background thread), the monitor and
  *	the signal thread, and serve at once. Mail that arrives before a
@@ -50,6 +51,7 @@
 #include "chain.h"
 #include "conf.h"
 #include "daemon.h"
+#include "hold.h"
 #include "log.h"
 #include "milter.h"
 #include "monitor.h"
@@ -67,6 +69,7 @@ static struct {
 	const char *conf_path;
 	struct chain *chain;
 	struct monitor *monitor;	/* alerts and the status file */
+	struct hold *hold;		/* the ledger of held messages: milter and monitor */
 	pthread_t sigthread;
 	atomic_int stopping;		/* the signal thread returns at its next signal */
 	atomic_int stop_signal;		/* SIGTERM or SIGINT once libmilter's thread got one */
@@ -420,13 +423,16 @@ daemon_run(struct conf *conf, const char *socket_override, int foreground)
 	if (daemon_write_pid(conf, &daemon_state.pid) < 0)
 		return 1;
 	daemon_give_dirs(conf->user, files, made, 3);
+	daemon_hold_dir(conf);
 	if (daemon_drop_privileges(conf->user) < 0)
 		return 1;
 	if (chain_configure(daemon_state.chain, conf, err, sizeof(err)) < 0) {
 		log_error("cannot start the scanners: %s", err);
 		return 1;
 	}
-	daemon_state.monitor = monitor_start(daemon_state.chain, conf);
+	daemon_state.hold = hold_new();
+	milter_set_hold(daemon_state.hold);
+	daemon_state.monitor = monitor_start(daemon_state.chain, conf, daemon_state.hold);
 	milter_set_observer(daemon_observe);
 	{
 		pthread_t ready;
@@ -461,6 +467,8 @@ daemon_run(struct conf *conf, const char *socket_override, int foreground)
 	milter_set_observer(NULL);
 	monitor_stop(daemon_state.monitor);
 	daemon_state.monitor = NULL;
+	milter_set_hold(NULL);		/* no decision is in flight (drained) */
+	hold_free(daemon_state.hold);
 	chain_free(daemon_state.chain);
 	daemon_remove_pid(conf, &daemon_state.pid);
 	return rc == 0 ? 0 : 1;

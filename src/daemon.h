@@ -3,7 +3,7 @@
  *	daemon 3h - the daemon's life cycle, and what root does at its start
  * SUMMARY
  *	daemon_main(), daemon_report();
- *	daemon_unix_path(), daemon_runtime_dir(), daemon_give_dirs(),
+ *	daemon_unix_path(), daemon_runtime_dir(), daemon_give_dirs(), daemon_hold_dir(),
  *	daemon_open_socket(), daemon_take_socket(), daemon_check_pid(),
  *	daemon_write_pid(), daemon_remove_pid(), daemon_drop_privileges()
  * DESCRIPTION
@@ -42,6 +42,8 @@ const char *daemon_unix_path(const char *spec);
 int	daemon_runtime_dir(const char *file);
 /* daemon_give_dirs - the directories daemon_runtime_dir made (made[i]) go to user, as root */
 void	daemon_give_dirs(const char *user, const char *const *files, const int *made, size_t n);
+/* daemon_hold_dir - when on_unavailable is hold: make the missing hold.dir, 0700, user's (logged) */
+void	daemon_hold_dir(const struct conf *conf);
 /* daemon_open_socket - bind spec with bind_fn as the right user, umask and group; 0 ok, -1 err filled */
 int	daemon_open_socket(const char *spec, const struct conf *conf, daemon_bind_fn *bind_fn,
 			   void *arg, char *err, size_t errlen);

@@ -2,7 +2,7 @@
  * NAME
  *	daemon_root 3 - what the daemon does at start while it may be root
  * SUMMARY
- *	daemon_unix_path(), daemon_runtime_dir(), daemon_give_dirs(),
+ *	daemon_unix_path(), daemon_runtime_dir(), daemon_give_dirs(), daemon_hold_dir(),
  *	daemon_open_socket(), daemon_take_socket(), daemon_check_pid(),
  *	daemon_write_pid(), daemon_remove_pid(), daemon_drop_privileges()
  *	(daemon.h)
@@ -29,6 +29,11 @@
  *	systemd made it with the unit's mode, owner and group, and the
  *	caller binds only a placeholder in whose place it goes (sockact(3)).
  *
+ *	The ledger of held messages (hold.dir, hold(3h)) is made when
+ *	on_unavailable is hold and it is missing: mode 0700 (its parent
+ *	0755 when missing too), given to user through a descriptor opened
+ *	without following links; an existing one is left as it is.
+ *
  *	The pid file is checked before going to the background (so that a
  *	refusal is seen on the terminal), made new and owned by user, and
  *	removed at exit only if it is still the file this process made.
@@ -52,6 +57,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "hold.h"
 #include "log.h"
 #include "runfile.h"
 #include "sockact.h"
@@ -108,6 +114,25 @@ daemon_give_dirs(const char *user, const char *const *files, const int *made, si
 	for (i = 0; i < n; i++)
 		if (made[i] && runfile_dir_give(files[i], uid, gid, err, sizeof(err)) < 0)
 			log_warning("cannot give the directory of %s to %s: %s", files[i], user, err);
+}
+
+/* daemon_hold_dir - the missing ledger directory of held messages, user's, when hold is used */
+void
+daemon_hold_dir(const struct conf *conf)
+{
+	char	err[512];
+	uid_t	uid;
+	gid_t	gid;
+	int	rc;
+
+	if (conf->policy.on_unavailable != POLICY_HOLD)
+		return;
+	(void) daemon_user_ids(conf->user, &uid, &gid);
+	rc = hold_dir_make(conf->hold.dir, uid, gid, err, sizeof(err));
+	if (rc < 0)
+		log_warning("held messages: %s (a message to hold gets tempfail)", err);
+	else if (rc > 0)
+		log_info("created %s for the ledger of held messages", conf->hold.dir);
 }
 
 /* daemon_socket_ids - a unix socket's owner (user, as root) and group (socket_group or user's) */

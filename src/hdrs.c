@@ -189,6 +189,19 @@ hdrs_status(char *dst, size_t dstlen, const struct scan_verdict *v)
 	}
 }
 
+/* hdrs_status_held - the X-Virus-Status of a held message: "Unscanned (held: REASON)" */
+void
+hdrs_status_held(char *dst, size_t dstlen, const struct scan_verdict *v)
+{
+	if (dst == NULL || dstlen == 0)
+		return;
+	if (v == NULL)
+		hdrs_labelled(dst, dstlen, "Unscanned", "held", "", 0, "");
+	else
+		hdrs_labelled(dst, dstlen, "Unscanned", "held", v->name,
+			      strnlen(v->name, sizeof(v->name)), "");
+}
+
 /* hdrs_scanned - "clamshim VERSION (ClamAV ENGINE) on HOST" */
 void
 hdrs_scanned(char *dst, size_t dstlen, const char *version, const char *engine,

@@ -2,7 +2,7 @@
  * NAME
  *	hdrs 3h - the X-Virus-* header texts, made safe
  * SUMMARY
- *	hdrs_sanitize(), hdrs_status(), hdrs_scanned(), hdrs_is_ours()
+ *	hdrs_sanitize(), hdrs_status(), hdrs_status_held(), hdrs_scanned(), hdrs_is_ours()
  * DESCRIPTION
  *	Everything that goes into a header or an SMTP reply may come from a
  *	hostile message or peer (a virus name, a clamd reason). hdrs_sanitize
@@ -28,6 +28,8 @@ char	*hdrs_sanitize(char *dst, size_t dstlen, const char *src);
 char	*hdrs_sanitize_n(char *dst, size_t dstlen, const char *src, size_t srclen);
 /* hdrs_status - the X-Virus-Status value: "Clean", "Infected (NAME)", "Unscanned (REASON)" */
 void	hdrs_status(char *dst, size_t dstlen, const struct scan_verdict *v);
+/* hdrs_status_held - the X-Virus-Status of a message held during an outage: "Unscanned (held: REASON)" */
+void	hdrs_status_held(char *dst, size_t dstlen, const struct scan_verdict *v);
 /* hdrs_scanned - "clamshim VERSION (ClamAV ENGINE) on HOST" */
 void	hdrs_scanned(char *dst, size_t dstlen, const char *version, const char *engine,
 		     const char *host);

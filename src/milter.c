@@ -42,12 +42,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libmilter/mfapi.h>
 
 #include "chain.h"
 #include "conf.h"
 #include "hdrs.h"
+#include "hold.h"
 #include "log.h"
 #include "milter.h"
 #include "milter_int.h"
@@ -60,6 +62,7 @@
 /* The chain the messages are scanned with, set once by milter_open(); file-static. */
 static struct {
 	struct chain *chain;
+	struct hold *hold;		/* the ledger of held messages; NULL: nothing is held */
 } milter_state;
 
 /* milter_msg_reset - forget the current message, keep the spool allocation */
@@ -225,6 +228,7 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *addr)
 		conf_unref(c->conf);
 	spool_free(c->msg.spool);
 	c->conf = milter_get_conf();
+	c->hold = milter_state.hold;
 	hdrs_sanitize(c->client, sizeof(c->client), hostname ? hostname : "unknown");
 	env_set_client(&c->env, hostname, addr);
 	env_set_daemon(&c->env, smfi_getsymval(ctx, "{daemon_name}"));
@@ -287,8 +291,8 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 	milter_msg_step(ctx, &c->msg, MILTER_STEP_HEADER);
 	if (milter_conn_ready(ctx) == NULL)
 		return milter_go_on(c, SMFIP_NR_HDR);
-	if (c->conf->headers.strip_incoming)
-		(void) milter_strip_note(&c->msg.strip, name);
+	if (c->conf->headers.strip_incoming || strcasecmp(name, HOLD_HEADER) == 0)
+		(void) milter_strip_note(&c->msg.strip, name);	/* the mark: always */
 	if (c->msg.authenticated && c->conf->policy.skip_authenticated)
 		return milter_go_on(c, SMFIP_NR_HDR);
 	milter_spool_put(&c->msg, name, strlen(name));
@@ -493,6 +497,13 @@ milter_open(const char *socket_spec, struct conf *conf, struct chain *chain,
 		return -1;
 	}
 	return 0;
+}
+
+/* milter_set_hold - the ledger that holds are written to (before milter_run; NULL: none) */
+void
+milter_set_hold(struct hold *h)
+{
+	milter_state.hold = h;
 }
 
 /* milter_run - serve until stopped; a stop signal wakes the loop at once (milter_wake.c) */

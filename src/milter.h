@@ -3,7 +3,7 @@
  *	milter 3h - libmilter glue: callbacks, contexts, applying actions
  * SUMMARY
  *	milter_open(), milter_run(), milter_wake(), milter_set_conf(),
- *	milter_get_conf(), milter_set_observer(), milter_drain()
+ *	milter_get_conf(), milter_set_observer(), milter_set_hold(), milter_drain()
  * DESCRIPTION
  *	The only module that speaks libmilter. It rebuilds each message into
  *	a spool, asks the chain for a verdict and the policy for an action at
@@ -22,11 +22,12 @@
 
 struct conf;
 struct chain;
+struct hold;
 
 /* What one message ended as; passed to the observer (metrics). */
 struct milter_outcome {
 	enum scan_result verdict;
-	enum policy_action action;	/* accept, reject, tempfail, discard, quarantine */
+	enum policy_action action;	/* accept, reject, tempfail, discard, quarantine, hold */
 	int	fail_open;
 	double	seconds;		/* end of message to decision */
 	uint64_t size;
@@ -39,6 +40,8 @@ int	milter_open(const char *socket_spec, struct conf *conf, struct chain *chain,
 		    char *err, size_t errlen);
 /* milter_set_observer - called once per decided message (may be NULL) */
 void	milter_set_observer(milter_observer_fn *fn);
+/* milter_set_hold - the ledger of held messages (hold(3h)), before milter_run; NULL: hold gives tempfail */
+void	milter_set_hold(struct hold *h);
 /* milter_run - serve until stopped (SIGTERM); returns 0 on a clean stop */
 int	milter_run(void);
 /* milter_wake - a stop signal came (libmilter was told): end milter_run()'s wait now; any thread */

@@ -11,6 +11,15 @@
  *	messages that go on, the incoming X-Virus-* headers deleted and the
  *	X-Virus-Scanned and X-Virus-Status headers added.
  *
+ *	Hold (on_unavailable, hold(3h)): unless the message is a rescan by
+ *	clamshim-release ({daemon_name}), the MTA did not grant quarantine
+ *	and adding headers, or hold.max_messages are held already, a token
+ *	is drawn, the ledger file written, smfi_quarantine() asked with
+ *	"clamshim hold TOKEN", the forged headers deleted (an incoming
+ *	X-Clamshim-Hold too), X-Virus-Status: Unscanned (held: REASON) and
+ *	the mark X-Clamshim-Hold: TOKEN added. Any step refused or failed
+ *	gives tempfail, and the ledger file is removed again.
+ *
  *	Incoming X-Virus-Status and X-Virus-Scanned (noted by
  *	milter_strip.c) are always deleted, every copy, last first so that
  *	the indexes stay valid. The other X-Virus-* names noted are deleted
@@ -34,12 +43,14 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libmilter/mfapi.h>
 
 #include "conf.h"
 #include "hdrs.h"
+#include "hold.h"
 #include "log.h"
 #include "milter_int.h"
 #include "policy.h"
@@ -124,14 +135,15 @@ milter_delete_incoming(SMFICTX *ctx, const struct milter_conn *c, char *herr, si
 }
 
 /*
- * milter_apply_headers - delete forged X-Virus-* headers, add ours. -1 with
+ * milter_apply_headers - delete forged X-Virus-* headers, add ours ("Unscanned
+ * (held: REASON)" when held). -1 with
  * herr filled when the message cannot go on honestly: a tag it needs not
  * added, or an incoming header of ours not deleted. A "Clean" header that
  * could not be added fills herr only.
  */
 static int
 milter_apply_headers(SMFICTX *ctx, struct milter_conn *c, const struct scan_verdict *v,
-		     int tag, char *herr, size_t herrlen)
+		     int tag, int held, char *herr, size_t herrlen)
 {
 	struct milter_msg *m = &c->msg;
 	char	value[HDRS_VALUE_MAX];
@@ -151,7 +163,10 @@ milter_apply_headers(SMFICTX *ctx, struct milter_conn *c, const struct scan_verd
 	hdrs_scanned(value, sizeof(value), PACKAGE_VERSION,
 		     v->engine[0] ? v->engine : "unknown", milter_host);
 	(void) milter_add_header(ctx, m, "X-Virus-Scanned", value);
-	hdrs_status(value, sizeof(value), v);
+	if (held)
+		hdrs_status_held(value, sizeof(value), v);
+	else
+		hdrs_status(value, sizeof(value), v);
 	if (milter_add_header(ctx, m, "X-Virus-Status", value) < 0) {
 		snprintf(herr, herrlen, "X-Virus-Status not added: smfi_addheader failed");
 		return tag ? -1 : 0;
@@ -179,6 +194,70 @@ milter_reply(SMFICTX *ctx, struct milter_conn *c, const struct policy_decision *
 		log_warning("%s: could not set the SMTP reply", c->msg.qid);
 }
 
+/* milter_hold_refused - why the message may not be held now; NULL: it may (counted in the ledger) */
+static const char *
+milter_hold_refused(SMFICTX *ctx, const struct milter_conn *c, char *why, size_t whylen)
+{
+	const char *dn = smfi_getsymval(ctx, "{daemon_name}");
+
+	if (dn != NULL && strcmp(dn, HOLD_RELEASER) == 0)
+		return "a rescan by " HOLD_RELEASER " is never held";
+	if ((c->actions & (SMFIF_QUARANTINE | SMFIF_ADDHDRS)) != (SMFIF_QUARANTINE | SMFIF_ADDHDRS))
+		return "the MTA did not grant quarantine and adding headers";
+	if (c->hold == NULL)
+		return "no ledger of held messages";
+	if (hold_reserve(c->hold, c->conf->hold.max_messages) < 0) {
+		snprintf(why, whylen, "hold.max_messages (%u) messages are held already",
+			 c->conf->hold.max_messages);
+		return why;
+	}
+	return NULL;
+}
+
+/*
+ * milter_hold - into the MTA's hold queue: the ledger file, the
+ * quarantine with the token, the tag and the mark. -1 when the message
+ * may not or could not be held (logged; nothing of it stays in the
+ * ledger): the caller gives tempfail.
+ */
+static int
+milter_hold(SMFICTX *ctx, struct milter_conn *c, const struct scan_verdict *v,
+	    char *herr, size_t herrlen)
+{
+	const struct conf_hold *hc = &c->conf->hold;
+	const char *qid = c->msg.qid, *refused;
+	char	tok[HOLD_TOKEN_LEN + 1], reason[sizeof(HOLD_QUARANTINE_PREFIX) + HOLD_TOKEN_LEN];
+	char	why[256], err[256] = "";
+
+	if ((refused = milter_hold_refused(ctx, c, why, sizeof(why))) != NULL) {
+		log_warning("%s: not held: %s: tempfail instead", qid, refused);
+		return -1;
+	}
+	if (hold_token(tok, sizeof(tok), err, sizeof(err)) < 0
+	    || hold_record(hc->dir, tok, qid, time(NULL), hc->mta, err, sizeof(err)) < 0) {
+		log_error("%s: not held: the ledger: %s: tempfail instead", qid, err);
+		hold_unreserve(c->hold);
+		return -1;
+	}
+	snprintf(reason, sizeof(reason), "%s%s", HOLD_QUARANTINE_PREFIX, tok);
+	if (smfi_quarantine(ctx, reason) != MI_SUCCESS)
+		snprintf(err, sizeof(err), "smfi_quarantine failed");
+	else if (milter_apply_headers(ctx, c, v, 1, 1, herr, herrlen) < 0)
+		snprintf(err, sizeof(err), "%s", herr);
+	else if (milter_add_header(ctx, &c->msg, HOLD_HEADER, tok) < 0)
+		snprintf(err, sizeof(err), "the mark %s not added", HOLD_HEADER);
+	else {
+		log_info("%s: held in the %s %s, token %s", qid, conf_mta_name(hc->mta),
+			 hc->mta == CONF_MTA_SENDMAIL ? "quarantine" : "hold queue", tok);
+		return 0;
+	}
+	log_error("%s: not held: %s: tempfail instead", qid, err);
+	if (hold_forget(hc->dir, tok, why, sizeof(why)) < 0)
+		log_error("%s: %s", qid, why);
+	hold_unreserve(c->hold);
+	return -1;
+}
+
 /* milter_apply - carry out decision d; a message that cannot go on honestly gets policy_untagged */
 void
 milter_apply(SMFICTX *ctx, struct milter_conn *c, const struct scan_verdict *v,
@@ -203,10 +282,17 @@ milter_apply(SMFICTX *ctx, struct milter_conn *c, const struct scan_verdict *v,
 			return;
 		}
 		break;
+	case POLICY_HOLD:
+		if (milter_hold(ctx, c, v, herr, herrlen) == 0)
+			return;
+		d->action = POLICY_TEMPFAIL;
+		d->tag = 0;
+		milter_reply(ctx, c, d, v);
+		return;
 	default:
 		break;
 	}
-	if (milter_apply_headers(ctx, c, v, d->tag, herr, herrlen) == 0)
+	if (milter_apply_headers(ctx, c, v, d->tag, 0, herr, herrlen) == 0)
 		return;
 	policy_untagged(&c->conf->policy, d);
 	milter_reply(ctx, c, d, v);

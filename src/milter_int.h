@@ -15,7 +15,7 @@
  *
  *	milter.c: the libmilter callbacks and the two levels of context.
  *	milter_apply.c: carrying out a decision (reply, discard,
- *	quarantine, the X-Virus-* headers).
+ *	quarantine, hold, the X-Virus-* headers).
  *	milter_strip.c: which incoming X-Virus-* headers a message brought.
  *	milter_gate.c: the configuration snapshot, the max_scans slots, the
  *	decisions in flight and the stop.
@@ -38,17 +38,18 @@
 #include "scan.h"
 
 struct conf;
+struct hold;
 struct spool;
 struct smfi_str;			/* libmilter's SMFICTX */
 
 #define MILTER_QID_MAX		64
-#define MILTER_OWN_COUNT	2	/* the names clamshim writes: milter_own_names[] */
+#define MILTER_OWN_COUNT	3	/* the names clamshim writes: milter_own_names[] */
 #define MILTER_STRIP_MAX	16	/* other distinct X-Virus-* names deleted per message */
 #define MILTER_STRIP_NAME_MAX	64	/* one such name, NUL included */
 #define MILTER_STRIP_COUNT_MAX	100000	/* copies of one name deleted at most */
 #define MILTER_HERR_MAX		160	/* why a header change failed, for the log line */
 
-/* X-Virus-Status and X-Virus-Scanned: incoming copies are always deleted. */
+/* X-Virus-Status, X-Virus-Scanned, X-Clamshim-Hold: incoming copies are always deleted. */
 extern const char *const milter_own_names[MILTER_OWN_COUNT];
 
 /* The last protocol step of an open message; NONE: no message open, no line owed. */
@@ -91,13 +92,14 @@ struct milter_conn {
 	unsigned long nr;		/* SMFIP_NR_* steps negotiated: no reply to them */
 	unsigned long actions;		/* SMFIF_* actions the MTA granted */
 	struct conf *conf;		/* snapshot held for the whole connection */
+	struct hold *hold;		/* the ledger of held messages (milter_set_hold), or NULL */
 	char	client[128];
 	struct envelope env;		/* client, daemon; the message's sender, recipients */
 	struct milter_msg msg;
 };
 
 /* milter_strip.c */
-/* milter_strip_note - note header name if it is an X-Virus-* one; 1 noted or counted, 0 not */
+/* milter_strip_note - note header name if it is one of ours or an X-Virus-* one; 1 noted or counted, 0 not */
 int	milter_strip_note(struct milter_strip *s, const char *name);
 
 /* milter_gate.c */
@@ -133,9 +135,10 @@ void	milter_wake_disarm(void);
 void	milter_apply_init(void);
 /*
  * milter_apply - carry out decision d at end of message: the SMTP reply,
- * quarantine, the headers. d is changed to what was done (tempfail when
- * the quarantine failed, policy_untagged() when the message cannot go on
- * honestly); herr says why a header change failed.
+ * quarantine, hold, the headers. d is changed to what was done (tempfail
+ * when the quarantine or the hold failed or may not be, policy_untagged()
+ * when the message cannot go on honestly); herr says why a header change
+ * failed.
  */
 void	milter_apply(struct smfi_str *ctx, struct milter_conn *c, const struct scan_verdict *v,
 		     struct policy_decision *d, char *herr, size_t herrlen);

@@ -8,8 +8,9 @@
  *	headers come in, each X-Virus-* name (hdrs_is_ours) is noted here;
  *	at end of message milter_apply.c deletes what was noted.
  *
- *	X-Virus-Status and X-Virus-Scanned (the names clamshim writes) are
- *	counted apart, matched in any case as the MTAs match names. Up to
+ *	X-Virus-Status, X-Virus-Scanned and X-Clamshim-Hold (the names
+ *	clamshim writes; the last is the mark of a held message, hold(3h))
+ *	are counted apart, matched in any case as the MTAs match names. Up to
  *	MILTER_STRIP_MAX other distinct X-Virus-* names of less than
  *	MILTER_STRIP_NAME_MAX bytes are noted with their counts; a name
  *	beyond those sets the overflow flag and is not noted (clamshim
@@ -28,9 +29,12 @@
 #include <strings.h>
 
 #include "hdrs.h"
+#include "hold.h"
 #include "milter_int.h"
 
-const char *const milter_own_names[MILTER_OWN_COUNT] = {"X-Virus-Status", "X-Virus-Scanned"};
+const char *const milter_own_names[MILTER_OWN_COUNT] = {
+	"X-Virus-Status", "X-Virus-Scanned", HOLD_HEADER
+};
 
 /* milter_strip_count - one more copy of a header name, up to MILTER_STRIP_COUNT_MAX + 1 */
 static void
@@ -40,20 +44,20 @@ milter_strip_count(unsigned *count)
 		(*count)++;
 }
 
-/* milter_strip_note - note an incoming X-Virus-* header for deletion; 1 noted, 0 not */
+/* milter_strip_note - note an incoming header of ours or X-Virus-* one for deletion; 1 noted, 0 not */
 int
 milter_strip_note(struct milter_strip *s, const char *name)
 {
 	size_t	i;
 
-	if (!hdrs_is_ours(name))
-		return 0;
-	for (i = 0; i < MILTER_OWN_COUNT; i++) {
+	for (i = 0; name != NULL && i < MILTER_OWN_COUNT; i++) {
 		if (strcasecmp(milter_own_names[i], name) == 0) {
 			milter_strip_count(&s->own[i]);
 			return 1;
 		}
 	}
+	if (!hdrs_is_ours(name))
+		return 0;
 	for (i = 0; i < s->nother; i++) {
 		if (strcasecmp(s->other[i].name, name) == 0) {
 			milter_strip_count(&s->other[i].count);

@@ -15,7 +15,12 @@
  *	4. fail-open in force = policy_fail_open() of the configuration's
  *	   policy and chain_unavailable_ms() (the policy module's rule, the
  *	   one policy_decide() applies to each message); alert_fail_open();
- *	5. the gauges, alert_tick(), and the status file when it is due.
+ *	5. when the status file is due, the census of held messages
+ *	   (hold_census() of hold.dir: the held count and the oldest,
+ *	   what clamshim-release released) and held-too-long once the
+ *	   oldest is older than hold.max_age (raised again only after none
+ *	   was too old at one census);
+ *	6. the gauges, alert_tick(), and the status file when it is due.
  *
  *	The heartbeat in the status file is the time of writing while the
  *	daemon's self-check through its milter socket passes (monitor_self_
@@ -31,7 +36,7 @@
  *
  *	The configuration is a reference held by the monitor and replaced by
  *	monitor_set_conf(); settings that matter here: scanners,
- *	embedded.max_db_age, policy, alert.*, status.*.
+ *	embedded.max_db_age, policy, alert.*, status.*, hold.*.
  * DIAGNOSTICS
  *	A status file that cannot be written is logged once when it starts
  *	failing and once when it works again, not every interval.
@@ -67,6 +72,10 @@ struct monitor {
 	int	write_failing;
 	int	self_ok;		/* the last self-check passed (monitor_self_check) */
 	time_t	self_ok_time;		/* wall clock when it last passed: the heartbeat while it fails */
+	struct hold *hold;		/* the ledger of held messages, or NULL */
+	struct hold_census census;	/* the last census */
+	int	census_failing;		/* the last census could not read hold.dir (logged once) */
+	int	held_too_long;		/* held-too-long was raised and nothing changed since */
 };
 
 /* monitor_alert_settings - the alert settings of a configuration */
@@ -167,6 +176,10 @@ monitor_gauges(struct monitor *m, const struct conf *conf, const struct scan_sta
 	g->unavailable_seconds = (double) unavail_ms / 1000.0;
 	g->fail_open = fail_open;
 	g->config_warnings = conf->warnings;
+	g->held_messages = m->census.held;
+	g->held_oldest_seconds = m->census.oldest > 0 && now > m->census.oldest ?
+	    (double) (now - m->census.oldest) : 0;
+	memcpy(g->released, m->census.released, sizeof(g->released));
 	alert_counts(m->alert, g->alerts);
 	g->alerts_dropped = alert_commands_dropped(m->alert);
 }
@@ -192,6 +205,41 @@ monitor_write(struct monitor *m, const struct conf *conf, time_t heartbeat)
 	free(text);
 }
 
+/* monitor_held - the census of held messages; held-too-long past hold.max_age */
+static void
+monitor_held(struct monitor *m, const struct conf *conf)
+{
+	time_t	now = m->clock.wall(m->clock.ctx);
+	double	age, max_age = (double) conf->hold.max_age_ms / 1000.0;
+	char	err[512];
+
+	if (m->hold == NULL)
+		return;
+	if (hold_census(m->hold, conf->hold.dir, &m->census, err, sizeof(err)) < 0) {
+		if (!m->census_failing)
+			log_error("held messages: %s (retrying every interval)", err);
+		m->census_failing = 1;
+		return;
+	}
+	if (m->census_failing)
+		log_info("held messages: %s can be read again", conf->hold.dir);
+	m->census_failing = 0;
+	age = m->census.oldest > 0 && now > m->census.oldest ? (double) (now - m->census.oldest) : 0;
+	if (m->census.held == 0 || age <= max_age) {
+		m->held_too_long = 0;
+		return;
+	}
+	if (m->held_too_long)
+		return;
+	m->held_too_long = 1;
+	alert_raise(m->alert, ALERT_HELD_TOO_LONG, "", "", m->census.oldest,
+		    "%lu message%s held in the %s since a scanner outage, the oldest for %.0f s "
+		    "(hold.max_age %.0f s): clamshim-release has not released them (clamshim-release "
+		    "--list; its log)", m->census.held, m->census.held == 1 ? "" : "s",
+		    conf->hold.mta == CONF_MTA_SENDMAIL ? "Sendmail quarantine" : "Postfix hold queue",
+		    age, max_age);
+}
+
 /* monitor_tick - one look at the scanners */
 static void
 monitor_tick(struct monitor *m, int force_write)
@@ -203,7 +251,7 @@ monitor_tick(struct monitor *m, int force_write)
 	struct status_gauges g;
 	int64_t	unavail, now;
 	size_t	i, n = 0;
-	int	fail_open, self_ok;
+	int	fail_open, self_ok, due;
 	time_t	heartbeat;
 
 	for (i = 0; i < conf->nscanners && i < CONF_MAX_SCANNERS; i++) {
@@ -225,6 +273,10 @@ monitor_tick(struct monitor *m, int force_write)
 	unavail = chain_unavailable_ms(m->chain);
 	fail_open = policy_fail_open(&conf->policy, unavail);
 	alert_fail_open(m->alert, fail_open, unavail);
+	now = m->clock.mono_ms(m->clock.ctx);
+	due = force_write || now >= m->next_write_ms;
+	if (due)
+		monitor_held(m, conf);
 	monitor_gauges(m, conf, sts, unavail, fail_open, &g);
 	pthread_mutex_lock(&m->mu);
 	self_ok = m->self_ok;
@@ -233,8 +285,7 @@ monitor_tick(struct monitor *m, int force_write)
 	g.self_check_ok = self_ok;
 	status_set_gauges(m->status, &g);
 	alert_tick(m->alert);
-	now = m->clock.mono_ms(m->clock.ctx);
-	if (force_write || now >= m->next_write_ms) {
+	if (due) {
 		monitor_write(m, conf, heartbeat);
 		m->next_write_ms = now + monitor_interval_ms(conf);
 	}
@@ -283,6 +334,7 @@ monitor_new(struct chain *ch, struct conf *conf, const struct monitor_hooks *hoo
 	m->start_time = m->clock.wall(m->clock.ctx);
 	m->self_ok = 1;			/* until a self-check says otherwise */
 	m->self_ok_time = m->start_time;
+	m->hold = hooks ? hooks->hold : NULL;
 	m->status = status_new();
 	monitor_alert_settings(conf, &set);
 	m->alert = alert_new(&set, &m->clock, hooks ? hooks->sink : NULL, hooks ? hooks->sink_ctx : NULL);
@@ -299,9 +351,10 @@ monitor_poll(struct monitor *m, int force_write)
 
 /* monitor_start - start watching */
 struct monitor *
-monitor_start(struct chain *ch, struct conf *conf)
+monitor_start(struct chain *ch, struct conf *conf, struct hold *hold)
 {
-	struct monitor *m = monitor_new(ch, conf, NULL);
+	struct monitor_hooks hooks = {.hold = hold};
+	struct monitor *m = monitor_new(ch, conf, &hooks);
 
 	if (pthread_create(&m->thread, NULL, monitor_main, m) == 0)
 		m->started = 1;

@@ -26,6 +26,7 @@
 #include "alert.h"
 #include "chain.h"
 #include "conf.h"
+#include "hold.h"
 #include "policy.h"
 #include "scan.h"
 
@@ -39,10 +40,11 @@ struct monitor_hooks {
 	const struct alert_clock *clock;	/* alerts, the status file's times, its interval */
 	alert_sink_fn *sink;			/* where alert events go (NULL: alert.command) */
 	void   *sink_ctx;
+	struct hold *hold;			/* the ledger of held messages (NULL: no census) */
 };
 
-/* monitor_start - start watching; takes its own reference to conf; never NULL */
-struct monitor *monitor_start(struct chain *ch, struct conf *conf);
+/* monitor_start - start watching; takes its own reference to conf; hold may be NULL; never NULL */
+struct monitor *monitor_start(struct chain *ch, struct conf *conf, struct hold *hold);
 /* monitor_new - a monitor without its thread: the caller calls monitor_poll(); never NULL */
 struct monitor *monitor_new(struct chain *ch, struct conf *conf, const struct monitor_hooks *hooks);
 /* monitor_poll - one tick now (a monitor_new() one only); force_write: status file even if not due */

@@ -15,7 +15,8 @@
  *	infected	on_infected: reject | discard | quarantine | tag;
  *			tag is accept with tag set.
  *	unavailable	on_unavailable: tempfail | accept | reject |
- *			quarantine. A tempfail becomes accept with tag and
+ *			quarantine | hold (tagged, like quarantine; the
+ *			milter carries it out, see hold(3)). A tempfail becomes accept with tag and
  *			fail_open set once fail_open_after_ms > 0 and
  *			unavailable_ms >= fail_open_after_ms.
  *	limit		the option of the verdict's kind when it is set:
@@ -48,7 +49,8 @@
  *	policy_untagged() decides for a message the milter could not tag
  *	(or could not rid of a forged X-Virus-Status): on_error when that
  *	is reject or tempfail, else tempfail, since accept and quarantine
- *	would let it through without the header it needs.
+ *	would let it through without the header it needs (on_error never
+ *	allows hold).
  *
  *	policy_reply() builds the SMTP reply for reject and tempfail; see
  *	policy(3h). Bytes from the virus name or the configured texts pass
@@ -87,6 +89,7 @@ static const char *const policy_names[POLICY_ACTION_COUNT] = {
 	[POLICY_DISCARD] = "discard",
 	[POLICY_QUARANTINE] = "quarantine",
 	[POLICY_TAG] = "tag",
+	[POLICY_HOLD] = "hold",
 };
 
 /* policy_limit_field - the field of the option of limit kind k (k < SCAN_LIMIT_KIND_COUNT) */
@@ -105,7 +108,7 @@ policy_limit_option(enum scan_limit_kind k)
 	return conf_policy_option(policy_limit_field(k));
 }
 
-/* policy_action_name - "accept", "reject", "tempfail", "discard", "quarantine", "tag" */
+/* policy_action_name - "accept", "reject", "tempfail", "discard", "quarantine", "tag", "hold" */
 const char *
 policy_action_name(enum policy_action a)
 {
@@ -161,7 +164,8 @@ policy_apply(struct policy_decision *out, size_t field, enum policy_action a)
 		policy_set(out, POLICY_ACCEPT, 1, 0);
 		break;
 	case POLICY_QUARANTINE:
-		policy_set(out, POLICY_QUARANTINE, 1, 0);
+	case POLICY_HOLD:
+		policy_set(out, a, 1, 0);
 		break;
 	default:				/* reject, tempfail, discard */
 		policy_set(out, a, 0, 0);

@@ -30,6 +30,7 @@ enum policy_action {
 	POLICY_DISCARD,
 	POLICY_QUARANTINE,
 	POLICY_TAG,		/* only as an on_infected value: accept, tagged Infected */
+	POLICY_HOLD,		/* only as an on_unavailable value: the MTA's hold queue, marked */
 	POLICY_ACTION_COUNT
 };
 
@@ -63,7 +64,7 @@ struct policy_sigrule {
 
 struct policy_conf {
 	enum policy_action on_infected;		/* reject|discard|quarantine|tag */
-	enum policy_action on_unavailable;	/* tempfail|accept|reject|quarantine */
+	enum policy_action on_unavailable;	/* tempfail|accept|reject|quarantine|hold */
 	int64_t	fail_open_after_ms;		/* 0 = never */
 	enum policy_action on_limit;		/* accept|tempfail|reject */
 	/* by enum scan_limit_kind; [SCAN_LIMIT_UNKNOWN] is never set: on_limit */
@@ -106,7 +107,7 @@ const char *policy_limit_option(enum scan_limit_kind k);
  * deliver it untagged: tempfail then. Never accept, never a tag.
  */
 void	policy_untagged(const struct policy_conf *pc, struct policy_decision *out);
-/* policy_action_name - "accept", "reject", "tempfail", "discard", "quarantine", "tag" */
+/* policy_action_name - "accept", "reject", "tempfail", "discard", "quarantine", "tag", "hold" */
 const char *policy_action_name(enum policy_action a);
 /* policy_action_from_name - the reverse; -1 if unknown */
 int	policy_action_from_name(const char *name);

@@ -42,7 +42,7 @@ static const double status_bounds[] = {
 
 /* The actions a decision can have (POLICY_TAG never is one). */
 static const enum policy_action status_actions[] = {
-	POLICY_ACCEPT, POLICY_REJECT, POLICY_TEMPFAIL, POLICY_DISCARD, POLICY_QUARANTINE
+	POLICY_ACCEPT, POLICY_REJECT, POLICY_TEMPFAIL, POLICY_DISCARD, POLICY_QUARANTINE, POLICY_HOLD
 };
 
 /* Everything counted and set; copied whole for rendering. */
@@ -228,6 +228,27 @@ status_limits(struct status_buf *b, const struct status_gauges *g)
 			   "server whether or not it reports its limits.", status_limits_ok_value);
 }
 
+/* status_held - the messages held in the MTA (hold(3h)) and what clamshim-release did with them */
+static void
+status_held(struct status_buf *b, const struct status_gauges *g)
+{
+	size_t	i;
+
+	status_head(b, "clamshim_held_messages", "gauge",
+		    "Messages clamshim put in the MTA's hold queue or quarantine that "
+		    "clamshim-release has not dealt with yet (the files of hold.dir).");
+	status_printf(b, "clamshim_held_messages %lu\n", g->held_messages);
+	status_head(b, "clamshim_held_oldest_seconds", "gauge",
+		    "How long the oldest of them has been held (0: none held).");
+	status_printf(b, "clamshim_held_oldest_seconds %.3f\n",
+		      g->held_oldest_seconds > 0 ? g->held_oldest_seconds : 0.0);
+	status_head(b, "clamshim_released_total", "counter",
+		    "Held messages clamshim-release dealt with, by result.");
+	for (i = 0; i < HOLD_RESULT_COUNT; i++)
+		status_printf(b, "clamshim_released_total{result=\"%s\"} %lu\n",
+			      hold_result_name((enum hold_result) i), g->released[i]);
+}
+
 /* status_render - the exposition text */
 char *
 status_render(struct status *s, time_t heartbeat)
@@ -319,6 +340,7 @@ status_render(struct status *s, time_t heartbeat)
 	status_head(&b, "clamshim_db_reloads_total", "counter", "Signature reloads, by result.");
 	status_printf(&b, "clamshim_db_reloads_total{result=\"ok\"} %lu\n", c.g.reloads_ok);
 	status_printf(&b, "clamshim_db_reloads_total{result=\"failed\"} %lu\n", c.g.reloads_failed);
+	status_held(&b, &c.g);
 	return b.p;
 }
 

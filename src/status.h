@@ -24,6 +24,8 @@
  *	clamshim_alerts_total{event}, clamshim_alerts_dropped_total,
  *	clamshim_config_warnings,
  *	clamshim_db_reloads_total{result}
+ *	clamshim_held_messages, clamshim_held_oldest_seconds,
+ *	clamshim_released_total{result} (hold(3h))
  *
  *	status_write_file() replaces the file atomically: a temp file in the
  *	same directory, fsync, rename. status_parse() reads the text back
@@ -38,6 +40,7 @@
 #include <time.h>
 
 #include "alert.h"
+#include "hold.h"
 #include "policy.h"
 #include "scan.h"
 
@@ -73,6 +76,9 @@ struct status_gauges {
 	unsigned long alerts_dropped;	/* alert command runs that never ran */
 	double	interval_seconds;	/* status.interval in force: how often the file is written */
 	int	self_check_ok;		/* the last self-check through the milter socket passed */
+	unsigned long held_messages;	/* the last census of hold.dir */
+	double	held_oldest_seconds;	/* age of the oldest held message; 0 none */
+	unsigned long released[HOLD_RESULT_COUNT];	/* clamshim-release's results, since start */
 };
 
 /* What status_parse() reads back. */
@@ -95,6 +101,9 @@ struct status_report {
 	double	scans;			/* clamshim_scan_duration_seconds_count */
 	double	scan_seconds;		/* ..._sum */
 	double	interval;		/* clamshim_status_interval_seconds; -1 missing */
+	double	held_messages;		/* clamshim_held_messages; -1 missing */
+	double	held_oldest_seconds;	/* clamshim_held_oldest_seconds; -1 missing */
+	double	released[HOLD_RESULT_COUNT];
 };
 
 struct status;

@@ -162,6 +162,7 @@ status_index(const char *name, int count, const char *(*fn)(int))
 static const char *status_verdict_name(int i) { return scan_result_name((enum scan_result) i); }
 static const char *status_action_name(int i) { return policy_action_name((enum policy_action) i); }
 static const char *status_event_name(int i) { return alert_event_name((enum alert_event) i); }
+static const char *status_result_name(int i) { return hold_result_name((enum hold_result) i); }
 
 /* status_take_limits - a clamd limits sample into the unit its scanner_up line made */
 static void
@@ -241,6 +242,15 @@ status_take(const struct status_sample *sm, struct status_report *r)
 		r->scans = sm->value;
 	else if (strcmp(n, "clamshim_scan_duration_seconds_sum") == 0)
 		r->scan_seconds = sm->value;
+	else if (strcmp(n, "clamshim_held_messages") == 0)
+		r->held_messages = sm->value >= 0 ? sm->value : -1;	/* NaN too: missing */
+	else if (strcmp(n, "clamshim_held_oldest_seconds") == 0)
+		r->held_oldest_seconds = sm->value >= 0 ? sm->value : -1;
+	else if (strcmp(n, "clamshim_released_total") == 0) {
+		if ((i = status_index(status_label(sm, "result"), HOLD_RESULT_COUNT,
+				      status_result_name)) >= 0)
+			r->released[i] = sm->value;
+	}
 }
 
 /* status_parse - read the text back */
@@ -258,6 +268,8 @@ status_parse(const char *text, size_t len, struct status_report *r, char *err, s
 	r->signatures_age_seconds = -1;
 	r->scanners_available = -1;
 	r->interval = -1;
+	r->held_messages = -1;
+	r->held_oldest_seconds = -1;
 	while (off < len) {
 		const char *nl = memchr(text + off, '\n', len - off);
 		size_t	n = nl ? (size_t) (nl - (text + off)) : len - off;

@@ -377,7 +377,7 @@ static void test_names(void **state)
 	static const char *const want[ALERT_EVENT_COUNT] = {
 		"scanner-down", "scanner-up", "all-scanners-down", "recovered",
 		"fail-open-started", "fail-open-ended", "db-reload-failed", "db-stale",
-		"config-warning", "clamd-limits-unreported", "self-check-failed"};
+		"config-warning", "clamd-limits-unreported", "self-check-failed", "held-too-long"};
 	int	i;
 
 	(void) state;

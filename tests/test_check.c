@@ -47,6 +47,7 @@ struct st_case {
 		"clamshim_scanners_available 1\n"
 #define AGE(s)	"clamshim_signatures_age_seconds " s "\n"
 #define FINE	"clamshim_fail_open 0\nclamshim_config_warnings 0\n"
+#define HELD(n, s) "clamshim_held_messages " n "\nclamshim_held_oldest_seconds " s "\n"
 #define HB_IN_TEXT LONG_MIN
 #define HB(v)	"clamshim_heartbeat_timestamp_seconds " v "\n"
 #define IV(v)	"clamshim_status_interval_seconds " v "\n"
@@ -106,6 +107,18 @@ static const struct st_case st_cases[] = {
 	{"limits not reported, risk accepted", UP1 FINE LIMITS("0", "1"), 1, 0, 0, CHECK_OK, "up"},
 	{"limits line of an unknown server", UP1 FINE
 	 "clamshim_clamd_limits_reported{server=\"unix:/other\"} 0\n", 1, 0, 0, CHECK_OK, "up"},
+	/* held messages: WARNING past -H (1h here) */
+	{"none held", UP1 FINE HELD("0", "0"), 1, 0, 0, CHECK_OK, "held=0;;;0 held_oldest=0s;3600;;0"},
+	{"held, younger than -H", UP1 FINE HELD("3", "600"), 1, 0, 0, CHECK_OK,
+	 "3 held (oldest 10m0s)"},
+	{"held at -H", UP1 FINE HELD("3", "3600"), 1, 0, 0, CHECK_OK, "3 held (oldest 1h0m)"},
+	{"held longer than -H", UP1 FINE HELD("2", "7200"), 1, 0, 0, CHECK_WARNING,
+	 "WARNING - 2 messages held since an outage, the oldest for 2h0m (clamshim-release --list) "
+	 "| heartbeat_age=1s;;60;0"},
+	{"held perfdata", UP1 FINE HELD("1", "7201"), 1, 0, 0, CHECK_WARNING,
+	 "1 message held since an outage, the oldest for 2h0m"},
+	{"held perfdata values", UP1 FINE HELD("2", "7200"), 1, 0, 0, CHECK_WARNING,
+	 "held=2;;;0 held_oldest=7200s;3600;;0"},
 };
 
 /* One heartbeat bound case: the file's interval (in text), -b or none, an age. */
@@ -188,6 +201,7 @@ static void test_status_rules(void **state)
 			.heartbeat_max_ms = CHECK_HEARTBEAT_MS,
 			.sig_warn_ms = c->warn_ms,
 			.sig_crit_ms = c->crit_ms,
+			.held_warn_ms = 3600 * 1000,
 		};
 
 		st_run(c->name, c->text, c->hb_age, &lim, c->want, c->want_text);

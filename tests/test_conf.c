@@ -199,6 +199,10 @@ check_defaults(const struct conf *c)
 
 	assert_int_equal(c->policy.on_infected, POLICY_REJECT);
 	assert_int_equal(c->policy.on_unavailable, POLICY_TEMPFAIL);
+	assert_int_equal(c->hold.mta, CONF_MTA_POSTFIX);
+	assert_int_equal(c->hold.max_messages, 10000);
+	assert_int_equal(c->hold.max_age_ms, 4LL * 86400 * 1000);
+	assert_string_equal(c->hold.dir, "/var/lib/clamshim/held");
 	assert_int_equal(c->policy.fail_open_after_ms, 0);
 	assert_int_equal(c->policy.on_limit, POLICY_ACCEPT);
 	/* per kind: unset (on_limit decides), except nesting: reject */
@@ -357,6 +361,12 @@ static const char good_conf[] =
 	"status {\n"
 	"  file = \"\"\n"
 	"  interval = \"1m\"\n"
+	"}\n"
+	"hold {\n"
+	"  mta = \"sendmail\"\n"
+	"  max_messages = 5\n"
+	"  max_age = \"2h\"\n"
+	"  dir = \"/srv/held\"\n"
 	"}\n";
 
 /* test_good_file - every option set, read back, in both modes */
@@ -455,6 +465,10 @@ test_good_file(void **state)
 		assert_int_equal(c->alert.min_interval_ms, 0);
 		assert_string_equal(c->status.file, "");
 		assert_int_equal(c->status.interval_ms, 60000);
+		assert_int_equal(c->hold.mta, CONF_MTA_SENDMAIL);
+		assert_int_equal(c->hold.max_messages, 5);
+		assert_int_equal(c->hold.max_age_ms, 2 * 3600 * 1000);
+		assert_string_equal(c->hold.dir, "/srv/held");
 		conf_unref(c);
 	}
 }
@@ -743,6 +757,12 @@ test_bad_values(void **state)
 		{"policy {\n on_infected = \"maybe\"\n}\n", 2, "policy.on_infected"},
 		{"policy { on_unavailable = \"tag\" }\n", 1, "policy.on_unavailable: \"tag\""},
 		{"policy { on_unavailable = \"discard\" }\n", 1, "policy.on_unavailable"},
+		{"policy { on_infected = \"hold\" }\n", 1, "policy.on_infected: \"hold\" is not allowed"},
+		{"policy { on_error = \"hold\" }\n", 1, "policy.on_error: \"hold\" is not allowed"},
+		{"policy { on_limit = \"hold\" }\n", 1, "policy.on_limit: \"hold\" is not allowed"},
+		{"hold { mta = \"exim\" }\n", 1, "hold.mta: \"exim\" is not an MTA (use postfix or sendmail)"},
+		{"hold { max_messages = 0 }\n", 1, "hold.max_messages"},
+		{"hold { dir = \"\" }\n", 1, "hold.dir"},
 		{"policy { on_limit = \"quarantine\" }\n", 1, "policy.on_limit: \"quarantine\""},
 		{"policy { on_limit = \"discard\" }\n", 1, "accept, reject or tempfail"},
 		{"policy { on_limit = \"\" }\n", 1, "policy.on_limit: \"\" is not allowed"},
@@ -1169,6 +1189,7 @@ test_option_names(void **state)
 		"policy.reject_message", "policy.tempfail_message",
 		"policy.skip_authenticated", "headers.add", "headers.strip_incoming",
 		"alert.command", "alert.min_interval", "status.file", "status.interval",
+		"hold.mta", "hold.max_messages", "hold.max_age", "hold.dir",
 	};
 	size_t	i, j;
 

@@ -411,6 +411,35 @@ static const struct scanned scanneds[] = {
 };
 
 /* the X-Virus-Scanned value */
+/* test_status_held - a held message: "Unscanned (held: REASON)", sanitized, bounded */
+static void
+test_status_held(void **state)
+{
+	struct scan_verdict v;
+	char	buf[HDRS_VALUE_MAX];
+	char	tiny[12];
+
+	(void) state;
+	memset(&v, 0, sizeof(v));
+	v.result = SCAN_UNAVAILABLE;
+	snprintf(v.name, sizeof(v.name), "no scanner available");
+	hdrs_status_held(buf, sizeof(buf), &v);
+	assert_string_equal(buf, "Unscanned (held: no scanner available)");
+	snprintf(v.name, sizeof(v.name), "a\r\nX-Virus-Status: Clean");
+	hdrs_status_held(buf, sizeof(buf), &v);
+	assert_null(strchr(buf, '\n'));
+	assert_null(strchr(buf, '\r'));
+	v.name[0] = 0;
+	hdrs_status_held(buf, sizeof(buf), &v);
+	assert_string_equal(buf, "Unscanned (held)");
+	hdrs_status_held(buf, sizeof(buf), NULL);
+	assert_string_equal(buf, "Unscanned (held)");
+	snprintf(v.name, sizeof(v.name), "a very long reason that does not fit");
+	hdrs_status_held(tiny, sizeof(tiny), &v);
+	assert_true(strlen(tiny) < sizeof(tiny));
+	hdrs_status_held(NULL, 10, &v);			/* no crash */
+}
+
 static void
 test_scanned(void **state)
 {
@@ -489,6 +518,7 @@ main(void)
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_status_limits),
 		cmocka_unit_test(test_status_no_forgery),
+		cmocka_unit_test(test_status_held),
 		cmocka_unit_test(test_scanned),
 		cmocka_unit_test(test_is_ours),
 	};

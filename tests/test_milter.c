@@ -52,7 +52,7 @@
 struct strip_case {
 	const char *what;
 	const char *names[8];
-	unsigned own[MILTER_OWN_COUNT];	/* X-Virus-Status, X-Virus-Scanned */
+	unsigned own[MILTER_OWN_COUNT];	/* X-Virus-Status, X-Virus-Scanned, X-Clamshim-Hold */
 	size_t	nother;
 	const char *other0;		/* first other name kept, as first spelled */
 	unsigned other0_count;
@@ -69,6 +69,8 @@ static const struct strip_case strip_cases[] = {
 	{"mixed", {"X-Virus-Scanned", "X-Virus-Checker", "X-Virus-Status", "x-virus-checker"},
 	 {1, 1}, 1, "X-Virus-Checker", 2, 0, 4},
 	{"empty suffix", {"X-Virus-"}, {0, 0}, 1, "X-Virus-", 1, 0, 1},
+	{"the hold mark in any case", {"X-Clamshim-Hold", "x-clamshim-hold", "X-Clamshim-Holds",
+	 "X-Clamshim"}, {0, 0, 2}, 0, NULL, 0, 0, 2},
 };
 
 /* strip_table - each case from an empty tally */
@@ -90,6 +92,7 @@ strip_table(void **state)
 		assert_int_equal(noted, tc->noted);
 		assert_int_equal(s.own[0], tc->own[0]);
 		assert_int_equal(s.own[1], tc->own[1]);
+		assert_int_equal(s.own[2], tc->own[2]);
 		assert_int_equal(s.nother, tc->nother);
 		assert_int_equal(s.overflow, tc->overflow);
 		if (tc->other0) {
@@ -99,6 +102,7 @@ strip_table(void **state)
 	}
 	assert_string_equal(milter_own_names[0], "X-Virus-Status");
 	assert_string_equal(milter_own_names[1], "X-Virus-Scanned");
+	assert_string_equal(milter_own_names[2], "X-Clamshim-Hold");
 }
 
 /* strip_overflow - a 17th other name and a 64-byte one are not noted; ours still are */

@@ -18,7 +18,10 @@
  *	so the first row polls until 1 ms has passed (bounded, re-checked on
  *	every poll). The self-check's results (monitor_self_check) move the
  *	heartbeat or hold it at the last check that passed, and raise
- *	self-check-failed once per failure.
+ *	self-check-failed once per failure. The census of held messages
+ *	(a real ledger directory) fills the held gauges and the released
+ *	counters, and raises held-too-long once the oldest passes
+ *	hold.max_age, again only after none was too old.
  */
 #include "config.h"
 
@@ -39,6 +42,7 @@
 #include "alert.h"
 #include "chain.h"
 #include "conf.h"
+#include "hold.h"
 #include "log.h"
 #include "monitor.h"
 #include "status.h"
@@ -130,7 +134,7 @@ static struct world *world_new(void)
 static void world_start(struct world *w, struct conf *conf)
 {
 	struct alert_clock clock = {fake_mono, fake_wall, &w->clk};
-	struct monitor_hooks hooks = {&clock, rec_sink, &w->rec};
+	struct monitor_hooks hooks = {&clock, rec_sink, &w->rec, NULL};
 
 	w->m = monitor_new(w->ch, conf, &hooks);
 	conf_unref(conf);
@@ -447,6 +451,67 @@ static void test_embedded_recovers(void **state)
 	world_free(w);
 }
 
+#define TOK1	"11111111111111111111111111111111"
+#define TOK2	"22222222222222222222222222222222"
+#define TOK3	"33333333333333333333333333333333"
+
+/* test_held - the census every status write: gauges, released counters, held-too-long */
+static void test_held(void **state)
+{
+	struct world *w = world_new();
+	struct alert_clock clock = {fake_mono, fake_wall, &w->clk};
+	struct hold *h = hold_new();
+	struct monitor_hooks hooks = {&clock, rec_sink, &w->rec, h};
+	struct status_report r;
+	struct conf *conf;
+	char	held[300], err[256], from[400], to[420];
+
+	(void) state;
+	snprintf(held, sizeof(held), "%s/held", w->dir);
+	assert_int_equal(mkdir(held, 0700), 0);
+	conf = world_conf(w, "scanners = {\"clamd\"}\nhold {\n dir = \"%s\"\n max_age = \"1h\"\n}\n",
+			  held);
+	w->m = monitor_new(w->ch, conf, &hooks);
+	conf_unref(conf);
+	report(w, &r);
+	assert_true(r.held_messages == 0);
+	assert_true(r.held_oldest_seconds == 0);
+	assert_true(r.released[HOLD_RESULT_CLEAN] == 0);
+	(void) events_since(w);
+	/* two held: 10 minutes and 2 hours ago; past max_age (1h): held-too-long, once */
+	assert_int_equal(hold_record(held, TOK1, "Q1", T0_WALL - 600, CONF_MTA_POSTFIX,
+				     err, sizeof(err)), 0);
+	assert_int_equal(hold_record(held, TOK2, "Q2", T0_WALL - 7200, CONF_MTA_POSTFIX,
+				     err, sizeof(err)), 0);
+	report(w, &r);
+	assert_true(r.held_messages == 2);
+	assert_true(r.held_oldest_seconds == 7200);
+	assert_string_equal(events_since(w), "held-too-long");
+	assert_non_null(strstr(w->rec.m[w->rec.n - 1].detail, "2 messages held"));
+	report(w, &r);
+	assert_string_equal(events_since(w), "");
+	/* clamshim-release dealt with the old one: counted, removed, none too old any more */
+	snprintf(from, sizeof(from), "%s/%s", held, TOK2);
+	snprintf(to, sizeof(to), "%s/%s.done-infected", held, TOK2);
+	assert_int_equal(rename(from, to), 0);
+	report(w, &r);
+	assert_true(r.held_messages == 1);
+	assert_true(r.held_oldest_seconds == 600);
+	assert_true(r.released[HOLD_RESULT_INFECTED] == 1);
+	assert_true(r.released[HOLD_RESULT_CLEAN] == 0);
+	assert_int_equal(access(to, F_OK), -1);
+	assert_string_equal(events_since(w), "");
+	/* another one too old: raised again */
+	assert_int_equal(hold_record(held, TOK3, "Q3", T0_WALL - 4000, CONF_MTA_POSTFIX,
+				     err, sizeof(err)), 0);
+	report(w, &r);
+	assert_true(r.held_messages == 2);
+	assert_string_equal(events_since(w), "held-too-long");
+	assert_true(r.alerts[ALERT_HELD_TOO_LONG] == 2);
+	world_free(w);
+	hold_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -456,6 +521,7 @@ int main(void)
 		cmocka_unit_test(test_fail_open),
 		cmocka_unit_test(test_config_warning),
 		cmocka_unit_test(test_embedded_recovers),
+		cmocka_unit_test(test_held),
 	};
 
 	log_set_stderr_only(1);

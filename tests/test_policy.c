@@ -78,6 +78,7 @@ struct cell {
 #define D	POLICY_DISCARD
 #define Q	POLICY_QUARANTINE
 #define G	POLICY_TAG
+#define H	POLICY_HOLD
 
 static const struct cell cells[] = {
 	/* infected: reject|discard|quarantine|tag */
@@ -87,9 +88,12 @@ static const struct cell cells[] = {
 	{SCAN_INFECTED, D, 0, 0, D, 0, 0},
 	{SCAN_INFECTED, Q, 0, 0, Q, 1, 0},
 	{SCAN_INFECTED, G, 0, 0, A, 1, 0},
+	{SCAN_INFECTED, H, 0, 0, T, 0, 0},	/* not allowed */
 	{SCAN_INFECTED, BAD_HIGH, 0, 0, T, 0, 0},
 	{SCAN_INFECTED, BAD_LOW, 0, 0, T, 0, 0},
-	/* unavailable: tempfail|accept|reject|quarantine */
+	/* unavailable: tempfail|accept|reject|quarantine|hold */
+	{SCAN_UNAVAILABLE, H, 0, 0, H, 1, 0},
+	{SCAN_UNAVAILABLE, H, 30000, INT64_MAX, H, 1, 0},	/* fail_open_after: tempfail only */
 	{SCAN_UNAVAILABLE, A, 0, 0, A, 1, 0},
 	{SCAN_UNAVAILABLE, R, 0, 0, R, 0, 0},
 	{SCAN_UNAVAILABLE, T, 0, 0, T, 0, 0},
@@ -105,6 +109,7 @@ static const struct cell cells[] = {
 	{SCAN_LIMIT, D, 0, 0, T, 0, 0},		/* not allowed */
 	{SCAN_LIMIT, Q, 0, 0, T, 0, 0},		/* not allowed */
 	{SCAN_LIMIT, G, 0, 0, T, 0, 0},		/* not allowed */
+	{SCAN_LIMIT, H, 0, 0, T, 0, 0},		/* not allowed */
 	{SCAN_LIMIT, BAD_HIGH, 0, 0, T, 0, 0},
 	{SCAN_LIMIT, BAD_LOW, 0, 0, T, 0, 0},
 	/* error: tempfail|accept|reject|quarantine */
@@ -114,6 +119,7 @@ static const struct cell cells[] = {
 	{SCAN_ERROR, D, 0, 0, T, 0, 0},		/* not allowed */
 	{SCAN_ERROR, Q, 0, 0, Q, 1, 0},
 	{SCAN_ERROR, G, 0, 0, T, 0, 0},		/* not allowed */
+	{SCAN_ERROR, H, 0, 0, T, 0, 0},		/* not allowed */
 	{SCAN_ERROR, BAD_HIGH, 0, 0, T, 0, 0},
 	{SCAN_ERROR, BAD_LOW, 0, 0, T, 0, 0},
 
@@ -584,6 +590,7 @@ static const struct allowed allowed[] = {
 	{"on_infected", D, 1}, {"on_infected", Q, 1}, {"on_infected", G, 1},
 	{"on_unavailable", A, 1}, {"on_unavailable", R, 1}, {"on_unavailable", T, 1},
 	{"on_unavailable", D, 0}, {"on_unavailable", Q, 1}, {"on_unavailable", G, 0},
+	{"on_unavailable", H, 1}, {"on_infected", H, 0}, {"on_limit", H, 0}, {"on_error", H, 0},
 	{"on_limit", A, 1}, {"on_limit", R, 1}, {"on_limit", T, 1},
 	{"on_limit", D, 0}, {"on_limit", Q, 0}, {"on_limit", G, 0},
 	{"on_limit_size", A, 1}, {"on_limit_size", R, 1}, {"on_limit_size", T, 1},
@@ -656,6 +663,8 @@ test_action_names(void **state)
 		assert_int_equal(policy_action_from_name(policy_action_name((enum policy_action) a)), a);
 	assert_string_equal(policy_action_name(POLICY_ACCEPT), "accept");
 	assert_string_equal(policy_action_name(POLICY_TAG), "tag");
+	assert_string_equal(policy_action_name(POLICY_HOLD), "hold");
+	assert_int_equal(policy_action_from_name("hold"), POLICY_HOLD);
 	assert_string_equal(policy_action_name(POLICY_ACTION_COUNT), "unknown");
 	assert_string_equal(policy_action_name((enum policy_action) BAD_LOW), "unknown");
 }

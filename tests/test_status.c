@@ -159,6 +159,12 @@ static void test_every_metric(void **state)
 		 "clamshim_clamd_limits_unreported_ok{server=\"tcp:127.0.0.1:3310\"} 0\n"},
 		{"clamshim_status_interval_seconds", "gauge", "clamshim_status_interval_seconds 10.000\n"},
 		{"clamshim_self_check_ok", "gauge", "clamshim_self_check_ok 0\n"},
+		{"clamshim_held_messages", "gauge", "clamshim_held_messages 7\n"},
+		{"clamshim_held_oldest_seconds", "gauge", "clamshim_held_oldest_seconds 3600.000\n"},
+		{"clamshim_released_total", "counter", "clamshim_released_total{result=\"clean\"} 20\n"},
+		{"clamshim_released_total", "counter", "clamshim_released_total{result=\"infected\"} 2\n"},
+		{"clamshim_released_total", "counter", "clamshim_released_total{result=\"deleted\"} 0\n"},
+		{"clamshim_actions_total", "counter", "clamshim_actions_total{action=\"hold\"} 0\n"},
 	};
 	struct status *s = status_new();
 	struct status_gauges g;
@@ -175,6 +181,10 @@ static void test_every_metric(void **state)
 	g.signatures_age_seconds = -1;
 	g.alerts_dropped = 3;
 	g.interval_seconds = 10;
+	g.held_messages = 7;
+	g.held_oldest_seconds = 3600;
+	g.released[HOLD_RESULT_CLEAN] = 20;
+	g.released[HOLD_RESULT_INFECTED] = 2;
 	status_set_gauges(s, &g);
 	text = status_render(s, 42);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
@@ -190,6 +200,11 @@ static void test_every_metric(void **state)
 	assert_int_equal(status_parse(text, strlen(text), &r, err, sizeof(err)), 0);
 	assert_true(r.signatures_age_seconds != r.signatures_age_seconds);	/* NaN: unknown */
 	assert_true(r.interval == 10);
+	assert_true(r.held_messages == 7);
+	assert_true(r.held_oldest_seconds == 3600);
+	assert_true(r.released[HOLD_RESULT_CLEAN] == 20);
+	assert_true(r.released[HOLD_RESULT_INFECTED] == 2);
+	assert_true(r.released[HOLD_RESULT_DELETED] == 0);
 	free(text);
 	status_free(s);
 }

@@ -111,7 +111,8 @@ function M.mime(name, content)
 end
 
 -- M.send: one message on conn. opts: headers {{name, value}}, body, qid,
--- auth (an {auth_authen} value), multipart (true when body is M.mime).
+-- auth (an {auth_authen} value), multipart (true when body is M.mime),
+-- macros ({name, value, ...} more macros sent with MAIL FROM).
 -- Returns the milter's reply code (SMFIR_*).
 function M.send(conn, opts)
 	local macros = { "i", opts.qid or "TESTQID" }
@@ -119,6 +120,7 @@ function M.send(conn, opts)
 		macros[#macros + 1] = "{auth_authen}"
 		macros[#macros + 1] = opts.auth
 	end
+	for _, m in ipairs(opts.macros or {}) do macros[#macros + 1] = m end
 	M.check(mt.macro(conn, SMFIC_MAIL, table.unpack(macros)) == nil, "mt.macro")
 	M.check(mt.mailfrom(conn, "<sender@example.com>") == nil, "mt.mailfrom")
 	-- no RCPT: clamshim negotiates SMFIP_NORCPT, and mt.rcptto() would raise
