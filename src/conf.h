@@ -127,6 +127,13 @@ struct conf {
 		int64_t	interval_ms;
 	} status;
 
+	struct conf_hold {
+		char	*mta;			/* "postfix" | "sendmail": whose hold queue */
+		unsigned max_messages;
+		int64_t	max_age_ms;
+		char	*dir;			/* the ledger of held messages (clamshim-release(8)) */
+	} hold;
+
 	unsigned warnings;		/* unknown + deprecated options met while loading */
 	int	refcount;		/* private: use conf_ref()/conf_unref() */
 };

@@ -183,6 +183,15 @@ static const struct conf_row conf_status_rows[] = {
 	{ROW(struct conf_status, "interval", CONF_DURATION, "10s", interval_ms)},
 };
 
+/* hold { }: used when an action is "hold" */
+static const struct conf_row conf_hold_rows[] = {
+	{ROW(struct conf_hold, "mta", CONF_TEXT, "postfix", mta)},
+	{ROW(struct conf_hold, "max_messages", CONF_COUNT, "10000", max_messages),
+	 .min = 1, .max = 100000000, .meaning = "held messages"},
+	{ROW(struct conf_hold, "max_age", CONF_DURATION, "4d", max_age_ms)},
+	{ROW(struct conf_hold, "dir", CONF_PATH, "/var/lib/clamshim/held", dir)},
+};
+
 /* signature "GLOB" { }: one rule; its glob is the title (struct policy_sigrule) */
 static const struct conf_row conf_signature_rows[] = {
 	{ROW(struct policy_sigrule, "action", CONF_RULE_ACTION, NULL, what),
@@ -196,6 +205,7 @@ static const struct conf_section conf_policy_sec = {conf_policy_rows, NROWS(conf
 static const struct conf_section conf_headers_sec = {conf_headers_rows, NROWS(conf_headers_rows)};
 static const struct conf_section conf_alert_sec = {conf_alert_rows, NROWS(conf_alert_rows)};
 static const struct conf_section conf_status_sec = {conf_status_rows, NROWS(conf_status_rows)};
+static const struct conf_section conf_hold_sec = {conf_hold_rows, NROWS(conf_hold_rows)};
 
 /* The top level: pid_file "" = none, socket_group "" = the group of user. */
 static const struct conf_row conf_root_rows[] = {
@@ -218,6 +228,7 @@ static const struct conf_row conf_root_rows[] = {
 	{SECTION(struct conf, "headers", headers, conf_headers_sec)},
 	{SECTION(struct conf, "alert", alert, conf_alert_sec)},
 	{SECTION(struct conf, "status", status, conf_status_sec)},
+	{SECTION(struct conf, "hold", hold, conf_hold_sec)},
 	{SECTION(struct conf, "signature", sigrules, conf_signature_sec), .flags = CONF_TITLED,
 	 .count_off = offsetof(struct conf, nsigrules), .max = POLICY_SIGRULES_MAX,
 	 .elem_size = sizeof(struct policy_sigrule), .title_max = 200, .meaning = "signature rules"},
