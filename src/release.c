@@ -455,9 +455,53 @@ rel_pass(struct rel *r)
 	for (i = 0; i < n; i++)
 		if (strcmp(e[i].mta, "postfix") == 0)
 			rel_one(r, &e[i]);
-	if (n == 0)
-		log_info("nothing held");
 	free(e);
+}
+
+/* rel_idle - 1 when the ledger is empty and the journal has nothing pending */
+static int
+rel_idle(struct rel *r)
+{
+	struct release_entry *e;
+	const char *t, *s, *q;
+	char	err[RELEASE_ERR_MAX];
+	size_t	n;
+
+	if (r->journal != NULL && release_journal_pending(r->journal, 0, &t, &s, &q) == 0)
+		return 0;
+	if (release_ledger_list(r->ldfd, &e, &n, err, sizeof(err)) < 0)
+		return 0;		/* rel_pass reports it */
+	free(e);
+	return n == 0;
+}
+
+/* rel_work - recovery, then every held message (with the lock, unless listing) */
+static void
+rel_work(struct rel *r)
+{
+	char	err[RELEASE_ERR_MAX];
+
+	if (rel_idle(r)) {
+		log_debug("nothing held");
+		return;
+	}
+	if (release_pf_init(&r->pf, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		r->errors++;
+		return;
+	}
+	if (rel_relist(r) < 0) {
+		r->errors++;
+		return;
+	}
+	if (r->journal != NULL) {
+		rel_recover(r);
+		if (r->errors > 0 || rel_relist(r) < 0) {
+			r->errors++;
+			return;
+		}
+	}
+	rel_pass(r);
 }
 
 /* rel_run - the run after the options: 0, 1 or 2 */
@@ -472,13 +516,9 @@ rel_run(struct rel *r, const char *state_dir)
 			  "only, as yet", r->conf->hold.mta);
 		return 1;
 	}
-	if (release_pf_init(&r->pf, err, sizeof(err)) < 0) {
-		log_error("%s", err);
-		return 1;
-	}
 	if ((r->ldfd = release_ledger_open(r->conf->hold.dir, err, sizeof(err))) < 0) {
 		if (errno == ENOENT) {
-			log_info("no ledger %s: nothing held", r->conf->hold.dir);
+			log_debug("no ledger %s: nothing held", r->conf->hold.dir);
 			return 0;
 		}
 		log_error("%s", err);
@@ -497,15 +537,8 @@ rel_run(struct rel *r, const char *state_dir)
 			r->errors++;
 		}
 	}
-	if (r->errors == 0 && rel_relist(r) < 0)
-		r->errors++;
-	if (r->errors == 0 && r->journal != NULL) {
-		rel_recover(r);
-		if (rel_relist(r) < 0)
-			r->errors++;
-	}
 	if (r->errors == 0)
-		rel_pass(r);
+		rel_work(r);
 	release_journal_close(r->journal);
 	mt_close(r->mt);
 	if (lfd >= 0)
