@@ -220,6 +220,10 @@ check_defaults(const struct conf *c)
 	assert_int_equal(c->alert.min_interval_ms, 5 * 60000);
 	assert_string_equal(c->status.file, "/run/clamshim/metrics.prom");
 	assert_int_equal(c->status.interval_ms, 10000);
+	assert_string_equal(c->hold.mta, "postfix");
+	assert_int_equal(c->hold.max_messages, 10000);
+	assert_int_equal(c->hold.max_age_ms, 4 * 86400000LL);
+	assert_string_equal(c->hold.dir, "/var/lib/clamshim/held");
 	assert_int_equal(c->warnings, 0);
 }
 
@@ -357,6 +361,12 @@ static const char good_conf[] =
 	"status {\n"
 	"  file = \"\"\n"
 	"  interval = \"1m\"\n"
+	"}\n"
+	"hold {\n"
+	"  mta = \"sendmail\"\n"
+	"  max_messages = 20\n"
+	"  max_age = \"2h\"\n"
+	"  dir = \"/var/spool/held\"\n"
 	"}\n";
 
 /* test_good_file - every option set, read back, in both modes */
@@ -455,6 +465,10 @@ test_good_file(void **state)
 		assert_int_equal(c->alert.min_interval_ms, 0);
 		assert_string_equal(c->status.file, "");
 		assert_int_equal(c->status.interval_ms, 60000);
+		assert_string_equal(c->hold.mta, "sendmail");
+		assert_int_equal(c->hold.max_messages, 20);
+		assert_int_equal(c->hold.max_age_ms, 2 * 3600000);
+		assert_string_equal(c->hold.dir, "/var/spool/held");
 		conf_unref(c);
 	}
 }
@@ -1169,6 +1183,7 @@ test_option_names(void **state)
 		"policy.reject_message", "policy.tempfail_message",
 		"policy.skip_authenticated", "headers.add", "headers.strip_incoming",
 		"alert.command", "alert.min_interval", "status.file", "status.interval",
+		"hold.mta", "hold.max_messages", "hold.max_age", "hold.dir",
 	};
 	size_t	i, j;
 
