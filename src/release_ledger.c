@@ -100,7 +100,7 @@ ledger_parse(char *text, struct release_entry *e)
 static int
 ledger_read(int dfd, const char *name, struct release_entry *e)
 {
-	char	buf[LEDGER_FILE_MAX + 1];
+	char	buf[LEDGER_FILE_MAX + 2];
 	struct stat st;
 	ssize_t	n;
 	int	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
@@ -108,7 +108,8 @@ ledger_read(int dfd, const char *name, struct release_entry *e)
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    (n = read(fd, buf, LEDGER_FILE_MAX)) <= 0 || memchr(buf, '\0', (size_t) n) != NULL) {
+	    st.st_size > LEDGER_FILE_MAX || (n = read(fd, buf, LEDGER_FILE_MAX + 1)) <= 0 ||
+	    n > LEDGER_FILE_MAX || memchr(buf, '\0', (size_t) n) != NULL) {
 		close(fd);
 		return -1;
 	}
