@@ -212,12 +212,13 @@ release_pf_dsn(const struct release_pf *pf, const char *qid, struct release_dsn 
 	return 0;
 }
 
-/* pf_notify - Postfix's notify bits as sendmail -N takes them */
+/* pf_notify - Postfix's notify bits (dsn_mask.h: never 1, success 2, failure 4,
+   delay 8) as sendmail -N takes them */
 static void
 pf_notify(int bits, char *out, size_t outlen)
 {
 	snprintf(out, outlen, "%s%s%s%s", bits & 1 ? "never," : "", bits & 2 ? "success," : "",
-		 bits & 4 ? "delay," : "", bits & 8 ? "failure," : "");
+		 bits & 4 ? "failure," : "", bits & 8 ? "delay," : "");
 	if (out[0] != '\0')
 		out[strlen(out) - 1] = '\0';
 }

@@ -14,7 +14,8 @@
 # --dry-run changes nothing; a run killed after submitting the first copy
 # and one killed before submitting the second, then two runs at once: each
 # clean message delivered exactly once, with X-Virus-Status: Clean, without
-# the held mark and to its own recipients; EICAR not delivered and kept
+# the held mark and to its own recipients (DSN options kept for one
+# submitted with them); EICAR not delivered and kept
 # held; an administrator's held message, a held message with a mark the
 # ledger does not know and a ledger entry naming the administrator's
 # message: all untouched.
@@ -151,8 +152,12 @@ swaks --server "127.0.0.1:$MX_PORT" --from admin@example.test --to r7@example.te
 swaks --server "127.0.0.1:$MX_PORT" --from foreign@example.test --to r8@example.test \
 	--header "X-Clamshim-Hold: $(token 8)" --body "a mark without a ledger entry" \
 	>/dev/null 2>&1 || t_fail "swaks foreign"
-t_wait_for 60 hold_is 8 || t_fail "$(hold_count) messages held, wanted 8"
-for i in 1 2 3 4 5 6; do
+# one submitted locally with DSN options (NOTIFY, ENVID, RET): they must survive
+printf 'From: <s7@example.test>\nSubject: dsn 7\nX-Clamshim-Hold: %s\n\nclean body 7\n' "$(token 7)" |
+	"$T/bin/sendmail" -N success,failure -V envid-7 -R hdrs -f s7@example.test r7-a@example.test ||
+	t_fail "sendmail dsn"
+t_wait_for 60 hold_is 9 || t_fail "$(hold_count) messages held, wanted 9"
+for i in 1 2 3 4 5 6 7; do
 	q=$(qid_of "s$i@example.test")
 	[ -n "$q" ] || t_fail "no queue id for s$i"
 	ledger "$(token $i)" "$q" $((100 - i))
@@ -172,12 +177,12 @@ sed -i "s|database = \"$T/db\"|database = \"$T/nodb\"|" "$T/clamshim.conf"
 t_start_daemon "$T/clamshim.conf"
 release --list
 n=$(grep -c '^[0-9a-f]\{32\} ' "$T/release.out")
-if [ "$rc" = 0 ] && [ "$n" = 6 ] && ! grep -q "$ADMIN_QID\|$(token 8)\|$(token 9)" "$T/release.out"
-then ok "--list: clamshim's 6 held messages, nothing else"
+if [ "$rc" = 0 ] && [ "$n" = 7 ] && ! grep -q "$ADMIN_QID\|$(token 8)\|$(token 9)" "$T/release.out"
+then ok "--list: clamshim's 7 held messages, nothing else"
 else notok "--list: exit $rc, $n lines: $(cat "$T/release.out")"; fi
 release
-if [ "$rc" = 2 ] && hold_is 8 && [ "$(sink_count)" = 0 ] &&
-	[ "$(grep -c 'result=unavailable action=kept-held' "$T/release.out")" = 6 ]
+if [ "$rc" = 2 ] && hold_is 9 && [ "$(sink_count)" = 0 ] &&
+	[ "$(grep -c 'result=unavailable action=kept-held' "$T/release.out")" = 7 ]
 then ok "scanner unavailable: all kept held, exit 2"
 else notok "scanner unavailable: exit $rc, $(hold_count) held, $(sink_count) delivered: $(cat "$T/release.out")"; fi
 t_stop_pid "$DAEMON_PID"
@@ -191,10 +196,10 @@ EOF
 : > "$T/clamshim.log"
 t_start_daemon "$T/clamshim.conf"
 release --dry-run
-if [ "$rc" = 0 ] && hold_is 8 && [ "$(sink_count)" = 0 ] &&
-	[ "$(grep -c 'result=clean action=would-release' "$T/release.out")" = 5 ] &&
+if [ "$rc" = 0 ] && hold_is 9 && [ "$(sink_count)" = 0 ] &&
+	[ "$(grep -c 'result=clean action=would-release' "$T/release.out")" = 6 ] &&
 	[ ! -s "$T/state/journal" ] && [ -z "$(ls "$T/held" | grep done)" ]
-then ok "--dry-run: 5 would be released, nothing changed"
+then ok "--dry-run: 6 would be released, nothing changed"
 else notok "--dry-run: exit $rc, $(hold_count) held, $(sink_count) delivered: $(cat "$T/release.out")"; fi
 
 # killed after submitting the first copy, before deleting the held one
@@ -230,7 +235,7 @@ wait "$P1"; rc1=$?
 wait "$P2"; rc2=$?
 [ "$rc1" = 0 ] && [ "$rc2" = 0 ] && ok "two runs at once: both exit 0" ||
 	notok "two runs at once: exit $rc1 and $rc2: $(cat "$T/run1.out" "$T/run2.out")"
-settled() { [ "$(sink_count)" -ge 5 ] && [ -z "$(find "$PF/queue/incoming" "$PF/queue/active" "$PF/queue/deferred" "$PF/queue/maildrop" -type f)" ]; }
+settled() { [ "$(sink_count)" -ge 6 ] && [ -z "$(find "$PF/queue/incoming" "$PF/queue/active" "$PF/queue/deferred" "$PF/queue/maildrop" -type f)" ]; }
 t_wait_for 120 settled || notok "not settled: $(sink_count) delivered"
 release				# a third run finds nothing left to do
 
@@ -246,7 +251,14 @@ for i in 1 2 3 4 5; do
 	then ok "clean $i: delivered once, Clean, unmarked, same envelope"
 	else notok "clean $i: $n copies; $(cat "$f" 2>/dev/null | head -30)"; fi
 done
-[ "$(sink_count)" = 5 ] && ok "nothing else delivered" || notok "$(sink_count) delivered, wanted 5"
+f=$(grep -l "^X-Clamshim-Released: $(token 7)\$" "$T"/sink/* 2>/dev/null | head -1)
+if [ "$(delivered "$(token 7)")" = 1 ] && grep -q '^X-Virus-Status: Clean$' "$f" &&
+	grep -qi '^X-Mail-Args: <s7@example.test>.*RET=HDRS' "$f" &&
+	grep -qi '^X-Mail-Args: .*ENVID=envid-7' "$f" &&
+	grep -qi '^X-Rcpt-Args: <r7-a@example.test>.*NOTIFY=SUCCESS,FAILURE' "$f"
+then ok "DSN options kept: RET, ENVID, NOTIFY"
+else notok "DSN: $(grep -i '^X-.*-Args' "$f" 2>/dev/null)"; fi
+[ "$(sink_count)" = 6 ] && ok "nothing else delivered" || notok "$(sink_count) delivered, wanted 6"
 if [ "$(qid_of s6@example.test)" = "$QID6" ] && [ -e "$T/held/$(token 6).done-infected" ] &&
 	grep -q "$QID6: .*result=infected action=kept-held" "$T"/run?.out
 then ok "EICAR: kept held, not delivered, alerted"
