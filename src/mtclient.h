@@ -67,6 +67,7 @@ struct mt_envelope {
 	const char *const *rcpt;	/* NULL: one, "<postmaster@localhost>" */
 	size_t	nrcpt;
 	const char *auth_authen;	/* macro {auth_authen}; NULL = not authenticated */
+	const char *daemon_name;	/* macro {daemon_name} at CONNECT; "mtclient" */
 };
 
 struct mt_conn;

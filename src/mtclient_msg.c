@@ -284,7 +284,8 @@ mt_connect_step(struct mt_conn *c, const struct mt_envelope *env, struct mt_resu
 	const char *name = env->client_name ? env->client_name : "localhost";
 	const char *addr = env->client_addr ? env->client_addr : "127.0.0.1";
 	const char *helo = env->helo ? env->helo : "localhost";
-	const char *const macros[] = {"j", "localhost", "{daemon_name}", "mtclient",
+	const char *const macros[] = {"j", "localhost", "{daemon_name}",
+		env->daemon_name ? env->daemon_name : "mtclient",
 		"_", "localhost [127.0.0.1]", NULL};
 	struct mt_out o;
 	char	family = strchr(addr, ':') ? '6' : '4';

@@ -64,6 +64,8 @@ dpkg-deb -c "$deb" | awk '{ print $6 }' | sed 's|^\./|/|' > "$T/files"
 for f in /usr/sbin/clamshim /usr/sbin/check_clamshim /usr/share/man/man8/clamshim.8.gz \
 	 /usr/share/man/man8/check_clamshim.8.gz /usr/share/man/man5/clamshim.conf.5.gz \
 	 /etc/clamshim.conf /lib/systemd/system/clamshim.service \
+	 /usr/sbin/clamshim-release /usr/share/man/man8/clamshim-release.8.gz \
+	 /lib/systemd/system/clamshim-release.service /lib/systemd/system/clamshim-release.timer \
 	 /usr/share/doc/clamshim/copyright /usr/share/doc/clamshim/changelog.gz \
 	 /usr/share/doc/clamshim/README.md /usr/share/doc/clamshim/examples/clamshim-postfix.conf \
 	 /usr/share/doc/clamshim/examples/clamshim.conf /usr/share/doc/clamshim/examples/clamshim.rules.yml; do
@@ -182,6 +184,9 @@ in_root apt-get -o Dpkg::Use-Pty=0 install -y --no-install-recommends "/tmp/pkg/
 	ok "the unit is enabled" || notok "the unit is not enabled"
 grep -qx 'clamshim.service start' "$R/var/log/policy-rc.log" && ok "postinst asked to start clamshim (refused here)" ||
 	notok "postinst did not ask to start clamshim: $(policy_log)"
+grep -qx 'clamshim-release.timer start' "$R/var/log/policy-rc.log" &&
+	ok "postinst asked to start clamshim-release.timer" ||
+	notok "postinst did not ask to start clamshim-release.timer: $(policy_log)"
 in_root clamshim -t -c /etc/clamshim.conf > "$T/t.out" 2>&1
 rc=$?
 [ "$rc" -eq 0 ] && ok "clamshim -t on the installed /etc/clamshim.conf: exit 0" || { notok "clamshim -t: exit $rc"; cat "$T/t.out"; }

@@ -44,6 +44,8 @@ struct fake {
 	int	silent;			/* 1: never answer EOM; 2: close at EOM; 3: close after it */
 	char	cmds[256];		/* commands received, in order */
 	size_t	ncmds;
+	unsigned char macros_c[512];	/* the CONNECT stage's macros, as sent */
+	size_t	macros_c_len;
 };
 
 /* put32 - big-endian */
@@ -90,6 +92,10 @@ static void *fake_main(void *arg)
 			break;
 		if (f->ncmds < sizeof(f->cmds) - 1)
 			f->cmds[f->ncmds++] = (char) hdr[4];
+		if (hdr[4] == 'D' && len > 1 && buf[0] == 'C' && len - 1 <= sizeof(f->macros_c)) {
+			memcpy(f->macros_c, buf, len - 1);
+			f->macros_c_len = len - 1;
+		}
 		if (hdr[4] == 'O') {
 			put32(rep, 13);
 			rep[4] = 'O';
@@ -336,7 +342,9 @@ static void test_steps(void **state)
 	struct mt_conn *conn;
 	struct mt_result r;
 	const char *rcpt[] = {"<a@x>", "<b@x>"};
-	struct mt_envelope env = {.rcpt = rcpt, .nrcpt = 2, .auth_authen = "user"};
+	struct mt_envelope env = {.rcpt = rcpt, .nrcpt = 2, .auth_authen = "user",
+		.daemon_name = "clamshim-release"};
+	static const char want_name[] = "{daemon_name}\0clamshim-release";
 	char	spec[160], err[256];
 
 	(void) state;
@@ -352,6 +360,8 @@ static void test_steps(void **state)
 	f.cmds[f.ncmds] = 0;
 	/* optneg, macro C, connect, helo, macro M, mail, 2 rcpt, data, 2 headers, eoh, body, eom, quit */
 	assert_string_equal(f.cmds, "ODCHDMRRTLLNBEQ");
+	/* the envelope's {daemon_name} (clamshim-release sends its own) */
+	assert_non_null(memmem(f.macros_c, f.macros_c_len, want_name, sizeof(want_name)));
 }
 
 /* test_bad_specs - socket specifications that cannot work */
