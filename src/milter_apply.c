@@ -194,7 +194,7 @@ milter_reply(SMFICTX *ctx, struct milter_conn *c, const struct policy_decision *
 		log_warning("%s: could not set the SMTP reply", c->msg.qid);
 }
 
-/* milter_hold_refused - why the message may not be held now; NULL: it may (counted in the ledger) */
+/* milter_hold_refused - why the message may not be held; NULL: it may (counted in the ledger) */
 static const char *
 milter_hold_refused(SMFICTX *ctx, const struct milter_conn *c, char *why, size_t whylen)
 {
