@@ -42,7 +42,7 @@ const char *daemon_unix_path(const char *spec);
 int	daemon_runtime_dir(const char *file);
 /* daemon_give_dirs - the directories daemon_runtime_dir made (made[i]) go to user, as root */
 void	daemon_give_dirs(const char *user, const char *const *files, const int *made, size_t n);
-/* daemon_hold_dir - when on_unavailable is hold: make the missing hold.dir, 0700, user's (logged) */
+/* daemon_hold_dir - on_unavailable hold: make the missing hold.dir, 0700, user's (logged) */
 void	daemon_hold_dir(const struct conf *conf);
 /* daemon_open_socket - bind spec with bind_fn as the right user, umask and group; 0 ok, -1 err filled */
 int	daemon_open_socket(const char *spec, const struct conf *conf, daemon_bind_fn *bind_fn,

@@ -28,7 +28,7 @@ char	*hdrs_sanitize(char *dst, size_t dstlen, const char *src);
 char	*hdrs_sanitize_n(char *dst, size_t dstlen, const char *src, size_t srclen);
 /* hdrs_status - the X-Virus-Status value: "Clean", "Infected (NAME)", "Unscanned (REASON)" */
 void	hdrs_status(char *dst, size_t dstlen, const struct scan_verdict *v);
-/* hdrs_status_held - the X-Virus-Status of a message held during an outage: "Unscanned (held: REASON)" */
+/* hdrs_status_held - X-Virus-Status of a message held in an outage: "Unscanned (held: REASON)" */
 void	hdrs_status_held(char *dst, size_t dstlen, const struct scan_verdict *v);
 /* hdrs_scanned - "clamshim VERSION (ClamAV ENGINE) on HOST" */
 void	hdrs_scanned(char *dst, size_t dstlen, const char *version, const char *engine,

@@ -38,6 +38,7 @@
 #define HOLD_TOKEN_LEN		32			/* hex characters, NUL not included */
 #define HOLD_HEADER		"X-Clamshim-Hold"	/* the mark, in the message */
 #define HOLD_RELEASER		"clamshim-release"	/* {daemon_name} of a rescan: never held */
+#define HOLD_PROBER		"mtclient"		/* of check_clamshim's probe (mtclient(3)): never held */
 #define HOLD_QUARANTINE_PREFIX	"clamshim hold "	/* smfi_quarantine's reason: this + TOKEN */
 #define HOLD_LEDGER_MAX		1024			/* a ledger file larger is not read */
 

@@ -40,7 +40,7 @@ int	milter_open(const char *socket_spec, struct conf *conf, struct chain *chain,
 		    char *err, size_t errlen);
 /* milter_set_observer - called once per decided message (may be NULL) */
 void	milter_set_observer(milter_observer_fn *fn);
-/* milter_set_hold - the ledger of held messages (hold(3h)), before milter_run; NULL: hold gives tempfail */
+/* milter_set_hold - the ledger of held messages (hold(3h)), before milter_run; NULL: tempfail */
 void	milter_set_hold(struct hold *h);
 /* milter_run - serve until stopped (SIGTERM); returns 0 on a clean stop */
 int	milter_run(void);

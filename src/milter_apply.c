@@ -12,7 +12,9 @@
  *	X-Virus-Scanned and X-Virus-Status headers added.
  *
  *	Hold (on_unavailable, hold(3h)): unless the message is a rescan by
- *	clamshim-release ({daemon_name}), the MTA did not grant quarantine
+ *	clamshim-release or a probe by check_clamshim ({daemon_name}
+ *	clamshim-release, mtclient: no MTA queue would hold the message
+ *	that the ledger records), the MTA did not grant quarantine
  *	and adding headers, or hold.max_messages are held already, a token
  *	is drawn, the ledger file written, smfi_quarantine() asked with
  *	"clamshim hold TOKEN", the forged headers deleted (an incoming
@@ -194,7 +196,7 @@ milter_reply(SMFICTX *ctx, struct milter_conn *c, const struct policy_decision *
 		log_warning("%s: could not set the SMTP reply", c->msg.qid);
 }
 
-/* milter_hold_refused - why the message may not be held now; NULL: it may (counted in the ledger) */
+/* milter_hold_refused - why the message may not be held; NULL: it may (counted in the ledger) */
 static const char *
 milter_hold_refused(SMFICTX *ctx, const struct milter_conn *c, char *why, size_t whylen)
 {
@@ -202,6 +204,8 @@ milter_hold_refused(SMFICTX *ctx, const struct milter_conn *c, char *why, size_t
 
 	if (dn != NULL && strcmp(dn, HOLD_RELEASER) == 0)
 		return "a rescan by " HOLD_RELEASER " is never held";
+	if (dn != NULL && strcmp(dn, HOLD_PROBER) == 0)	/* no MTA queue would hold it */
+		return "a probe by clamshim's milter client (" HOLD_PROBER ") is never held";
 	if ((c->actions & (SMFIF_QUARANTINE | SMFIF_ADDHDRS)) != (SMFIF_QUARANTINE | SMFIF_ADDHDRS))
 		return "the MTA did not grant quarantine and adding headers";
 	if (c->hold == NULL)

@@ -99,7 +99,7 @@ struct milter_conn {
 };
 
 /* milter_strip.c */
-/* milter_strip_note - note header name if it is one of ours or an X-Virus-* one; 1 noted or counted, 0 not */
+/* milter_strip_note - note header name if it is ours or X-Virus-*; 1 noted or counted, 0 not */
 int	milter_strip_note(struct milter_strip *s, const char *name);
 
 /* milter_gate.c */

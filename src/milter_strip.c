@@ -44,7 +44,7 @@ milter_strip_count(unsigned *count)
 		(*count)++;
 }
 
-/* milter_strip_note - note an incoming header of ours or X-Virus-* one for deletion; 1 noted, 0 not */
+/* milter_strip_note - note an incoming header of ours or X-Virus-* for deletion; 1 noted, 0 not */
 int
 milter_strip_note(struct milter_strip *s, const char *name)
 {

@@ -119,6 +119,13 @@ do
 	mt.disconnect(conn)
 	t.wait_log("RESCAN1B: not held: a rescan by clamshim-release is never held", 10)
 	t.check(#ledger() == 2, "no ledger file for a rescan, got " .. table.concat(ledger(), " "))
+	-- check_clamshim's probe (clamshim's milter client, {daemon_name} mtclient): not held either
+	conn = t.connect()
+	r = t.send(conn, { qid = "PROBE", macros = { "{daemon_name}", "mtclient" } })
+	t.check(r == SMFIR_REPLYCODE or r == SMFIR_TEMPFAIL, "PROBE: tempfail, got " .. t.reply_name(r))
+	mt.disconnect(conn)
+	t.wait_log("PROBE: not held: a probe by clamshim's milter client (mtclient) is never held", 10)
+	t.check(#ledger() == 2, "no ledger file for a probe, got " .. table.concat(ledger(), " "))
 end
 
 -- 4. clamshim-release is done with HOLD1: counted, removed; the count follows
