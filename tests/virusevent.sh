@@ -13,6 +13,7 @@
 # 3. log_addresses: the default (infected) puts from= and to= on the
 #    infected line only, all on both lines, none on neither; with
 #    on_infected = "tag" the command still runs (CLAMSHIM_ACTION=accept).
+# No daemon log may hold a sanitizer report (a --enable-sanitizers build).
 . "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 t_need "$CLAMSHIM" "$MTSEND"
 t_setup
@@ -32,12 +33,17 @@ trap 'stop_burst; t_cleanup' EXIT
 lines_are() { [ -f "$1" ] && [ "$(wc -l < "$1")" -eq "$2" ]; }
 # dropped_is N -- 0 when the status file says N alert command runs were dropped
 dropped_is() { grep -q "^clamshim_alerts_dropped_total $1\$" "$T/metrics.prom"; }
+# stop_daemon -- stop the daemon started last; it is then no longer one for t_cleanup
+stop_daemon() {
+	[ -n "${DAEMON_PID:-}" ] || return 0
+	t_stop_pid "$DAEMON_PID"
+	T_PIDS=$(echo " $T_PIDS " | sed "s/ $DAEMON_PID / /")
+	DAEMON_PID=
+}
 # start CONF_LINES... -- (re)start the daemon with these extra config lines
 start() {
-	if [ -n "${DAEMON_PID:-}" ]; then	# stopped: no longer one for t_cleanup to stop
-		t_stop_pid "$DAEMON_PID"
-		T_PIDS=$(echo " $T_PIDS " | sed "s/ $DAEMON_PID / /")
-	fi
+	stop_daemon
+	[ -f "$T/clamshim.log" ] && cat "$T/clamshim.log" >> "$T/earlier.log"
 	: > "$T/clamshim.log"
 	printf '%s\n' "$@" | t_conf "$T/c.conf"
 	t_start_daemon "$T/c.conf"
@@ -136,5 +142,10 @@ send QNONE
 logline QNONE-v | grep -q "verdict=infected" && ! logline QNONE-v | grep -q "from=\|to=" &&
 	! logline QNONE-c | grep -q "from=\|to=" && ok "none: no addresses on either line" ||
 	notok "none: $(logline QNONE-c) / $(logline QNONE-v)"
+stop_daemon
+if grep -qE 'Sanitizer|runtime error:' "$T/earlier.log" "$T/clamshim.log"; then
+	notok "sanitizer report in a daemon log"
+	grep -hE -A30 'Sanitizer|runtime error:' "$T/earlier.log" "$T/clamshim.log" | head -40
+fi
 [ $fails -eq 0 ] || { echo "---- daemon log"; cat "$T/clamshim.log"; }
 exit $((fails > 0))
