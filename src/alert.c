@@ -177,7 +177,8 @@ alert_new(const struct alert_settings *set, const struct alert_clock *clock,
 	a->sink_ctx = sink_ctx;
 	alert_virus_runner_settings(set, &rs);
 	if ((a->virus_runner = runner_new(&rs)) == NULL)
-		log_error("alert: cannot start the virus command runner: virus events reach the log only");
+		log_error("alert: cannot start the virus command runner: "
+			  "virus events reach the log only");
 	if (sink == NULL) {
 		alert_runner_settings(set, &rs);
 		if ((a->runner = runner_new(&rs)) == NULL)

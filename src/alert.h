@@ -123,7 +123,7 @@ struct alert_observation {
 /* One infected message, for alert.virus_command; NULL values are "". */
 struct alert_virus {
 	const char *virus;		/* the signature's name */
-	const char *action;		/* what was done: reject, discard, quarantine, accept ... */
+	const char *action;		/* what was done: reject, discard, quarantine, accept */
 	const char *queue_id;
 	const char *sender;		/* without <>; "" = the null sender */
 	const char *recipients;		/* space separated */

@@ -56,7 +56,7 @@ struct alert {
 	alert_sink_fn *sink;
 	void   *sink_ctx;
 	struct runner *runner;		/* the default sink; NULL with a sink, or when it failed */
-	struct runner *virus_runner;	/* alert.virus_command (alert_virus.c); NULL when it failed */
+	struct runner *virus_runner;	/* alert.virus_command; NULL when it failed */
 
 	/* settings */
 	char   *command;

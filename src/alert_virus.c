@@ -39,7 +39,8 @@ alert_virus(struct alert *a, const struct alert_virus *v)
 
 	if (a == NULL || v == NULL)
 		return;
-	snprintf(label, sizeof(label), "%.64s", v->queue_id && *v->queue_id ? v->queue_id : "NOQUEUE");
+	snprintf(label, sizeof(label), "%.64s",
+		 v->queue_id && *v->queue_id ? v->queue_id : "NOQUEUE");
 	pthread_mutex_lock(&a->mu);
 	if (a->virus_runner != NULL && a->virus_command[0] != 0) {
 		const struct runner_var vars[] = {

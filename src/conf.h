@@ -125,7 +125,7 @@ struct conf {
 	struct conf_headers {
 		int	add;
 		int	strip_incoming;
-		char	*hostname;		/* HOST of X-Virus-Scanned; "" = the host's name */
+		char	*hostname;		/* HOST of X-Virus-Scanned; "" = this host */
 	} headers;
 
 	struct conf_alert {

@@ -323,7 +323,8 @@ conf_log_addresses_from_name(const char *name)
 static int
 conf_parse_hostname(CONF_PARSE_ARGS)
 {
-	static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_";
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_";
 	char	shown[80];
 	size_t	n = strspn(value, ok), len = strlen(value);
 
@@ -331,9 +332,11 @@ conf_parse_hostname(CONF_PARSE_ARGS)
 		return BAD("\"%s\" is not a host name (letters, digits, '.', '-' and '_' only)",
 			   SHOWN(value));
 	if (value[0] == '.' || value[0] == '-')
-		return BAD("\"%s\" is not a host name (it starts with '%c')", SHOWN(value), value[0]);
+		return BAD("\"%s\" is not a host name (it starts with '%c')", SHOWN(value),
+			   value[0]);
 	if (len > CONF_HOSTNAME_MAX)
-		return BAD("is %zu characters long, at most %d are allowed", len, CONF_HOSTNAME_MAX);
+		return BAD("is %zu characters long, at most %d are allowed", len,
+			   CONF_HOSTNAME_MAX);
 	return conf_store_text(value, dst);
 }
 

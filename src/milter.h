@@ -36,7 +36,7 @@ struct milter_outcome {
 	double	seconds;		/* end of message to decision */
 	uint64_t size;
 	const char *qid;
-	const char *virus;		/* the signature's name when infected, sanitized; else "" */
+	const char *virus;		/* infected: the signature's name, sanitized; else "" */
 	const struct envelope *env;	/* sender, recipients, client; NULL when not known */
 	const char *class_name;		/* the class the message matched; "" = none */
 };
