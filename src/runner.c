@@ -79,7 +79,7 @@ struct runner {
 	char	strip[32];
 	char	shell[256];
 	int64_t	timeout_ms;
-	size_t	max_running;		/* 0: queue in order (RUNNER_KIDS_DEFAULT at once) */
+	size_t	max_running;		/* 0: queue in order, RUNNER_KIDS_DEFAULT at once */
 	struct runner_job queue[RUNNER_QUEUE_MAX];
 	size_t	qhead, qlen;
 	size_t	starting;		/* taken from the queue, not yet a kid (runner_running) */

@@ -30,7 +30,7 @@
 
 #define RUNNER_SHELL		"/bin/sh"	/* runs the command: RUNNER_SHELL -c COMMAND */
 #define RUNNER_TIMEOUT_MS	(60 * 1000)	/* default time limit of a command */
-#define RUNNER_KIDS_MAX		64	/* commands running at once, at most; max_running's bound */
+#define RUNNER_KIDS_MAX		64	/* commands at once, at most: max_running's bound */
 #define RUNNER_VALUE_MAX	4096	/* one environment value's bytes; longer is cut */
 
 struct runner_settings {
@@ -38,7 +38,7 @@ struct runner_settings {
 	const char *shell;		/* NULL = RUNNER_SHELL; only tests set another */
 	int64_t	timeout_ms;		/* 0 = RUNNER_TIMEOUT_MS */
 	const char *strip;		/* variables of the daemon starting with this are not passed on */
-	unsigned max_running;		/* 0: queue, in order; N: at most N at once, more dropped */
+	unsigned max_running;		/* 0: queue, in order; N: N at once, more dropped */
 };
 
 /* One variable for the command's environment. */
