@@ -12,7 +12,9 @@
  *	alert_state.c turns scanner snapshots into events (alert_observe,
  *	alert_fail_open); alert_rate.c logs each event, lets at most one per
  *	kind per min_interval through and hands it to the sink or to the
- *	command runner (alert_raise, alert_tick).
+ *	command runner (alert_raise, alert_tick); alert_virus.c runs
+ *	alert.virus_command for each infected message through a second
+ *	runner (alert_virus).
  *
  *	The default sink hands alert.command and the event's CLAMSHIM_*
  *	values to a command runner (runner(3)), which runs it from its own
@@ -126,6 +128,19 @@ alert_runner_settings(const struct alert_settings *set, struct runner_settings *
 	rs->timeout_ms = set ? set->command_timeout_ms : 0;
 }
 
+/* alert_virus_runner_settings - what the virus command runner takes from the settings */
+static void
+alert_virus_runner_settings(const struct alert_settings *set, struct runner_settings *rs)
+{
+	memset(rs, 0, sizeof(*rs));
+	rs->name = "virus command";
+	rs->strip = "CLAMSHIM_";
+	rs->shell = set ? set->shell : NULL;
+	rs->timeout_ms = set ? set->command_timeout_ms : 0;
+	rs->max_running = set && set->virus_max_running ? set->virus_max_running
+	    : ALERT_VIRUS_MAX_RUNNING;
+}
+
 /* alert_apply - copy settings in (lock held or not yet shared) */
 static void
 alert_apply(struct alert *a, const struct alert_settings *set)
@@ -134,13 +149,19 @@ alert_apply(struct alert *a, const struct alert_settings *set)
 
 	free(a->command);
 	a->command = util_strdup(set && set->command ? set->command : "");
+	free(a->virus_command);
+	a->virus_command = util_strdup(set && set->virus_command ? set->virus_command : "");
 	a->min_interval_ms = set && set->min_interval_ms > 0 ? set->min_interval_ms : 0;
 	a->load_grace_ms = set && set->load_grace_ms ? set->load_grace_ms : ALERT_LOAD_GRACE_MS;
 	a->max_db_age_ms = set ? set->max_db_age_ms : 0;
-	if (set && set->host)
+	if (set && set->host && *set->host)
 		alert_copy(a->host, sizeof(a->host), set->host);
+	else if (gethostname(a->host, sizeof(a->host) - 1) != 0)
+		alert_copy(a->host, sizeof(a->host), "localhost");
 	alert_runner_settings(set, &rs);
 	runner_configure(a->runner, &rs);
+	alert_virus_runner_settings(set, &rs);
+	runner_configure(a->virus_runner, &rs);
 }
 
 /* alert_new - a new alert machine */
@@ -155,8 +176,10 @@ alert_new(const struct alert_settings *set, const struct alert_clock *clock,
 	a->clock = clock && clock->mono_ms && clock->wall ? *clock : alert_real_clock();
 	a->sink = sink;
 	a->sink_ctx = sink_ctx;
-	if (gethostname(a->host, sizeof(a->host) - 1) != 0)
-		alert_copy(a->host, sizeof(a->host), "localhost");
+	alert_virus_runner_settings(set, &rs);
+	if ((a->virus_runner = runner_new(&rs)) == NULL)
+		log_error("alert: cannot start the virus command runner: "
+			  "virus events reach the log only");
 	if (sink == NULL) {
 		alert_runner_settings(set, &rs);
 		if ((a->runner = runner_new(&rs)) == NULL)
@@ -192,18 +215,18 @@ alert_counts(struct alert *a, unsigned long out[ALERT_EVENT_COUNT])
 	pthread_mutex_unlock(&a->mu);
 }
 
-/* alert_commands_dropped - command runs that never ran */
+/* alert_commands_dropped - command runs that never ran (both runners) */
 unsigned long
 alert_commands_dropped(struct alert *a)
 {
-	return runner_dropped(a->runner);
+	return runner_dropped(a->runner) + runner_dropped(a->virus_runner);
 }
 
-/* alert_commands_running - commands queued or running */
+/* alert_commands_running - commands queued or running (both runners) */
 unsigned
 alert_commands_running(struct alert *a)
 {
-	return runner_running(a->runner);
+	return runner_running(a->runner) + runner_running(a->virus_runner);
 }
 
 /* alert_free - stop the runner and free; running commands finish on their own */
@@ -213,7 +236,9 @@ alert_free(struct alert *a)
 	if (a == NULL)
 		return;
 	runner_free(a->runner);
+	runner_free(a->virus_runner);
 	free(a->command);
+	free(a->virus_command);
 	pthread_mutex_destroy(&a->mu);
 	free(a);
 }

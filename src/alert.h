@@ -4,7 +4,7 @@
  * SUMMARY
  *	alert_new(), alert_configure(), alert_observe(), alert_fail_open(), alert_raise(),
  *	alert_tick(), alert_all_down(), alert_counts(), alert_commands_running(),
- *	alert_real_clock(),
+ *	alert_real_clock(), alert_virus(),
  *	alert_commands_dropped(), alert_free(), alert_event_name(), alert_event_is_outage()
  * DESCRIPTION
  *	The monitor hands alert_observe() a snapshot of every configured
@@ -38,6 +38,13 @@
  *	or the command could not be started) is logged and counted
  *	(alert_commands_dropped: clamshim_alerts_dropped_total).
  *
+ *	alert_virus() is the virus event, one per infected message: it runs
+ *	alert.virus_command through a second runner, at most
+ *	virus_max_running at once; one more is dropped, logged and counted
+ *	in the same alert_commands_dropped, never queued (alert_virus.c).
+ *	CLAMSHIM_HOST is the host setting when given (headers.hostname),
+ *	else the host's name.
+ *
  *	The clock is injected (struct alert_clock) so that tests drive time.
  */
 #ifndef CLAMSHIM_ALERT_H
@@ -67,6 +74,7 @@ enum alert_event {
 
 #define ALERT_DETAIL_MAX	512
 #define ALERT_LOAD_GRACE_MS	(5 * 60 * 1000)	/* default grace for a first load */
+#define ALERT_VIRUS_MAX_RUNNING	4		/* default virus_max_running */
 
 /* One event as it reaches the sink. */
 struct alert_msg {
@@ -97,7 +105,9 @@ struct alert_settings {
 	int64_t	command_timeout_ms;	/* 0 = RUNNER_TIMEOUT_MS (60 s) */
 	int64_t	load_grace_ms;		/* 0 = ALERT_LOAD_GRACE_MS; <0 = no grace */
 	int64_t	max_db_age_ms;		/* 0 = no db-stale check */
-	const char *host;		/* CLAMSHIM_HOST; NULL = gethostname() */
+	const char *host;		/* CLAMSHIM_HOST; NULL or "" = gethostname() */
+	const char *virus_command;	/* alert.virus_command; "" or NULL = none */
+	unsigned virus_max_running;	/* its commands at once; 0 = ALERT_VIRUS_MAX_RUNNING */
 	const char *shell;		/* NULL = RUNNER_SHELL (/bin/sh); only tests set another */
 };
 
@@ -110,6 +120,18 @@ struct alert_scanner {
 struct alert_observation {
 	const struct alert_scanner *scanners;
 	size_t	nscanners;
+};
+
+/* One infected message, for alert.virus_command; NULL values are "". */
+struct alert_virus {
+	const char *virus;		/* the signature's name */
+	const char *action;		/* what was done: reject, discard, quarantine, accept */
+	const char *queue_id;
+	const char *sender;		/* without <>; "" = the null sender */
+	const char *recipients;		/* space separated */
+	const char *client_addr;
+	const char *client_name;
+	const char *class_name;		/* the class the message matched; "" = none */
 };
 
 struct alert;
@@ -135,7 +157,10 @@ int	alert_all_down(struct alert *a);
 void	alert_counts(struct alert *a, unsigned long out[ALERT_EVENT_COUNT]);
 /* alert_commands_running - commands started and not yet reaped (tests) */
 unsigned alert_commands_running(struct alert *a);
-/* alert_commands_dropped - command runs that never ran: queue full, or the start failed */
+/* alert_virus - alert.virus_command for one infected message, if set; never waits */
+void	alert_virus(struct alert *a, const struct alert_virus *v);
+/* alert_commands_dropped - command runs that never ran: queue full, virus_max_running
+   reached, or the start failed (both commands) */
 unsigned long alert_commands_dropped(struct alert *a);
 /* alert_free - stop the runner (commands still running are left to finish) */
 void	alert_free(struct alert *a);

@@ -56,9 +56,11 @@ struct alert {
 	alert_sink_fn *sink;
 	void   *sink_ctx;
 	struct runner *runner;		/* the default sink; NULL with a sink, or when it failed */
+	struct runner *virus_runner;	/* alert.virus_command; NULL when it failed */
 
 	/* settings */
 	char   *command;
+	char   *virus_command;		/* "" = none */
 	int64_t	min_interval_ms;
 	int64_t	load_grace_ms;
 	int64_t	max_db_age_ms;

@@ -45,6 +45,15 @@ enum conf_mta {
 #define CONF_MAX_SCANNERS	4
 #define CONF_MAX_SERVERS	32
 #define CONF_MAX_PUA_CATS	64		/* exclude_pua, include_pua */
+#define CONF_HOSTNAME_MAX	253		/* headers.hostname: a DNS name's length */
+
+/* log_addresses: whose sender and recipients the message's log line shows. */
+enum conf_log_addresses {
+	CONF_LOG_ADDRESSES_NONE = 0,
+	CONF_LOG_ADDRESSES_INFECTED,
+	CONF_LOG_ADDRESSES_ALL,
+	CONF_LOG_ADDRESSES_COUNT
+};
 
 struct conf {
 	char	*file;			/* path it was read from; NULL for built-in defaults */
@@ -60,6 +69,7 @@ struct conf {
 	unsigned max_scans;		/* 0 in the file = number of CPUs, resolved here */
 	uint64_t memory_limit;		/* bytes; at most SIZE_MAX */
 	char	*spool_dir;
+	int	log_addresses;		/* enum conf_log_addresses */
 
 	struct conf_embedded {
 		char	*database;
@@ -122,11 +132,14 @@ struct conf {
 	struct conf_headers {
 		int	add;
 		int	strip_incoming;
+		char	*hostname;		/* HOST of X-Virus-Scanned; "" = this host */
 	} headers;
 
 	struct conf_alert {
 		char	*command;		/* "" = none */
 		int64_t	min_interval_ms;
+		char	*virus_command;		/* per infected message; "" = none */
+		unsigned virus_max_running;	/* its commands at once; more are dropped */
 	} alert;
 
 	struct conf_status {
@@ -175,6 +188,8 @@ int	conf_parse_size(const char *s, uint64_t *bytes);
 const char *conf_scanner_name(enum conf_scanner s);
 /* conf_mta_name - "postfix", "sendmail" */
 const char *conf_mta_name(enum conf_mta m);
+/* conf_log_addresses_name - "none", "infected", "all" */
+const char *conf_log_addresses_name(enum conf_log_addresses v);
 
 /* The option table, for documentation checks: "socket", "embedded.database", ... */
 size_t	conf_option_count(void);

@@ -31,6 +31,7 @@
 
 #include "conf_table.h"
 #include "policy.h"
+#include "runner.h"
 #include "util.h"
 
 #define NROWS(t)	(sizeof(t) / sizeof((t)[0]))
@@ -169,12 +170,16 @@ static const struct conf_row conf_policy_rows[] = {
 static const struct conf_row conf_headers_rows[] = {
 	{ROW(struct conf_headers, "add", CONF_BOOL, "true", add)},
 	{ROW(struct conf_headers, "strip_incoming", CONF_BOOL, "true", strip_incoming)},
+	{ROW(struct conf_headers, "hostname", CONF_HOSTNAME, "", hostname)},
 };
 
 /* alert { }: command "" = syslog only */
 static const struct conf_row conf_alert_rows[] = {
 	{ROW(struct conf_alert, "command", CONF_TEXT, "", command)},
 	{ROW(struct conf_alert, "min_interval", CONF_DURATION0, "5m", min_interval_ms)},
+	{ROW(struct conf_alert, "virus_command", CONF_TEXT, "", virus_command)},
+	{ROW(struct conf_alert, "virus_max_running", CONF_COUNT, "4", virus_max_running),
+	 .min = 1, .max = RUNNER_KIDS_MAX, .meaning = "virus commands running at once"},
 };
 
 /* status { }: file "" = none */
@@ -222,6 +227,7 @@ static const struct conf_row conf_root_rows[] = {
 	 .min = 0, .max = CONF_MAX_SCANS, .meaning = "0 = number of CPUs"},
 	{ROW(struct conf, "memory_limit", CONF_SIZE0, "1M", memory_limit)},
 	{ROW(struct conf, "spool_dir", CONF_PATH, "/var/tmp", spool_dir)},
+	{ROW(struct conf, "log_addresses", CONF_LOG_ADDRESSES, "infected", log_addresses)},
 	{SECTION(struct conf, "embedded", embedded, conf_embedded_sec)},
 	{SECTION(struct conf, "clamd", clamd, conf_clamd_sec)},
 	{SECTION(struct conf, "policy", policy, conf_policy_sec)},

@@ -60,6 +60,8 @@ enum conf_type {
 	CONF_ACTION,		/* a policy action of the set allowed (enum policy_action) */
 	CONF_ACTION_UNSET,	/* the same, or "" = unset (struct policy_limit) */
 	CONF_RULE_ACTION,	/* an allowed action or "ignore" (struct policy_rule_action) */
+	CONF_LOG_ADDRESSES,	/* none|infected|all (int, enum conf_log_addresses) */
+	CONF_HOSTNAME,		/* "" or a host name: letters, digits . - _ (char *) */
 	CONF_SECTION,		/* a section: the rows of sub fill the struct at off */
 	CONF_TYPE_COUNT
 };

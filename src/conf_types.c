@@ -153,6 +153,15 @@ conf_scanner_name(enum conf_scanner s)
 	}
 }
 
+/* conf_log_addresses_name - "none", "infected", "all" */
+const char *
+conf_log_addresses_name(enum conf_log_addresses v)
+{
+	static const char *const names[CONF_LOG_ADDRESSES_COUNT] = {"none", "infected", "all"};
+
+	return (unsigned) v < CONF_LOG_ADDRESSES_COUNT ? names[v] : "unknown";
+}
+
 /* ---- one parse function per type ---- */
 
 /* The arguments of every parse function (see conf_type_parse). */
@@ -320,6 +329,43 @@ conf_scanner_from_name(const char *name)
 	return -1;
 }
 
+/* conf_log_addresses_from_name - the reverse of conf_log_addresses_name; -1 if unknown */
+static int
+conf_log_addresses_from_name(const char *name)
+{
+	int	v;
+
+	for (v = 0; v < CONF_LOG_ADDRESSES_COUNT; v++)
+		if (strcmp(name, conf_log_addresses_name((enum conf_log_addresses) v)) == 0)
+			return v;
+	return -1;
+}
+
+/*
+ * conf_parse_hostname - "" (the host's own name) or a host name: letters,
+ * digits, '.', '-' and '_', not starting with '.' or '-', at most
+ * CONF_HOSTNAME_MAX characters (it goes into a header)
+ */
+static int
+conf_parse_hostname(CONF_PARSE_ARGS)
+{
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_";
+	char	shown[80];
+	size_t	n = strspn(value, ok), len = strlen(value);
+
+	if (n != len)
+		return BAD("\"%s\" is not a host name (letters, digits, '.', '-' and '_' only)",
+			   SHOWN(value));
+	if (value[0] == '.' || value[0] == '-')
+		return BAD("\"%s\" is not a host name (it starts with '%c')", SHOWN(value),
+			   value[0]);
+	if (len > CONF_HOSTNAME_MAX)
+		return BAD("is %zu characters long, at most %d are allowed", len,
+			   CONF_HOSTNAME_MAX);
+	return conf_store_text(value, dst);
+}
+
 /* The types whose values name one of a fixed set: how to look a name up, what the set is. */
 static const struct conf_enum {
 	int	(*from_name)(const char *);	/* -1 if unknown */
@@ -331,6 +377,7 @@ static const struct conf_enum {
 	[CONF_SCANNER] = {conf_scanner_from_name, "a scanner (use embedded or clamd)"},
 	[CONF_MTA] = {conf_mta_from_name, "an MTA (use postfix or sendmail)"},
 	[CONF_BOOL] = {cfg_parse_boolean, "a boolean (use true or false)"},	/* also yes|no, on|off */
+	[CONF_LOG_ADDRESSES] = {conf_log_addresses_from_name, "none, infected or all"},
 };
 
 _Static_assert(sizeof(enum conf_scanner) == sizeof(int), "conf_parse_enum stores an int");
@@ -488,6 +535,8 @@ static const struct conf_type_ops {
 	[CONF_ACTION] = {conf_parse_action, sizeof(enum policy_action), 0},
 	[CONF_ACTION_UNSET] = {conf_parse_action, sizeof(struct policy_limit), 0},
 	[CONF_RULE_ACTION] = {conf_parse_rule_action, sizeof(struct policy_rule_action), 0},
+	[CONF_LOG_ADDRESSES] = {conf_parse_enum, sizeof(int), 0},
+	[CONF_HOSTNAME] = {conf_parse_hostname, sizeof(char *), 1},
 	[CONF_SECTION] = {NULL, 0, 0},
 };
 

@@ -52,11 +52,13 @@
 #include "conf.h"
 #include "daemon.h"
 #include "hold.h"
+#include "envelope.h"
 #include "log.h"
 #include "milter.h"
 #include "monitor.h"
 #include "notify.h"
 #include "runfile.h"
+#include "runner.h"
 #include "scan.h"
 #include "selfcheck.h"
 #include "sockact.h"
@@ -267,11 +269,28 @@ daemon_ready_thread(void *arg)
 	return NULL;
 }
 
-/* daemon_observe - the milter observer: one decided message into the counters */
+/* daemon_observe - the milter observer: one decided message into the counters; the virus event */
 static void
 daemon_observe(const struct milter_outcome *o)
 {
+	char	rcpts[RUNNER_VALUE_MAX];
+	struct alert_virus av;
+
 	monitor_count(daemon_state.monitor, o->verdict, o->action, o->fail_open, o->seconds);
+	if (o->verdict != SCAN_INFECTED)
+		return;
+	memset(&av, 0, sizeof(av));
+	av.virus = o->virus;
+	av.action = policy_action_name(o->action);
+	av.queue_id = o->qid;
+	av.class_name = o->class_name;
+	if (o->env != NULL) {
+		av.sender = o->env->sender;
+		av.recipients = env_rcpts_join(o->env, rcpts, sizeof(rcpts));
+		av.client_addr = o->env->client_addr;
+		av.client_name = o->env->client_name;
+	}
+	monitor_virus(daemon_state.monitor, &av);
 }
 
 /* daemon_drain_limit_ms - how long scans in flight may still take at the stop: twice the worst case, and more */

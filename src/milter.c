@@ -155,7 +155,7 @@ milter_refused(const char *qid, const char *why)
 	memset(&d, 0, sizeof(d));
 	d.action = POLICY_TEMPFAIL;
 	scan_verdict_set(&v, SCAN_ERROR, "none", "%s", why);
-	milter_decided(qid, &v, &d, 0, 0.0, "", busy);
+	milter_decided(qid, &v, &d, 0, 0.0, "", busy, NULL);
 	if (busy)
 		milter_busy_leave();
 	return SMFIS_TEMPFAIL;
@@ -413,7 +413,7 @@ mlfi_eom(SMFICTX *ctx)
 		v.result = SCAN_CLEAN;
 	milter_apply(ctx, c, &v, &d, herr, sizeof(herr));
 	rc = milter_status(&d);
-	milter_decided(m->qid, &v, &d, spool_offered(m->spool), util_now() - t0, herr, busy);
+	milter_decided(m->qid, &v, &d, spool_offered(m->spool), util_now() - t0, herr, busy, c);
 	milter_msg_reset(m);
 	if (busy)
 		milter_busy_leave();

@@ -23,14 +23,23 @@
 struct conf;
 struct chain;
 struct hold;
+struct envelope;
 
-/* What one message ended as; passed to the observer (metrics). */
+/*
+ * What one message ended as; passed to the observer (metrics, and the
+ * virus event for an infected one). The pointers are valid during the
+ * call only.
+ */
 struct milter_outcome {
 	enum scan_result verdict;
 	enum policy_action action;	/* accept, reject, tempfail, discard, quarantine, hold */
 	int	fail_open;
 	double	seconds;		/* end of message to decision */
 	uint64_t size;
+	const char *qid;
+	const char *virus;		/* infected: the signature's name, sanitized; else "" */
+	const struct envelope *env;	/* sender, recipients, client; NULL when not known */
+	const char *class_name;		/* the class the message matched; "" = none */
 };
 
 typedef void milter_observer_fn(const struct milter_outcome *o);

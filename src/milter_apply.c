@@ -9,7 +9,8 @@
  *	as a format), nothing for discard, smfi_quarantine() with the reason
  *	for quarantine (a failed quarantine becomes a tempfail), and for
  *	messages that go on, the incoming X-Virus-* headers deleted and the
- *	X-Virus-Scanned and X-Virus-Status headers added.
+ *	X-Virus-Scanned and X-Virus-Status headers added. X-Virus-Scanned
+ *	names headers.hostname when it is set, else this host's name.
  *
  *	Hold (on_unavailable, hold(3h)): unless the message is a rescan by
  *	clamshim-release or a probe by check_clamshim ({daemon_name}
@@ -163,7 +164,9 @@ milter_apply_headers(SMFICTX *ctx, struct milter_conn *c, const struct scan_verd
 		return 0;
 	}
 	hdrs_scanned(value, sizeof(value), PACKAGE_VERSION,
-		     v->engine[0] ? v->engine : "unknown", milter_host);
+		     v->engine[0] ? v->engine : "unknown",
+		     c->conf->headers.hostname && *c->conf->headers.hostname ?
+		     c->conf->headers.hostname : milter_host);
 	(void) milter_add_header(ctx, m, "X-Virus-Scanned", value);
 	if (held)
 		hdrs_status_held(value, sizeof(value), v);

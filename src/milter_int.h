@@ -119,10 +119,15 @@ void	milter_stop_decision(struct scan_verdict *v, struct policy_decision *d);
 /* milter_log.c */
 /* milter_undecided - the line of an open message that ends without a decision, once */
 void	milter_undecided(struct milter_msg *m, const char *why);
-/* milter_decided - the line of a decided message; the observer when observe is set */
+/*
+ * milter_decided - the line of a decided message; the observer when observe
+ * is set. c (NULL: not known) gives the sender and recipients that
+ * log_addresses asks for and the envelope for the observer; d's class_name
+ * goes to the observer.
+ */
 void	milter_decided(const char *qid, const struct scan_verdict *v,
 		       const struct policy_decision *d, uint64_t size, double seconds,
-		       const char *herr, int observe);
+		       const char *herr, int observe, const struct milter_conn *c);
 
 /* milter_wake.c */
 /* milter_wake_arm - before smfi_main(), in its thread: SIGURG's no-op handler and the waker */

@@ -10,11 +10,17 @@
  *	message ("QID: verdict=... action=... scanner=... size=... time=...",
  *	with the virus, the limit or the reason, fail_open=1 and the header
  *	error when there is one; ignored="NAME" with verdict=clean when a
- *	signature rule said ignore), or, for one that never got there, "QID: no
+ *	signature rule said ignore; from=<SENDER> to=<RCPT>,<RCPT> nrcpt=N
+ *	when log_addresses asks for them: "all", or "infected" for an infected
+ *	message), or, for one that never got there, "QID: no
  *	decision: aborted by the MTA at STEP" or "QID: no decision:
  *	connection lost at STEP" (milter.c says when). STEP is mail, header,
  *	eoh or body. Every text from the message or a peer is sanitized
- *	(hdrs_sanitize) before it is logged.
+ *	(hdrs_sanitize) before it is logged; in the addresses, which are
+ *	printable already (envelope(3)), the bytes that could forge a field
+ *	(space, '"', '<', '>', ',') become '?'. The recipients shown are
+ *	bounded (MILTER_TO_MAX bytes): those left out are "..." and nrcpt
+ *	still counts every RCPT TO.
  *
  *	A decided message also goes to the observer (the metrics) when the
  *	caller counted it as in flight (milter_gate.c): the observer's
@@ -30,10 +36,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "conf.h"
+#include "envelope.h"
 #include "hdrs.h"
 #include "log.h"
 #include "milter.h"
 #include "milter_int.h"
+
+#define MILTER_TO_MAX		1024	/* bytes of recipients on one line */
 
 /* The observer, file-static. */
 static struct {
@@ -80,6 +90,55 @@ milter_undecided(struct milter_msg *m, const char *why)
 	m->step = MILTER_STEP_NONE;
 }
 
+/* milter_addr_append - "<ADDR>" at buf's end, forging bytes as '?'; 0 ok, -1 did not fit */
+static int
+milter_addr_append(char *buf, size_t len, size_t *used, const char *addr)
+{
+	size_t	n = strlen(addr), i;
+
+	if (*used + n + 3 > len)
+		return -1;
+	buf[(*used)++] = '<';
+	for (i = 0; i < n; i++)
+		buf[(*used)++] = strchr(" \"<>,", addr[i]) ? '?' : addr[i];
+	buf[(*used)++] = '>';
+	buf[*used] = 0;
+	return 0;
+}
+
+/* milter_addresses - " from=<S> to=<R>,<R> nrcpt=N" when log_addresses asks for them, else "" */
+static void
+milter_addresses(char *buf, size_t len, const struct milter_conn *c, const struct scan_verdict *v)
+{
+	const struct envelope *e = c ? &c->env : NULL;
+	char	to[MILTER_TO_MAX] = "";
+	size_t	used = 0, i;
+	int	mode = c && c->conf ? c->conf->log_addresses : CONF_LOG_ADDRESSES_NONE;
+
+	buf[0] = 0;
+	if (e == NULL || mode == CONF_LOG_ADDRESSES_NONE
+	    || (mode == CONF_LOG_ADDRESSES_INFECTED && v->result != SCAN_INFECTED))
+		return;
+	for (i = 0; i < e->nrcpts; i++) {	/* 4 bytes kept for ",..." */
+		size_t	mark = used;
+
+		if (i > 0)
+			to[used++] = ',';
+		if (milter_addr_append(to, sizeof(to) - 4, &used, e->rcpts[i]) < 0) {
+			to[used = mark] = 0;
+			break;
+		}
+	}
+	if (i < e->rcpts_seen)
+		snprintf(to + used, sizeof(to) - used, "%s...", i > 0 ? "," : "");
+	snprintf(buf, len, " from=");
+	used = strlen(buf);
+	if (milter_addr_append(buf, len, &used, e->sender) < 0)
+		snprintf(buf, len, " from=<...>");
+	used = strlen(buf);
+	snprintf(buf + used, len - used, " to=%s nrcpt=%zu", to, e->rcpts_seen);
+}
+
 /*
  * milter_decided - the one line of a decided message, and the observer when
  * observe is set (a decision counted by milter_busy_enter: the observer's
@@ -87,11 +146,13 @@ milter_undecided(struct milter_msg *m, const char *why)
  */
 void
 milter_decided(const char *qid, const struct scan_verdict *v, const struct policy_decision *d,
-	       uint64_t size, double seconds, const char *herr, int observe)
+	       uint64_t size, double seconds, const char *herr, int observe,
+	       const struct milter_conn *c)
 {
 	struct milter_outcome o;
 	milter_observer_fn *observer;
 	char	detail[SCAN_NAME_MAX + 32] = "", safe[SCAN_NAME_MAX];
+	char	addrs[ENV_ADDR_MAX + MILTER_TO_MAX + 64];
 
 	hdrs_sanitize(safe, sizeof(safe), v->name);
 	if (d->ignored)
@@ -103,17 +164,22 @@ milter_decided(const char *qid, const struct scan_verdict *v, const struct polic
 			 scan_limit_kind_name(v->limit), safe);
 	else if (v->result != SCAN_CLEAN)
 		snprintf(detail, sizeof(detail), " reason=\"%s\"", safe);
-	log_decision("%s: verdict=%s action=%s scanner=%s size=%llu time=%.3fs%s%s%s%s%s",
+	milter_addresses(addrs, sizeof(addrs), c, v);
+	log_decision("%s: verdict=%s action=%s scanner=%s size=%llu time=%.3fs%s%s%s%s%s%s",
 		     qid, scan_result_name(v->result), policy_action_name(d->action),
 		     v->scanner[0] ? v->scanner : "none", (unsigned long long) size, seconds,
 		     detail, d->fail_open ? " fail_open=1" : "",
-		     *herr ? " header_error=\"" : "", herr, *herr ? "\"" : "");
+		     *herr ? " header_error=\"" : "", herr, *herr ? "\"" : "", addrs);
 	memset(&o, 0, sizeof(o));
 	o.verdict = v->result;
 	o.action = d->action;
 	o.fail_open = d->fail_open;
 	o.size = size;
 	o.seconds = seconds;
+	o.qid = qid;
+	o.virus = v->result == SCAN_INFECTED ? safe : "";
+	o.env = c ? &c->env : NULL;
+	o.class_name = d->class_name ? d->class_name : "";
 	pthread_mutex_lock(&milter_log.lock);
 	observer = observe ? milter_log.observer : NULL;
 	pthread_mutex_unlock(&milter_log.lock);

@@ -36,7 +36,8 @@
  *
  *	The configuration is a reference held by the monitor and replaced by
  *	monitor_set_conf(); settings that matter here: scanners,
- *	embedded.max_db_age, policy, alert.*, status.*, hold.*.
+ *	embedded.max_db_age, policy, alert.*, status.*, hold.*,
+ *	headers.hostname (CLAMSHIM_HOST).
  * DIAGNOSTICS
  *	A status file that cannot be written is logged once when it starts
  *	failing and once when it works again, not every interval.
@@ -86,6 +87,9 @@ monitor_alert_settings(const struct conf *conf, struct alert_settings *set)
 	set->command = conf->alert.command;
 	set->min_interval_ms = conf->alert.min_interval_ms;
 	set->max_db_age_ms = conf->embedded.max_db_age_ms;
+	set->virus_command = conf->alert.virus_command;
+	set->virus_max_running = conf->alert.virus_max_running;
+	set->host = conf->headers.hostname;	/* "" = the host's name */
 }
 
 /* monitor_warn_config - config-warning when conf has warnings */
@@ -429,6 +433,14 @@ monitor_count(struct monitor *m, enum scan_result verdict, enum policy_action ac
 {
 	if (m != NULL)
 		status_count_message(m->status, verdict, action, fail_open, seconds);
+}
+
+/* monitor_virus - one infected message: the virus event (alert.virus_command) */
+void
+monitor_virus(struct monitor *m, const struct alert_virus *v)
+{
+	if (m != NULL)
+		alert_virus(m->alert, v);
 }
 
 /* monitor_write_now - write the status file at the next chance */

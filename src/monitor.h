@@ -3,7 +3,7 @@
  *	monitor 3h - the thread that watches the scanners and writes the status file
  * SUMMARY
  *	monitor_start(), monitor_new(), monitor_poll(), monitor_set_conf(),
- *	monitor_config_failed(), monitor_self_check(), monitor_count(),
+ *	monitor_config_failed(), monitor_self_check(), monitor_count(), monitor_virus(),
  *	monitor_write_now(), monitor_stop()
  * DESCRIPTION
  *	Every MONITOR_TICK_MS the monitor reads chain_status() of every
@@ -13,7 +13,8 @@
  *	fail-open-started/-ended when policy_fail_open() (policy(3h)) changes,
  *	and writes the status file every status.interval and at once after
  *	monitor_write_now() (SIGUSR1). The daemon feeds monitor_count() from
- *	the milter observer and monitor_self_check() from its self-check
+ *	the milter observer (and monitor_virus(), the virus event, for an
+ *	infected message) and monitor_self_check() from its self-check
  *	(selfcheck(3h)): while that fails, the heartbeat stands still.
  *
  *	monitor_new() makes a monitor without the thread, whose clock and
@@ -59,6 +60,8 @@ void	monitor_self_check(struct monitor *m, int ok, const char *why);
 /* monitor_count - one decided message (the milter observer) */
 void	monitor_count(struct monitor *m, enum scan_result verdict, enum policy_action action,
 		      int fail_open, double seconds);
+/* monitor_virus - one infected message: alert.virus_command (alert_virus()) */
+void	monitor_virus(struct monitor *m, const struct alert_virus *v);
 /* monitor_write_now - write the status file as soon as possible (SIGUSR1) */
 void	monitor_write_now(struct monitor *m);
 /* monitor_stop - write the status a last time, stop the thread, free */

@@ -12,13 +12,18 @@
  *	variables that start with the strip prefix are left out). Commands
  *	run one after the other, in the order they were submitted, so that a
  *	later one never overtakes an earlier one; but one still running after
- *	RUNNER_SERIAL_MS no longer holds the next back (up to RUNNER_KIDS_MAX
- *	run at once). A command still running after its time limit gets
+ *	RUNNER_SERIAL_MS no longer holds the next back (up to
+ *	RUNNER_KIDS_DEFAULT run at once). A runner with max_running has no
+ *	order to keep: a job starts as soon as the thread takes it, and
+ *	runner_submit() drops (logs and counts) a job when max_running are
+ *	queued, starting or running. Each value is cut at RUNNER_VALUE_MAX
+ *	bytes. A command still running after its time limit gets
  *	SIGTERM to its process group, one second later SIGKILL, and is
  *	reaped.
  * DIAGNOSTICS
  *	A command that fails, or is killed, is logged as a warning; a full
- *	queue drops the oldest job with an error, and so does a command that
+ *	queue drops the oldest job with an error, max_running reached drops
+ *	the new one with a warning, and so does a command that
  *	cannot be started (posix_spawn failed: no memory, no processes left,
  *	no shell); both are counted (runner_dropped).
  */
@@ -43,7 +48,7 @@
 extern char **environ;
 
 #define RUNNER_QUEUE_MAX	32	/* commands waiting to run */
-#define RUNNER_KIDS_MAX		8	/* commands running at once */
+#define RUNNER_KIDS_DEFAULT	8	/* commands running at once without max_running */
 #define RUNNER_KILL_GRACE_MS	1000	/* SIGTERM to SIGKILL */
 #define RUNNER_POLL_MS		50	/* the thread looks at its children this often */
 #define RUNNER_SERIAL_MS	1000	/* a command running longer no longer holds back the next */
@@ -74,6 +79,7 @@ struct runner {
 	char	strip[32];
 	char	shell[256];
 	int64_t	timeout_ms;
+	size_t	max_running;		/* 0: queue in order, RUNNER_KIDS_DEFAULT at once */
 	struct runner_job queue[RUNNER_QUEUE_MAX];
 	size_t	qhead, qlen;
 	size_t	starting;		/* taken from the queue, not yet a kid (runner_running) */
@@ -88,6 +94,8 @@ runner_apply(struct runner *r, const struct runner_settings *set)
 {
 	snprintf(r->shell, sizeof(r->shell), "%s", set && set->shell ? set->shell : RUNNER_SHELL);
 	r->timeout_ms = set && set->timeout_ms > 0 ? set->timeout_ms : RUNNER_TIMEOUT_MS;
+	r->max_running = set && set->max_running > 0 ?
+	    (set->max_running < RUNNER_KIDS_MAX ? set->max_running : RUNNER_KIDS_MAX) : 0;
 }
 
 /* runner_job_free - free what a job holds */
@@ -102,14 +110,15 @@ runner_job_free(struct runner_job *j)
 	free(j->command);
 }
 
-/* runner_var - "NAME=value" with the value made printable ASCII */
+/* runner_var - "NAME=value" with the value made printable ASCII, cut at RUNNER_VALUE_MAX */
 static char *
 runner_var(const char *name, const char *value)
 {
-	size_t	len = strlen(name) + strlen(value ? value : "") + 2;
+	size_t	vlen = value ? strnlen(value, RUNNER_VALUE_MAX) : 0;
+	size_t	len = strlen(name) + vlen + 2;
 	char   *e = util_malloc(len), *p;
 
-	snprintf(e, len, "%s=%s", name, value ? value : "");
+	snprintf(e, len, "%s=%.*s", name, (int) vlen, value ? value : "");
 	for (p = e + strlen(name) + 1; *p; p++)
 		if ((unsigned char) *p < 0x20 || (unsigned char) *p > 0x7e)
 			*p = '?';
@@ -133,6 +142,14 @@ runner_submit(struct runner *r, const char *label, const char *command,
 	for (i = 0; i < nvars; i++)
 		job.vars[i] = runner_var(vars[i].name, vars[i].value);
 	pthread_mutex_lock(&r->mu);
+	if (r->max_running > 0 && r->nkids + r->qlen + r->starting >= r->max_running) {
+		r->dropped++;
+		pthread_mutex_unlock(&r->mu);
+		log_warning("%s: %s not run: %zu already running", job.label, r->name,
+			    r->max_running);
+		runner_job_free(&job);
+		return;
+	}
 	if (r->qlen == RUNNER_QUEUE_MAX) {
 		j = &r->queue[r->qhead];
 		log_error("%s queue full: dropping the run for %s", r->name, j->label);
@@ -296,13 +313,21 @@ runner_reap(struct runner *r)
 	pthread_mutex_unlock(&r->mu);
 }
 
-/* runner_may_start - 1 when every running command has run RUNNER_SERIAL_MS (lock held) */
+/*
+ * runner_may_start - 1 when a job may start now (lock held): with max_running
+ * below it; else below RUNNER_KIDS_DEFAULT and every running command has run
+ * RUNNER_SERIAL_MS
+ */
 static int
 runner_may_start(struct runner *r)
 {
 	int64_t	now = util_now_ms();
 	size_t	i;
 
+	if (r->max_running > 0)
+		return r->nkids < r->max_running;
+	if (r->nkids >= RUNNER_KIDS_DEFAULT)
+		return 0;
 	for (i = 0; i < r->nkids; i++)
 		if (now - r->kids[i].started_ms < RUNNER_SERIAL_MS)
 			return 0;
@@ -319,7 +344,7 @@ runner_main(void *arg)
 
 	pthread_mutex_lock(&r->mu);
 	while (!r->stop) {
-		while (r->qlen > 0 && r->nkids < RUNNER_KIDS_MAX && runner_may_start(r)) {
+		while (r->qlen > 0 && runner_may_start(r)) {
 			job = r->queue[r->qhead];
 			r->qhead = (r->qhead + 1) % RUNNER_QUEUE_MAX;
 			r->qlen--;

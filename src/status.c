@@ -332,7 +332,8 @@ status_render(struct status *s, time_t heartbeat)
 		status_printf(&b, "clamshim_alerts_total{event=\"%s\"} %lu\n",
 			      alert_event_name((enum alert_event) i), c.g.alerts[i]);
 	status_head(&b, "clamshim_alerts_dropped_total", "counter",
-		    "Alert command runs that never ran: queue full, or the command could not start.");
+		    "Alert and virus command runs that never ran: queue full, virus_max_running "
+		    "reached, or the command could not start.");
 	status_printf(&b, "clamshim_alerts_dropped_total %lu\n", c.g.alerts_dropped);
 	status_head(&b, "clamshim_config_warnings", "gauge",
 		    "Unknown or deprecated options in the running configuration.");

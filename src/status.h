@@ -73,7 +73,7 @@ struct status_gauges {
 	unsigned long reloads_ok;
 	unsigned long reloads_failed;
 	unsigned long alerts[ALERT_EVENT_COUNT];
-	unsigned long alerts_dropped;	/* alert command runs that never ran */
+	unsigned long alerts_dropped;	/* alert and virus command runs that never ran */
 	double	interval_seconds;	/* status.interval in force: how often the file is written */
 	int	self_check_ok;		/* the last self-check through the milter socket passed */
 	unsigned long held_messages;	/* the last census of hold.dir */

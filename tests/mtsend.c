@@ -2,11 +2,13 @@
  * NAME
  *	mtsend - send messages through a milter and print what it decided (test tool)
  * SUMMARY
- *	mtsend [-t MS] [-n COUNT] [-q QID] [-a AUTH] SOCKET FILE|-
+ *	mtsend [-t MS] [-n COUNT] [-q QID] [-a AUTH] [-f FROM] [-r RCPT]...
+ *	       [-C CLIENT_NAME] [-A CLIENT_ADDR] SOCKET FILE|-
  * DESCRIPTION
  *	The system tests' MTA: reads one RFC 5322 message, sends it COUNT
- *	times over one connection with mtclient(3) and prints one line per
- *	message:
+ *	times over one connection with mtclient(3) (envelope sender FROM,
+ *	recipients RCPT, up to MTSEND_RCPTS, each as given, e.g. "<a@b>";
+ *	the client's name and address) and prints one line per message:
  *
  *	decision=reject stage=eom time=0.012 reply="550 5.7.1 Virus found: X"
  *
@@ -30,6 +32,9 @@
 #include "mtclient.h"
 
 #define MTSEND_MAX	(64 * 1024 * 1024)
+#define MTSEND_RCPTS	64
+#define MTSEND_USAGE	"usage: mtsend [-t MS] [-n COUNT] [-q QID] [-a AUTH] [-f FROM] [-r RCPT]... " \
+			"[-C CLIENT_NAME] [-A CLIENT_ADDR] SOCKET FILE|-\n"
 
 /* mtsend_now - monotonic seconds */
 static double
@@ -46,6 +51,7 @@ int
 main(int argc, char **argv)
 {
 	struct mt_envelope env = {0};
+	const char *rcpts[MTSEND_RCPTS];
 	struct mt_conn *c;
 	struct mt_result r;
 	char	err[512];
@@ -54,7 +60,7 @@ main(int argc, char **argv)
 	int	opt, timeout = 30000, count = 1, k;
 	double	t0;
 
-	while ((opt = getopt(argc, argv, "t:n:q:a:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:n:q:a:f:r:C:A:")) != -1) {
 		switch (opt) {
 		case 't':
 			timeout = atoi(optarg);
@@ -68,13 +74,30 @@ main(int argc, char **argv)
 		case 'a':
 			env.auth_authen = optarg;
 			break;
+		case 'f':
+			env.from = optarg;
+			break;
+		case 'r':
+			if (env.nrcpt == MTSEND_RCPTS) {
+				fprintf(stderr, "mtsend: more than %d recipients\n", MTSEND_RCPTS);
+				return 2;
+			}
+			rcpts[env.nrcpt++] = optarg;
+			env.rcpt = rcpts;
+			break;
+		case 'C':
+			env.client_name = optarg;
+			break;
+		case 'A':
+			env.client_addr = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: mtsend [-t MS] [-n COUNT] [-q QID] [-a AUTH] SOCKET FILE|-\n");
+			fprintf(stderr, MTSEND_USAGE);
 			return 2;
 		}
 	}
 	if (argc - optind != 2 || count < 1) {
-		fprintf(stderr, "usage: mtsend [-t MS] [-n COUNT] [-q QID] [-a AUTH] SOCKET FILE|-\n");
+		fprintf(stderr, MTSEND_USAGE);
 		return 2;
 	}
 	if ((msg = mt_read_message(argv[optind + 1], MTSEND_MAX, &len)) == NULL) {

@@ -646,6 +646,62 @@ static void test_configure(void **state)
 	rmdir(dir);
 }
 
+/*
+ * test_virus - the virus event: its values in the environment only, the
+ * virus_max_running cap (two sleeping, the third dropped and counted with
+ * the alert command's drops), values from the sender never run
+ */
+static void test_virus(void **state)
+{
+	char	dir[] = "/tmp/test_alert.XXXXXX", cmd[2048], out[256], pwned[256], sender[600];
+	char	buf[2048];
+	struct alert_settings set = {.host = "mx1.example", .virus_max_running = 2};
+	struct alert_virus v = {
+		.virus = "Eicar-Test-Signature", .action = "reject", .queue_id = "QV1",
+		.recipients = "a@example.net b@example.net", .client_addr = "192.0.2.1",
+		.client_name = "client.example", .class_name = "inbound",
+	};
+	struct alert *a;
+	int	ms;
+
+	(void) state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(out, sizeof(out), "%s/env", dir);
+	snprintf(pwned, sizeof(pwned), "%s/pwned", dir);
+	snprintf(sender, sizeof(sender), "x$(touch %s)`touch %s`@example.org", pwned, pwned);
+	v.sender = sender;
+	snprintf(cmd, sizeof(cmd), "env | grep ^CLAMSHIM_ | sort > %s.tmp && mv %s.tmp %s", out, out, out);
+	set.virus_command = cmd;
+	a = alert_new(&set, NULL, NULL, NULL);
+	alert_virus(a, &v);
+	assert_int_equal(wait_file(out, 5000), 0);
+	assert_int_equal(wait_idle(a, 5000), 0);
+	read_text(out, buf, sizeof(buf));
+	snprintf(cmd, sizeof(cmd), "CLAMSHIM_ACTION=reject\nCLAMSHIM_CLASS=inbound\n"
+		 "CLAMSHIM_CLIENT_ADDR=192.0.2.1\nCLAMSHIM_CLIENT_NAME=client.example\n"
+		 "CLAMSHIM_EVENT=virus\nCLAMSHIM_HOST=mx1.example\nCLAMSHIM_QUEUE_ID=QV1\n"
+		 "CLAMSHIM_RECIPIENTS=a@example.net b@example.net\nCLAMSHIM_SENDER=%s\n"
+		 "CLAMSHIM_VIRUS=Eicar-Test-Signature\n", sender);
+	assert_string_equal(buf, cmd);
+	assert_int_not_equal(access(pwned, F_OK), 0);	/* the sender never ran */
+	set.virus_command = "sleep 30";
+	set.command_timeout_ms = 1500;			/* killed soon: the test ends in seconds */
+	alert_configure(a, &set);
+	alert_virus(a, &v);
+	alert_virus(a, &v);
+	alert_virus(a, &v);				/* the third: two run, dropped */
+	assert_int_equal(alert_commands_dropped(a), 1);
+	assert_int_equal(alert_commands_running(a), 2);
+	for (ms = 0; ms < 10000 && alert_commands_running(a) > 0; ms += 20)
+		usleep(20000);
+	assert_int_equal(alert_commands_running(a), 0);
+	alert_virus(NULL, &v);
+	alert_virus(a, NULL);
+	alert_free(a);
+	unlink(out);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -660,6 +716,7 @@ int main(void)
 		cmocka_unit_test(test_configure),
 		cmocka_unit_test(test_runner_clean_start),
 		cmocka_unit_test(test_runner_start_fails),
+		cmocka_unit_test(test_virus),
 	};
 
 	log_set_stderr_only(1);

@@ -220,8 +220,12 @@ check_defaults(const struct conf *c)
 
 	assert_int_equal(c->headers.add, 1);
 	assert_int_equal(c->headers.strip_incoming, 1);
+	assert_string_equal(c->headers.hostname, "");
+	assert_int_equal(c->log_addresses, CONF_LOG_ADDRESSES_INFECTED);
 	assert_string_equal(c->alert.command, "");
 	assert_int_equal(c->alert.min_interval_ms, 5 * 60000);
+	assert_string_equal(c->alert.virus_command, "");
+	assert_int_equal(c->alert.virus_max_running, 4);
 	assert_string_equal(c->status.file, "/run/clamshim/metrics.prom");
 	assert_int_equal(c->status.interval_ms, 10000);
 	assert_int_equal(c->warnings, 0);
@@ -270,6 +274,7 @@ static const char good_conf[] =
 	"max_scans = 7\n"
 	"memory_limit = \"512K\"\n"
 	"spool_dir = \"/tmp/spool\"\n"
+	"log_addresses = \"all\"\n"
 	"embedded {\n"
 	"  database = \"/srv/db\"\n"
 	"  reload_check = \"0\"\n"
@@ -353,10 +358,12 @@ static const char good_conf[] =
 	"  tempfail_message = 'Try later'\n"
 	"  skip_authenticated = true\n"
 	"}\n"
-	"headers { add = false  strip_incoming = no }\n"
+	"headers { add = false  strip_incoming = no  hostname = \"mx1.example.org\" }\n"
 	"alert {\n"
 	"  command = \"/usr/local/bin/page-me --now\"\n"
 	"  min_interval = \"0\"\n"
+	"  virus_command = \"/usr/local/bin/virus-notice\"\n"
+	"  virus_max_running = 9\n"
 	"}\n"
 	"status {\n"
 	"  file = \"\"\n"
@@ -461,8 +468,12 @@ test_good_file(void **state)
 
 		assert_int_equal(c->headers.add, 0);
 		assert_int_equal(c->headers.strip_incoming, 0);
+		assert_string_equal(c->headers.hostname, "mx1.example.org");
+		assert_int_equal(c->log_addresses, CONF_LOG_ADDRESSES_ALL);
 		assert_string_equal(c->alert.command, "/usr/local/bin/page-me --now");
 		assert_int_equal(c->alert.min_interval_ms, 0);
+		assert_string_equal(c->alert.virus_command, "/usr/local/bin/virus-notice");
+		assert_int_equal(c->alert.virus_max_running, 9);
 		assert_string_equal(c->status.file, "");
 		assert_int_equal(c->status.interval_ms, 60000);
 		assert_int_equal(c->hold.mta, CONF_MTA_SENDMAIL);
@@ -798,6 +809,15 @@ test_bad_values(void **state)
 		{"socket = \"/run/x.sock\"\nsocket = \"tcp:1\"\n", 2, "not a milter socket"},
 		{"socket = \"unix:\"\n", 1, "not a milter socket"},
 		{"headers { add = maybe }\n", 1, "headers.add: \"maybe\" is not a boolean"},
+		{"headers {\n hostname = \"mx 1\"\n}\n", 2, "headers.hostname: \"mx 1\" is not a host name"},
+		{"headers { hostname = \"mx;rm\" }\n", 1, "headers.hostname"},
+		{"headers { hostname = \"-mx\" }\n", 1, "headers.hostname: \"-mx\" is not a host name"},
+		{"headers { hostname = \"" X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10
+		 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 "\" }\n", 1,
+		 "headers.hostname: is 260 characters long, at most 253"},
+		{"log_addresses = \"some\"\n", 1, "log_addresses: \"some\" is not none, infected or all"},
+		{"alert { virus_max_running = 0 }\n", 1, "alert.virus_max_running"},
+		{"alert { virus_max_running = 65 }\n", 1, "alert.virus_max_running"},
 		{"policy { skip_authenticated = 2 }\n", 1, "policy.skip_authenticated"},
 		{"max_scans = -1\n", 1, "max_scans: \"-1\" is not a whole number from 0 to"},
 		{"max_scans = 100000\n", 1, "max_scans"},
@@ -1126,7 +1146,7 @@ test_option_names(void **state)
 {
 	static const char *const want[] = {
 		"socket", "socket_group", "socket_mode", "user", "pid_file", "log_level", "syslog_facility", "scanners",
-		"max_scans", "memory_limit", "spool_dir", "embedded.database",
+		"max_scans", "memory_limit", "spool_dir", "log_addresses", "embedded.database",
 		"embedded.reload_check", "embedded.max_db_age", "embedded.max_scan_time",
 		"embedded.max_file_size", "embedded.max_scan_size", "embedded.max_recursion",
 		"embedded.max_files",
@@ -1187,8 +1207,9 @@ test_option_names(void **state)
 		"policy.on_limit", "policy.on_limit_size", "policy.on_limit_files",
 		"policy.on_limit_time", "policy.on_limit_nesting", "policy.on_error", "policy.max_size",
 		"policy.reject_message", "policy.tempfail_message",
-		"policy.skip_authenticated", "headers.add", "headers.strip_incoming",
-		"alert.command", "alert.min_interval", "status.file", "status.interval",
+		"policy.skip_authenticated", "headers.add", "headers.strip_incoming", "headers.hostname",
+		"alert.command", "alert.min_interval", "alert.virus_command", "alert.virus_max_running",
+		"status.file", "status.interval",
 		"hold.mta", "hold.max_messages", "hold.max_age", "hold.dir",
 	};
 	size_t	i, j;

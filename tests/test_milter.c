@@ -164,7 +164,8 @@ strip_count_bound(void **state)
 /* What the observer saw. */
 static struct {
 	unsigned calls;
-	struct milter_outcome last;
+	struct milter_outcome last;	/* its strings: valid during the call only, copied below */
+	char	qid[64], virus[SCAN_NAME_MAX], class_name[64];
 } observed;
 
 /* observe - the test observer */
@@ -173,6 +174,10 @@ observe(const struct milter_outcome *o)
 {
 	observed.calls++;
 	observed.last = *o;
+	snprintf(observed.qid, sizeof(observed.qid), "%s", o->qid ? o->qid : "(null)");
+	snprintf(observed.virus, sizeof(observed.virus), "%s", o->virus ? o->virus : "(null)");
+	snprintf(observed.class_name, sizeof(observed.class_name), "%s",
+		 o->class_name ? o->class_name : "(null)");
 }
 
 /* capture_start - stderr into a temp file; returns the saved descriptor */
@@ -273,7 +278,7 @@ log_lines(void **state)
 		d.fail_open = tc->fail_open;
 		observed.calls = 0;
 		saved = capture_start(&tmp);
-		milter_decided("Q1", &v, &d, 1234, 0.25, tc->herr, (int) (i % 2));
+		milter_decided("Q1", &v, &d, 1234, 0.25, tc->herr, (int) (i % 2), NULL);
 		capture_end(tmp, saved, out, sizeof(out));
 		print_message("line: %s", out);
 		assert_non_null(strstr(out, tc->expect));
@@ -287,6 +292,87 @@ log_lines(void **state)
 		}
 	}
 	milter_set_observer(NULL);
+}
+
+/*
+ * log_addresses - from= and to= as log_addresses says; forging bytes as '?';
+ * many recipients cut with "..." while nrcpt counts them all; the observer
+ * gets the queue id, the virus, the envelope and the class
+ */
+static void
+log_addresses(void **state)
+{
+	static const struct {
+		int	mode;
+		enum scan_result result;
+		int	shown;
+	} cases[] = {
+		{CONF_LOG_ADDRESSES_INFECTED, SCAN_INFECTED, 1},
+		{CONF_LOG_ADDRESSES_INFECTED, SCAN_CLEAN, 0},
+		{CONF_LOG_ADDRESSES_ALL, SCAN_CLEAN, 1},
+		{CONF_LOG_ADDRESSES_NONE, SCAN_INFECTED, 0},
+	};
+	struct conf conf;
+	struct milter_conn c;
+	char	out[LINE_MAX_ * 2], rcpt[64];
+	size_t	i;
+
+	(void) state;
+	log_set_stderr_only(1);
+	memset(&conf, 0, sizeof(conf));
+	memset(&c, 0, sizeof(c));
+	c.conf = &conf;
+	env_set_sender(&c.env, "<a b\"<x>,y@example.org>");
+	env_add_rcpt(&c.env, "<r1@example.net>");
+	env_add_rcpt(&c.env, "<r2@example.net>");
+	for (i = 0; i < NROWS(cases); i++) {
+		struct scan_verdict v;
+		struct policy_decision d;
+		FILE   *tmp;
+		int	saved;
+
+		conf.log_addresses = cases[i].mode;
+		memset(&d, 0, sizeof(d));
+		scan_verdict_set(&v, cases[i].result, "embedded", "%s",
+				 cases[i].result == SCAN_INFECTED ? "Eicar" : "");
+		saved = capture_start(&tmp);
+		milter_decided("Q3", &v, &d, 10, 0.5, "", 0, &c);
+		capture_end(tmp, saved, out, sizeof(out));
+		print_message("line: %s", out);
+		if (cases[i].shown)
+			assert_non_null(strstr(out, " from=<a?b??x??y@example.org> "
+					       "to=<r1@example.net>,<r2@example.net> nrcpt=2\n"));
+		else
+			assert_null(strstr(out, "from="));
+	}
+	for (i = 3; i <= 200; i++) {	/* far more than a line shows */
+		snprintf(rcpt, sizeof(rcpt), "<recipient-number-%03zu@example.net>", i);
+		env_add_rcpt(&c.env, rcpt);
+	}
+	conf.log_addresses = CONF_LOG_ADDRESSES_ALL;
+	{
+		struct scan_verdict v;
+		struct policy_decision d = {.action = POLICY_REJECT, .class_name = "inbound"};
+		FILE   *tmp;
+		int	saved;
+
+		scan_verdict_set(&v, SCAN_INFECTED, "embedded", "Eicar");
+		milter_set_observer(observe);
+		observed.calls = 0;
+		saved = capture_start(&tmp);
+		milter_decided("Q4", &v, &d, 10, 0.5, "", 1, &c);
+		capture_end(tmp, saved, out, sizeof(out));
+		milter_set_observer(NULL);
+		assert_non_null(strstr(out, ">,... nrcpt=200\n"));
+		assert_true(strlen(out) < 1024 + 512);
+		assert_int_equal(count_lines(out), 1);
+		assert_int_equal(observed.calls, 1);
+		assert_string_equal(observed.qid, "Q4");
+		assert_string_equal(observed.virus, "Eicar");
+		assert_string_equal(observed.class_name, "inbound");
+		assert_ptr_equal(observed.last.env, &c.env);
+	}
+	env_free(&c.env);
 }
 
 /* log_undecided - "no decision" once, at the step the message reached */
@@ -491,6 +577,7 @@ main(void)
 		cmocka_unit_test(strip_overflow),
 		cmocka_unit_test(strip_count_bound),
 		cmocka_unit_test(log_lines),
+		cmocka_unit_test(log_addresses),
 		cmocka_unit_test(log_undecided),
 		cmocka_unit_test(gate_slot),
 		cmocka_unit_test(gate_drain_timeout),

@@ -141,6 +141,45 @@ static void test_queue_full(void **state)
 	runner_free(r);			/* the queued ones never run; the one sleeping ends alone */
 }
 
+/*
+ * test_max_running - with max_running 3: three sleeping commands start at
+ * once (no serial hold), the fourth and later are dropped and counted at
+ * submit time, never queued
+ */
+static void test_max_running(void **state)
+{
+	char	dir[] = "/tmp/test_runner.XXXXXX", cmd[512], out[256], buf[256];
+	struct runner_settings set = {.name = "capped", .max_running = 3};
+	struct runner *r;
+	int	i, ms;
+
+	(void) state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(out, sizeof(out), "%s/started", dir);
+	snprintf(cmd, sizeof(cmd), "echo x >> %s; sleep 2", out);
+	assert_non_null(r = runner_new(&set));
+	for (i = 0; i < 10; i++)
+		runner_submit(r, "capped", cmd, NULL, 0);
+	assert_int_equal(runner_dropped(r), 7);
+	assert_int_equal(runner_running(r), 3);
+	for (ms = 0; ms < WAIT_MS; ms += 20) {	/* all three start well before the first ends */
+		struct stat st;
+
+		if (stat(out, &st) == 0 && st.st_size == 6)
+			break;
+		usleep(20000);
+	}
+	read_text(out, buf, sizeof(buf));
+	assert_string_equal(buf, "x\nx\nx\n");
+	assert_int_equal(wait_idle(r), 0);
+	runner_submit(r, "capped", "true", NULL, 0);	/* room again */
+	assert_int_equal(wait_idle(r), 0);
+	assert_int_equal(runner_dropped(r), 7);
+	runner_free(r);
+	unlink(out);
+	rmdir(dir);
+}
+
 /* test_nothing - an empty command, a NULL runner */
 static void test_nothing(void **state)
 {
@@ -165,6 +204,7 @@ int main(void)
 		cmocka_unit_test(test_env),
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_queue_full),
+		cmocka_unit_test(test_max_running),
 		cmocka_unit_test(test_nothing),
 	};
 
