@@ -1,0 +1,1286 @@
+/*
+ * NAME
+ *	migrate 3 - clamav-milter.conf and clamd.conf to clamshim.conf
+ * SUMMARY
+ *	migrate_text(), migrate_files(), migrate_read_file()
+ * DESCRIPTION
+ *	Each file is read as clamav's option parser reads it: one "Option
+ *	value" a line, # starts a comment line, the value is the rest of the
+ *	line (one pair of enclosing double quotes removed); a repeated
+ *	option counts once (the first, as clamd takes it) unless it is a
+ *	list (ClamdSocket, LocalNet, ExcludePUA, IncludePUA). A file is a
+ *	clamav-milter.conf or a clamd.conf by the options it has that only
+ *	one of them knows.
+ *
+ *	migrate_rows is the table: one row per option of either file with
+ *	its handler. A handler either sets a clamshim option (the value
+ *	checked by the option table's own parser, conf_type_parse, so the
+ *	output passes clamshim -t), notes that clamshim behaves so anyway
+ *	(a comment), or drops the option (a comment with the reason and a
+ *	line of the notes). The output is written section by section, each
+ *	setting followed by the option it came from.
+ *
+ *	With a clamav-milter.conf the chain is clamd (its ClamdSocket
+ *	servers), as clamav-milter scanned; a clamd.conf's scanning
+ *	settings go to embedded {}, for when "embedded" joins the chain.
+ *	A clamd.conf alone gives the embedded engine.
+ *
+ *	Regular expressions (AllowList, SkipAuthenticated) become globs when
+ *	they are literal text with ., .*, ^ and $; others are dropped.
+ * DIAGNOSTICS
+ *	Everything read is hostile: files and lines are bounded, lists are
+ *	capped, values that are not printable ASCII are dropped, every value
+ *	written is quoted for libconfuse.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf_table.h"
+#include "log.h"
+#include "migrate.h"
+#include "util.h"
+
+#define NROWS(t)		(sizeof(t) / sizeof((t)[0]))
+#define MIGRATE_LINE_MAX	1024	/* longer lines are dropped */
+#define MIGRATE_LIST_MAX	256	/* values of one list; more are dropped */
+#define MIGRATE_SET_MAX		128	/* settings of one section */
+#define MIGRATE_SHOW_MAX	80	/* of a value in a comment */
+
+enum migrate_kind { MK_MILTER = 1, MK_CLAMD = 2 };
+
+/* The sections of the output, in output order. */
+enum migrate_sect {
+	MS_TOP, MS_EMBEDDED, MS_CLAMD, MS_POLICY, MS_HEADERS, MS_LOG,
+	MS_LOCALNET, MS_FROM, MS_TO, MS_AUTH, MS_COUNT
+};
+
+/* One setting to write: key = value, or key = {values} for a list. */
+struct migrate_set {
+	char	key[40];
+	char   *vals[MIGRATE_LIST_MAX];	/* as written: quoted or bare */
+	size_t	nvals;
+	int	list;
+	char	from[80];		/* "Option (file:line)" */
+};
+
+/* A growing text. */
+struct migrate_buf {
+	char   *s;
+	size_t	len;
+};
+
+/* One conversion. */
+struct migrate {
+	struct migrate_set sets[MS_COUNT][MIGRATE_SET_MAX];
+	size_t	nsets[MS_COUNT];
+	struct migrate_buf same;	/* comments: nothing to write */
+	struct migrate_buf dropped;	/* comments: not carried over */
+	struct migrate_buf notes;	/* stderr lines */
+	unsigned ndropped;
+	int	kinds;			/* MK_* of the files seen */
+	int	exceeds_max;		/* clamd.conf: AlertExceedsMax yes */
+	migrate_read_fn *read;
+};
+
+/* One option line of a file. */
+struct migrate_entry {
+	const char *file;
+	int	line;
+	char	name[64];
+	char	value[MIGRATE_LINE_MAX];
+};
+
+struct migrate_row;
+typedef void migrate_fn(struct migrate *, const struct migrate_row *, const struct migrate_entry *);
+
+/* One option of clamav-milter.conf or clamd.conf and what becomes of it. */
+struct migrate_row {
+	int	kind;			/* MK_* */
+	const char *name;
+	migrate_fn *fn;
+	int	sect;			/* MS_* for setters */
+	const char *key;		/* the clamshim option; or the reason */
+	int	multi;			/* may be repeated: each counts */
+};
+
+/* ---- text ---- */
+
+/* migrate_add - append printf text to b */
+static void LOG_PRINTF(2, 3)
+migrate_add(struct migrate_buf *b, const char *fmt, ...)
+{
+	va_list	ap;
+	int	n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n <= 0)
+		return;
+	b->s = util_realloc(b->s, b->len + (size_t) n + 1);
+	va_start(ap, fmt);
+	(void) vsnprintf(b->s + b->len, (size_t) n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t) n;
+}
+
+/* migrate_shown - a value for a comment: printable, bounded, cut with "..." */
+static const char *
+migrate_shown(const char *v, char *buf, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; v[i] && i + 1 < len; i++)
+		buf[i] = (v[i] >= 0x20 && v[i] < 0x7f) ? v[i] : '?';
+	buf[i] = '\0';
+	if (v[i] && len > 4)
+		memcpy(buf + len - 4, "...", 4);
+	return buf;
+}
+
+/* migrate_printable - 1 when v is printable ASCII */
+static int
+migrate_printable(const char *v)
+{
+	for (; *v; v++)
+		if (*v < 0x20 || *v >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/* migrate_quote - v as a libconfuse string: "..." with \ " and $ escaped (no ${ENV}) */
+static char *
+migrate_quote(const char *v)
+{
+	char   *q = util_malloc(2 * strlen(v) + 3), *p = q;
+
+	*p++ = '"';
+	for (; *v; v++) {
+		if (*v == '"' || *v == '\\' || *v == '$')
+			*p++ = '\\';
+		*p++ = *v;
+	}
+	*p++ = '"';
+	*p = '\0';
+	return q;
+}
+
+/* ---- what becomes of an option ---- */
+
+/* migrate_same - clamshim does this anyway: a comment */
+static void
+migrate_same(struct migrate *m, const struct migrate_entry *e, const char *why)
+{
+	char	shown[MIGRATE_SHOW_MAX];
+
+	migrate_add(&m->same, "# %s:%d: %s %s: %s\n", e->file, e->line, e->name,
+		    migrate_shown(e->value, shown, sizeof(shown)), why);
+}
+
+/* migrate_drop - not carried over: a comment and a note */
+static void LOG_PRINTF(3, 4)
+migrate_drop(struct migrate *m, const struct migrate_entry *e, const char *fmt, ...)
+{
+	char	shown[MIGRATE_SHOW_MAX], why[512];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	(void) vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	migrate_shown(e->value, shown, sizeof(shown));
+	migrate_add(&m->dropped, "# %s:%d: %s %s: %s\n", e->file, e->line, e->name, shown, why);
+	migrate_add(&m->notes, "%s:%d: %s %s: not carried over: %s\n", e->file, e->line, e->name,
+		    shown, why);
+	m->ndropped++;
+}
+
+/* migrate_find - the setting key of section s, made if new; NULL when the section is full */
+static struct migrate_set *
+migrate_find(struct migrate *m, int s, const char *key)
+{
+	struct migrate_set *set;
+	size_t	i;
+
+	for (i = 0; i < m->nsets[s]; i++)
+		if (strcmp(m->sets[s][i].key, key) == 0)
+			return &m->sets[s][i];
+	if (m->nsets[s] >= MIGRATE_SET_MAX)
+		return NULL;
+	set = &m->sets[s][m->nsets[s]++];
+	snprintf(set->key, sizeof(set->key), "%s", key);
+	return set;
+}
+
+/* migrate_put - set key of section s to the value as written (bare); list: add it */
+static void
+migrate_put(struct migrate *m, const struct migrate_entry *e, int s, const char *key,
+	    const char *bare, int list)
+{
+	struct migrate_set *set = migrate_find(m, s, key);
+	size_t	i;
+
+	if (set == NULL || (list && set->nvals >= MIGRATE_LIST_MAX)) {
+		migrate_drop(m, e, "more than %d values", MIGRATE_LIST_MAX);
+		return;
+	}
+	for (i = 0; !list && i < set->nvals; i++)
+		free(set->vals[i]);
+	if (!list)
+		set->nvals = 0;
+	set->list = list;
+	set->vals[set->nvals++] = util_strdup(bare);
+	if (set->from[0] == '\0' || !list)
+		snprintf(set->from, sizeof(set->from), "%s (%s:%d)", e->name, e->file, e->line);
+}
+
+/*
+ * migrate_set_checked - set key of section s to v, checked by clamshim's
+ * own parser of that option (sect "root" or the section's name); quoted
+ * unless bare. 0 set, -1 dropped with the parser's reason.
+ */
+static int
+migrate_set_checked(struct migrate *m, const struct migrate_entry *e, int s, const char *sect,
+		    const char *key, const char *v, int bare)
+{
+	const struct conf_row *r = conf_table_find(conf_table_section(sect), key);
+	char	err[CONF_TEXT_MAX];
+	char   *q;
+
+	if (!migrate_printable(v)) {
+		migrate_drop(m, e, "not printable ASCII");
+		return -1;
+	}
+	if (r != NULL && conf_type_parse(r, v, NULL, err, sizeof(err)) < 0) {
+		migrate_drop(m, e, "clamshim's %s %s", key, err);
+		return -1;
+	}
+	q = bare ? util_strdup(v) : migrate_quote(v);
+	migrate_put(m, e, s, key, q, r != NULL && (r->flags & CONF_LIST));
+	free(q);
+	return 0;
+}
+
+/* The name of each output section, as conf_table_section knows it. */
+static const char *const migrate_sect_name[MS_COUNT] = {
+	[MS_TOP] = "root", [MS_EMBEDDED] = "embedded", [MS_CLAMD] = "clamd",
+	[MS_POLICY] = "policy", [MS_HEADERS] = "headers", [MS_LOG] = "root",
+};
+
+/* ---- value parsers ---- */
+
+/* migrate_bool - clamav's yes|no, true|false, on|off, 1|0; -1 when none */
+static int
+migrate_bool(const char *v)
+{
+	static const char *const yes[] = {"yes", "true", "on", "1"}, *const no[] = {"no", "false", "off", "0"};
+	size_t	i;
+
+	for (i = 0; i < NROWS(yes); i++) {
+		if (strcasecmp(v, yes[i]) == 0)
+			return 1;
+		if (strcasecmp(v, no[i]) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+/* migrate_number - digits, then an optional suffix in sfx; its value or -1 (past 2^40 too) */
+static long long
+migrate_number(const char *v, const char *sfx, char *unit)
+{
+	long long n = 0;
+	size_t	i;
+
+	for (i = 0; isdigit((unsigned char) v[i]); i++) {
+		n = n * 10 + (v[i] - '0');
+		if (n > (1LL << 40))
+			return -1;
+	}
+	*unit = '\0';
+	if (i == 0)
+		return -1;
+	if (v[i] && strchr(sfx, v[i]) != NULL && v[i + 1] == '\0')
+		*unit = (char) toupper((unsigned char) v[i]);
+	else if (v[i])
+		return -1;
+	return n;
+}
+
+/* ---- handlers ---- */
+
+/* migrate_h_same - clamshim needs nothing for it; the row says why */
+static void
+migrate_h_same(struct migrate *m, const struct migrate_row *r, const struct migrate_entry *e)
+{
+	migrate_same(m, e, r->key);
+}
+
+/* migrate_h_drop - nothing in clamshim does it; the row says why */
+static void
+migrate_h_drop(struct migrate *m, const struct migrate_row *r, const struct migrate_entry *e)
+{
+	migrate_drop(m, e, "%s", r->key);
+}
+
+/* migrate_h_text - a text option */
+static void
+migrate_h_text(struct migrate *m, const struct migrate_row *r, const struct migrate_entry *e)
+{
+	(void) migrate_set_checked(m, e, r->sect, migrate_sect_name[r->sect], r->key, e->value, 0);
+}
+
+/* migrate_h_bool - a boolean option */
+static void
+migrate_h_bool(struct migrate *m, const struct migrate_row *r, const struct migrate_entry *e)
+{
+	int	b = migrate_bool(e->value);
+
+	if (b < 0)
+		migrate_drop(m, e, "not a boolean");
+	else
+		(void) migrate_set_checked(m, e, r->sect, migrate_sect_name[r->sect], r->key,
+					   b ? "true" : "false", 1);
+}
+
+/* migrate_h_size - a size: digits, K or M (G) */
+static void
+migrate_h_size(struct migrate *m, const struct migrate_row *r, const struct migrate_entry *e)
+{
+	char	unit, v[32];
+	long long n = migrate_number(e->value, "kKmMgG", &unit);
+
+	if (n < 0) {
+		migrate_drop(m, e, "not a size");
+		return;
+	}
+	if (unit)
+		snprintf(v, sizeof(v), "%lld%c", n, unit);
+	else
+		snprintf(v, sizeof(v), "%lld", n);
+	if (n == 0 && strcmp(r->key, "max_size") != 0)
+		migrate_drop(m, e, "0 (no limit) is not allowed: clamshim bounds every scan; "
+			     "its default is kept");
+	else
+		(void) migrate_set_checked(m, e, r->sect, migrate_sect_name[r->sect], r->key, v, 0);
+}
+
+/* migrate_h_count - a whole number */
+static void
+migrate_h_count(struct migrate *m, const struct migrate_row *r, const struct migrate_entry *e)
+{
+	char	unit;
+	long long n = migrate_number(e->value, "", &unit);
+
+	if (n < 0)
+		migrate_drop(m, e, "not a number");
+	else if (n == 0)
+		migrate_drop(m, e, "0 (no limit) is not allowed: clamshim bounds every scan; "
+			     "its default is kept");
+	else
+		(void) migrate_set_checked(m, e, r->sect, migrate_sect_name[r->sect], r->key,
+					   e->value, 1);
+}
+
+/* migrate_h_time - a duration in seconds (key starts with "s:") or milliseconds ("ms:") */
+static void
+migrate_h_time(struct migrate *m, const struct migrate_row *r, const struct migrate_entry *e)
+{
+	const char *unit = r->key[0] == 's' ? "s" : "ms", *key = strchr(r->key, ':') + 1;
+	char	u, v[40];
+	long long n = migrate_number(e->value, "", &u);
+
+	if (n < 0)
+		migrate_drop(m, e, "not a number");
+	else if (n == 0)
+		migrate_drop(m, e, "0 (no limit) is not allowed: clamshim bounds every scan; "
+			     "its default is kept");
+	else {
+		if (unit[1] == 's' && n % 1000 == 0)	/* "120000ms": "120s" */
+			snprintf(v, sizeof(v), "%llds", n / 1000);
+		else
+			snprintf(v, sizeof(v), "%lld%s", n, unit);
+		(void) migrate_set_checked(m, e, r->sect, migrate_sect_name[r->sect], key, v, 0);
+	}
+}
+
+/* migrate_h_socket - MilterSocket: [[unix|local]:]/path, inet:port@host, inet6:... */
+static void
+migrate_h_socket(struct migrate *m, const struct migrate_row *r, const struct migrate_entry *e)
+{
+	char	v[MIGRATE_LINE_MAX + 8];
+
+	snprintf(v, sizeof(v), "%s%s", e->value[0] == '/' ? "unix:" : "", e->value);
+	(void) migrate_set_checked(m, e, r->sect, "root", r->key, v, 0);
+}
+
+/* migrate_h_mode - MilterSocketMode: octal; clamshim refuses a mode others may write */
+static void
+migrate_h_mode(struct migrate *m, const struct migrate_row *r, const struct migrate_entry *e)
+{
+	const struct conf_row *cr = conf_table_find(conf_table_section("root"), r->key);
+	char	v[16], err[CONF_TEXT_MAX];
+	size_t	n = strlen(e->value);
+
+	if (n == 0 || n > 4 || strspn(e->value, "01234567") != n) {
+		migrate_drop(m, e, "not an octal mode");
+		return;
+	}
+	snprintf(v, sizeof(v), "%s%s", e->value[0] == '0' && n == 4 ? "" : "0", e->value);
+	if (cr != NULL && conf_type_parse(cr, v, NULL, err, sizeof(err)) < 0) {
+		migrate_put(m, e, r->sect, r->key, "\"0660\"", 0);
+		migrate_drop(m, e, "clamshim's socket_mode %s; written as \"0660\": "
+			     "put the MTA's user in socket_group", err);
+		return;
+	}
+	(void) migrate_set_checked(m, e, r->sect, "root", r->key, v, 0);
+}
+
+/* migrate_h_clamd - ClamdSocket unix:PATH or tcp:HOST[:PORT] (port 3310 by default) */
+static void
+migrate_h_clamd(struct migrate *m, const struct migrate_row *r, const struct migrate_entry *e)
+{
+	char	v[MIGRATE_LINE_MAX + 8];
+	const char *hp = e->value + 4, *colon;
+
+	if (strncmp(e->value, "tcp:", 4) == 0) {
+		colon = hp[0] == '[' ? strstr(hp, "]:") : strrchr(hp, ':');
+		if (hp[0] != '[' && strchr(hp, ':') != strrchr(hp, ':'))
+			snprintf(v, sizeof(v), "tcp:[%s]:3310", hp);	/* bare IPv6 */
+		else
+			snprintf(v, sizeof(v), "%s%s", e->value, colon ? "" : ":3310");
+	} else
+		snprintf(v, sizeof(v), "%s", e->value);
+	(void) migrate_set_checked(m, e, r->sect, "clamd", r->key, v, 0);
+}
+
+/* migrate_h_facility - LogFacility LOG_LOCAL6 -> "local6" */
+static void
+migrate_h_facility(struct migrate *m, const struct migrate_row *r, const struct migrate_entry *e)
+{
+	char	v[32];
+	size_t	i;
+	const char *f = strncasecmp(e->value, "LOG_", 4) == 0 ? e->value + 4 : e->value;
+
+	for (i = 0; f[i] && i + 1 < sizeof(v); i++)
+		v[i] = (char) tolower((unsigned char) f[i]);
+	v[i] = '\0';
+	(void) migrate_set_checked(m, e, r->sect, "root", r->key, v, 0);
+}
+
+/* migrate_h_verbose - LogVerbose yes: log_level debug */
+static void
+migrate_h_verbose(struct migrate *m, const struct migrate_row *r, const struct migrate_entry *e)
+{
+	int	b = migrate_bool(e->value);
+
+	if (b < 0)
+		migrate_drop(m, e, "not a boolean");
+	else if (b)
+		(void) migrate_set_checked(m, e, r->sect, "root", r->key, "debug", 0);
+	else
+		migrate_same(m, e, "clamshim logs at info by default");
+}
+
+/* migrate_h_bool_same - a boolean clamshim always behaves as r->key's first word ("yes"/"no") says */
+static void
+migrate_h_bool_same(struct migrate *m, const struct migrate_row *r, const struct migrate_entry *e)
+{
+	int	b = migrate_bool(e->value), want = strncmp(r->key, "yes", 3) == 0;
+	const char *why = strchr(r->key, ':') + 2;
+
+	if (b < 0)
+		migrate_drop(m, e, "not a boolean");
+	else if (b == want)
+		migrate_same(m, e, why);
+	else
+		migrate_drop(m, e, "%s", why);
+}
+
+/* migrate_action - a clamav-milter action to clamshim's; NULL when it has none */
+static const char *
+migrate_action(const char *v, int infected)
+{
+	static const struct {
+		const char *old, *inf, *fail;
+	} map[] = {
+		{"Accept", "tag", "accept"}, {"Reject", "reject", "reject"},
+		{"Defer", NULL, "tempfail"}, {"Blackhole", "discard", NULL},
+		{"Quarantine", "quarantine", NULL},
+	};
+	size_t	i;
+
+	for (i = 0; i < NROWS(map); i++)
+		if (strcasecmp(v, map[i].old) == 0)
+			return infected ? map[i].inf : map[i].fail;
+	return NULL;
+}
+
+/* migrate_h_action - OnInfected, OnFail (r->key: on_infected, on_unavailable) */
+static void
+migrate_h_action(struct migrate *m, const struct migrate_row *r, const struct migrate_entry *e)
+{
+	const char *a = migrate_action(e->value, strcmp(r->key, "on_infected") == 0);
+
+	if (a == NULL)
+		migrate_drop(m, e, "clamshim's %s has no such action; its default is kept", r->key);
+	else
+		(void) migrate_set_checked(m, e, r->sect, "policy", r->key, a, 0);
+}
+
+/* migrate_h_onclean - OnClean: only Accept has an equivalent */
+static void
+migrate_h_onclean(struct migrate *m, const struct migrate_row *r, const struct migrate_entry *e)
+{
+	(void) r;
+	if (strcasecmp(e->value, "Accept") == 0)
+		migrate_same(m, e, "clamshim accepts clean mail");
+	else
+		migrate_drop(m, e, "clamshim always accepts clean mail");
+}
+
+/* migrate_h_addheader - AddHeader Replace|Yes|Add|No */
+static void
+migrate_h_addheader(struct migrate *m, const struct migrate_row *r, const struct migrate_entry *e)
+{
+	int	b = migrate_bool(e->value), replace = strcasecmp(e->value, "Replace") == 0;
+
+	if (replace || b == 1 || strcasecmp(e->value, "Add") == 0) {
+		(void) migrate_set_checked(m, e, r->sect, "headers", "add", "true", 1);
+		(void) migrate_set_checked(m, e, r->sect, "headers", "strip_incoming",
+					   replace || b == 1 ? "true" : "false", 1);
+	} else if (b == 0)
+		(void) migrate_set_checked(m, e, r->sect, "headers", "add", "false", 1);
+	else
+		migrate_drop(m, e, "not Replace, Yes, Add or No");
+}
+
+/* migrate_h_logwhat - LogInfected, LogClean: Full adds the addresses (r->key: the value) */
+static void
+migrate_h_logwhat(struct migrate *m, const struct migrate_row *r, const struct migrate_entry *e)
+{
+	if (strcasecmp(e->value, "Full") == 0)
+		(void) migrate_set_checked(m, e, MS_LOG, "root", "log_addresses", r->key, 0);
+	else if (strcasecmp(e->value, "Off") == 0 || strcasecmp(e->value, "Basic") == 0)
+		migrate_same(m, e, "clamshim logs one line for every message");
+	else
+		migrate_drop(m, e, "not Off, Basic or Full");
+}
+
+/* migrate_net - 1 when v is an IPv4 or IPv6 address with an optional /mask */
+static int
+migrate_net(const char *v)
+{
+	char	addr[INET6_ADDRSTRLEN + 1];
+	unsigned char bin[16];
+	const char *slash = strchr(v, '/');
+	size_t	n = slash ? (size_t) (slash - v) : strlen(v);
+	char	unit;
+	long long bits;
+	int	v6;
+
+	if (n == 0 || n >= sizeof(addr))
+		return 0;
+	memcpy(addr, v, n);
+	addr[n] = '\0';
+	v6 = strchr(addr, ':') != NULL;
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, addr, bin) != 1)
+		return 0;
+	if (slash == NULL)
+		return 1;
+	bits = migrate_number(slash + 1, "", &unit);
+	return bits >= 0 && bits <= (v6 ? 128 : 32);
+}
+
+/* migrate_h_localnet - LocalNet: a network of class "localnet" */
+static void
+migrate_h_localnet(struct migrate *m, const struct migrate_row *r, const struct migrate_entry *e)
+{
+	char   *q;
+
+	if (strcasecmp(e->value, "local") == 0) {
+		migrate_drop(m, e, "mail that arrives without SMTP has no client address to match; "
+			     "Postfix gives it 127.0.0.1: add that to the class if you want it unscanned");
+		return;
+	}
+	if (!migrate_net(e->value)) {
+		migrate_drop(m, e, "not an address or network: clamshim matches client addresses, "
+			     "never resolves names; write the address");
+		return;
+	}
+	q = migrate_quote(e->value);
+	migrate_put(m, e, r->sect, "networks", q, 1);
+	free(q);
+}
+
+/*
+ * migrate_glob - a POSIX regular expression (ere: extended) matched
+ * anywhere in the text, as a glob on the whole text. 0 ok; -1 when it is
+ * more than literal text with ., .*, ^ and $.
+ */
+static int
+migrate_glob(const char *re, int ere, char *out, size_t outlen)
+{
+	size_t	n = strlen(re), i = 0, o = 0;
+	int	start = re[0] == '^', end = n > 0 && re[n - 1] == '$' && (n < 2 || re[n - 2] != '\\');
+
+	if (outlen < 3 || n + 3 > outlen)
+		return -1;
+	if (start)
+		i = 1;
+	if (end)
+		n--;
+	if (!start)
+		out[o++] = '*';
+	for (; i < n; i++) {
+		char	c = re[i];
+
+		if (c == '.' && re[i + 1] == '*' && i + 1 < n) {
+			out[o++] = '*';
+			i++;
+		} else if (c == '.')
+			out[o++] = '?';
+		else if (c == '\\' && i + 1 < n && strchr(".+@-_/:=%~,!'\\$^", re[i + 1])) {
+			if (re[i + 1] == '\\')
+				return -1;	/* a glob may read \ itself */
+			out[o++] = re[++i];
+		} else if (isalnum((unsigned char) c) || strchr("@-_/:=%~,!'", c)
+			   || (c == '+' && !ere))
+			out[o++] = c;
+		else
+			return -1;
+		if (o + 2 >= outlen)
+			return -1;
+	}
+	if (!end)
+		out[o++] = '*';
+	out[o] = '\0';
+	for (i = 0; out[i]; i++)	/* "**" is "*" */
+		while (out[i] == '*' && out[i + 1] == '*')
+			memmove(out + i, out + i + 1, strlen(out + i));
+	return 0;
+}
+
+/* migrate_put_glob - one regex of a list as a glob of section s's key; -1 dropped */
+static int
+migrate_put_glob(struct migrate *m, const struct migrate_entry *e, int s, const char *key,
+		 const char *re, int ere)
+{
+	char	g[MIGRATE_LINE_MAX + 4], shown[MIGRATE_SHOW_MAX];
+	char   *q;
+
+	if (!migrate_printable(re) || migrate_glob(re, ere, g, sizeof(g)) < 0) {
+		migrate_drop(m, e, "the expression \"%s\" is not plain text with ., .*, ^ and $: "
+			     "write it as a glob (* ?) yourself", migrate_shown(re, shown, sizeof(shown)));
+		return -1;
+	}
+	q = migrate_quote(g);
+	migrate_put(m, e, s, key, q, 1);
+	free(q);
+	return 0;
+}
+
+/* migrate_read_lines - each line of the file e names, through fn; -1 (dropped) when unreadable */
+static int
+migrate_read_lines(struct migrate *m, const struct migrate_entry *e, const char *path,
+		   void (*fn)(struct migrate *, const struct migrate_entry *, const char *))
+{
+	char	err[256], line[MIGRATE_LINE_MAX];
+	char   *text = NULL, *p, *nl;
+	size_t	len = 0, n;
+
+	if (m->read == NULL || m->read(path, &text, &len, err, sizeof(err)) < 0) {
+		migrate_drop(m, e, "cannot read the file: %s", m->read ? err : "not read here");
+		return -1;
+	}
+	for (p = text; p < text + len; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t) (text + len - p))) == NULL)
+			nl = text + len;
+		n = (size_t) (nl - p);
+		while (n > 0 && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (n == 0 || n >= sizeof(line))
+			continue;
+		memcpy(line, p, n);
+		line[n] = '\0';
+		fn(m, e, line);
+	}
+	free(text);
+	return 0;
+}
+
+/* migrate_allow_line - one line of an AllowList file: [From:|To:]REGEX */
+static void
+migrate_allow_line(struct migrate *m, const struct migrate_entry *e, const char *line)
+{
+	if (strchr("#:!", line[0]) != NULL)
+		return;
+	if (strncmp(line, "From:", 5) == 0)
+		(void) migrate_put_glob(m, e, MS_FROM, "senders", line + 5, 0);
+	else
+		(void) migrate_put_glob(m, e, MS_TO, "recipients",
+					line + (strncmp(line, "To:", 3) == 0 ? 3 : 0), 0);
+}
+
+/* migrate_h_allow - AllowList FILE: classes of senders and of recipients */
+static void
+migrate_h_allow(struct migrate *m, const struct migrate_row *r, const struct migrate_entry *e)
+{
+	(void) r;
+	(void) migrate_read_lines(m, e, e->value, migrate_allow_line);
+}
+
+/* migrate_auth_line - one name of a SkipAuthenticated file: */
+static void
+migrate_auth_line(struct migrate *m, const struct migrate_entry *e, const char *line)
+{
+	char   *q;
+
+	if (strpbrk(line, "*?[\\") != NULL || !migrate_printable(line)) {
+		migrate_drop(m, e, "a name with * ? [ or \\ in it is not a plain glob");
+		return;
+	}
+	q = migrate_quote(line);
+	migrate_put(m, e, MS_AUTH, "auth_users", q, 1);
+	free(q);
+}
+
+/* migrate_h_skipauth - SkipAuthenticated REGEX or file:PATH: class "authenticated" */
+static void
+migrate_h_skipauth(struct migrate *m, const struct migrate_row *r, const struct migrate_entry *e)
+{
+	(void) r;
+	if (strncmp(e->value, "file:", 5) == 0) {
+		if (migrate_read_lines(m, e, e->value + 5, migrate_auth_line) == 0)
+			migrate_put(m, e, MS_AUTH, "authenticated", "true", 0);
+		return;
+	}
+	if (migrate_put_glob(m, e, MS_AUTH, "auth_users", e->value, 1) == 0)
+		migrate_put(m, e, MS_AUTH, "authenticated", "true", 0);
+}
+
+/* migrate_h_virusaction - VirusAction: alert.virus_command takes the details otherwise */
+static void
+migrate_h_virusaction(struct migrate *m, const struct migrate_row *r, const struct migrate_entry *e)
+{
+	(void) r;
+	migrate_drop(m, e, "alert.virus_command gets the details in its environment "
+		     "(CLAMSHIM_VIRUS, CLAMSHIM_QUEUE_ID, CLAMSHIM_SENDER, CLAMSHIM_RECIPIENTS), "
+		     "not as arguments, and no subject, message id or date: adapt the program "
+		     "and set alert { virus_command = \"...\" }");
+}
+
+/* migrate_h_exceeds - AlertExceedsMax: remembered for the note on clamd */
+static void
+migrate_h_exceeds(struct migrate *m, const struct migrate_row *r, const struct migrate_entry *e)
+{
+	(void) r;
+	m->exceeds_max = migrate_bool(e->value) == 1;
+	migrate_same(m, e, "the embedded engine always reports limits");
+}
+
+/* ---- the table ---- */
+
+/* Rows: a clamav-milter.conf option (M), a clamd.conf option (C), setters and the rest. */
+#define M(n, fn, s, k)		{MK_MILTER, (n), migrate_h_##fn, (s), (k), 0}
+#define C(n, fn, s, k)		{MK_CLAMD, (n), migrate_h_##fn, (s), (k), 0}
+#define EMB(n, fn, k)		C(n, fn, MS_EMBEDDED, k)
+#define CSAME(n, why)		C(n, same, 0, why)
+/* A setting of the clamd daemon: no meaning for clamshim. */
+#define DAEMON(n)		CSAME(n, "a setting of the clamd daemon, not of scanning: nothing for clamshim")
+#define LOGFILE_SAME		"goes with LogFile: syslog time-stamps, rotates and bounds its files"
+
+static const struct migrate_row migrate_rows[] = {
+	/* clamav-milter.conf(5), in its order */
+	M("Example", same, 0, "the sample's marker: nothing to carry"),
+	M("MilterSocket", socket, MS_TOP, "socket"),
+	M("MilterSocketGroup", text, MS_TOP, "socket_group"),
+	M("MilterSocketMode", mode, MS_TOP, "socket_mode"),
+	M("FixStaleSocket", bool_same, 0, "yes: clamshim always removes a stale socket at start"),
+	M("User", text, MS_TOP, "user"),
+	M("ReadTimeout", time, MS_CLAMD, "s:scan_timeout"),
+	M("Foreground", same, 0, "clamshim's -f option (its systemd unit uses it)"),
+	M("Chroot", drop, 0, "clamshim does not chroot itself: use systemd's RootDirectory= "
+	  "or its sandboxing (doc/hardening.md)"),
+	M("PidFile", text, MS_TOP, "pid_file"),
+	M("TemporaryDirectory", text, MS_TOP, "spool_dir"),
+	{MK_MILTER, "ClamdSocket", migrate_h_clamd, MS_CLAMD, "servers", 1},
+	{MK_MILTER, "LocalNet", migrate_h_localnet, MS_LOCALNET, NULL, 1},
+	{MK_MILTER, "AllowList", migrate_h_allow, 0, NULL, 1},
+	{MK_MILTER, "SkipAuthenticated", migrate_h_skipauth, 0, NULL, 0},
+	M("MaxFileSize", size, MS_POLICY, "max_size"),
+	M("OnClean", onclean, 0, NULL),
+	M("OnInfected", action, MS_POLICY, "on_infected"),
+	M("OnFail", action, MS_POLICY, "on_unavailable"),
+	M("RejectMsg", text, MS_POLICY, "reject_message"),
+	M("AddHeader", addheader, MS_HEADERS, NULL),
+	M("ReportHostname", text, MS_HEADERS, "hostname"),
+	M("VirusAction", virusaction, 0, NULL),
+	M("LogFile", drop, 0, "clamshim logs to syslog (and to stderr with -f): "
+	  "send its lines to a file with syslog's rules"),
+	M("LogFileUnlock", same, 0, LOGFILE_SAME),
+	M("LogFileMaxSize", same, 0, LOGFILE_SAME),
+	M("LogTime", same, 0, LOGFILE_SAME),
+	M("LogRotate", same, 0, LOGFILE_SAME),
+	M("LogSyslog", bool_same, 0, "yes: clamshim always logs to syslog"),
+	M("LogFacility", facility, MS_TOP, "syslog_facility"),
+	M("LogVerbose", verbose, MS_TOP, "log_level"),
+	M("LogInfected", logwhat, 0, "infected"),
+	M("LogClean", logwhat, 0, "all"),
+	M("SupportMultipleRecipients", same, 0, "clamshim logs one line per message "
+	  "(log_addresses lists every recipient) and runs virus_command once per message"),
+
+	/* clamd.conf(5): what scans, into embedded {} */
+	EMB("DatabaseDirectory", text, "database"),
+	EMB("SelfCheck", time, "s:reload_check"),
+	EMB("OfficialDatabaseOnly", bool, "official_database_only"),
+	EMB("DetectPUA", bool, "detect_pua"),
+	{MK_CLAMD, "ExcludePUA", migrate_h_text, MS_EMBEDDED, "exclude_pua", 1},
+	{MK_CLAMD, "IncludePUA", migrate_h_text, MS_EMBEDDED, "include_pua", 1},
+	EMB("HeuristicAlerts", bool, "heuristic_alerts"),
+	EMB("AlgorithmicDetection", bool, "heuristic_alerts"),		/* its old name */
+	EMB("HeuristicScanPrecedence", bool, "heuristic_scan_precedence"),
+	EMB("AlertBrokenExecutables", bool, "alert_broken_executables"),
+	EMB("DetectBrokenExecutables", bool, "alert_broken_executables"),
+	EMB("AlertBrokenMedia", bool, "alert_broken_media"),
+	EMB("AlertEncrypted", bool, "alert_encrypted"),
+	EMB("ArchiveBlockEncrypted", bool, "alert_encrypted"),
+	EMB("AlertEncryptedArchive", bool, "alert_encrypted_archive"),
+	EMB("AlertEncryptedDoc", bool, "alert_encrypted_doc"),
+	EMB("AlertOLE2Macros", bool, "alert_ole2_macros"),
+	EMB("OLE2BlockMacros", bool, "alert_ole2_macros"),
+	EMB("AlertPhishingSSLMismatch", bool, "alert_phishing_ssl_mismatch"),
+	EMB("PhishingAlwaysBlockSSLMismatch", bool, "alert_phishing_ssl_mismatch"),
+	EMB("AlertPhishingCloak", bool, "alert_phishing_cloak"),
+	EMB("PhishingAlwaysBlockCloak", bool, "alert_phishing_cloak"),
+	EMB("AlertPartitionIntersection", bool, "alert_partition_intersection"),
+	EMB("PartitionIntersection", bool, "alert_partition_intersection"),
+	EMB("PhishingSignatures", bool, "phishing_signatures"),
+	EMB("PhishingScanURLs", bool, "phishing_scan_urls"),
+	EMB("ScanPE", bool, "scan_pe"),
+	EMB("ScanELF", bool, "scan_elf"),
+	EMB("ScanOLE2", bool, "scan_ole2"),
+	EMB("ScanPDF", bool, "scan_pdf"),
+	EMB("ScanSWF", bool, "scan_swf"),
+	EMB("ScanXMLDOCS", bool, "scan_xmldocs"),
+	EMB("ScanHWP3", bool, "scan_hwp3"),
+	EMB("ScanOneNote", bool, "scan_onenote"),
+	EMB("ScanHTML", bool, "scan_html"),
+	EMB("ScanArchive", bool, "scan_archive"),
+	EMB("ScanImage", bool, "scan_image"),
+	EMB("ScanImageFuzzyHash", bool, "scan_image_fuzzy_hash"),
+	EMB("Bytecode", bool, "bytecode"),
+	EMB("BytecodeSecurity", text, "bytecode_security"),
+	EMB("BytecodeTimeout", time, "ms:bytecode_timeout"),
+	EMB("BytecodeUnsigned", bool, "bytecode_unsigned"),
+	EMB("MaxEmbeddedPE", size, "max_embedded_pe"),
+	EMB("MaxHTMLNormalize", size, "max_html_normalize"),
+	EMB("MaxHTMLNoTags", size, "max_html_no_tags"),
+	EMB("MaxScriptNormalize", size, "max_script_normalize"),
+	EMB("MaxZipTypeRcg", size, "max_zip_type_rcg"),
+	EMB("MaxPartitions", count, "max_partitions"),
+	EMB("MaxIconsPE", count, "max_icons_pe"),
+	EMB("MaxRecHWP3", count, "max_rec_hwp3"),
+	EMB("PCREMatchLimit", count, "pcre_match_limit"),
+	EMB("PCRERecMatchLimit", count, "pcre_rec_match_limit"),
+	EMB("PCREMaxFileSize", size, "pcre_max_file_size"),
+	EMB("StructuredDataDetection", bool, "structured_data_detection"),
+	EMB("StructuredMinCreditCardCount", count, "structured_min_credit_card_count"),
+	EMB("StructuredMinSSNCount", count, "structured_min_ssn_count"),
+	EMB("StructuredSSNFormatNormal", bool, "structured_ssn_format_normal"),
+	EMB("StructuredSSNFormatStripped", bool, "structured_ssn_format_stripped"),
+	EMB("StructuredCCOnly", bool, "structured_cc_only"),
+	EMB("MaxScanTime", time, "ms:max_scan_time"),
+	EMB("MaxScanSize", size, "max_scan_size"),
+	EMB("MaxFileSize", size, "max_file_size"),
+	EMB("MaxRecursion", count, "max_recursion"),
+	EMB("MaxFiles", count, "max_files"),
+	C("StreamMaxLength", size, MS_CLAMD, "stream_max"),
+	C("AlertExceedsMax", exceeds, 0, NULL),
+	C("ScanMail", bool_same, 0, "yes: clamshim always scans mail as mail"),
+	C("ScanPartialMessages", bool_same, 0, "no: clamshim does not join message/partial pieces"),
+	C("DisableCache", bool_same, 0, "no: the embedded engine's clean cache is always on"),
+	C("VirusEvent", drop, 0, "alert.virus_command runs once per infected message, "
+	  "with the details in its environment: adapt the command and set it"),
+	CSAME("ExtendedDetectionInfo", "clamshim logs the signature name"),
+	CSAME("AllowAllMatchScan", "only for clamdscan --allmatch: nothing for mail"),
+	CSAME("ForceToDisk", "clamshim keeps small messages in memory, spills big ones (memory_limit)"),
+	CSAME("LeaveTemporaryFiles", "a debugging setting of clamd"),
+	CSAME("DisableCertCheck", "a setting of clamd's signature checks (Authenticode)"),
+	CSAME("Debug", "a debugging setting of clamd"),
+	CSAME("ExitOnOOM", "clamshim stops on out of memory; systemd restarts it"),
+	DAEMON("LocalSocket"), DAEMON("LocalSocketGroup"), DAEMON("LocalSocketMode"),
+	DAEMON("TCPSocket"), DAEMON("TCPAddr"), DAEMON("FixStaleSocket"), DAEMON("User"),
+	DAEMON("Foreground"), DAEMON("PidFile"), DAEMON("TemporaryDirectory"),
+	DAEMON("ReadTimeout"), DAEMON("CommandReadTimeout"), DAEMON("SendBufTimeout"),
+	DAEMON("IdleTimeout"), DAEMON("MaxQueue"), DAEMON("MaxThreads"),
+	DAEMON("MaxConnectionQueueLength"), DAEMON("ConcurrentDatabaseReload"),
+	DAEMON("LogFile"), DAEMON("LogFileUnlock"), DAEMON("LogFileMaxSize"), DAEMON("LogTime"),
+	DAEMON("LogClean"), DAEMON("LogSyslog"), DAEMON("LogFacility"), DAEMON("LogVerbose"),
+	DAEMON("LogRotate"), DAEMON("PreludeEnable"), DAEMON("PreludeAnalyzerName"),
+	DAEMON("MaxDirectoryRecursion"), DAEMON("FollowDirectorySymlinks"),
+	DAEMON("FollowFileSymlinks"), DAEMON("CrossFilesystems"), DAEMON("ExcludePath"),
+	DAEMON("OnAccessMaxFileSize"), DAEMON("OnAccessIncludePath"), DAEMON("OnAccessExcludePath"),
+	DAEMON("OnAccessMountPath"), DAEMON("OnAccessExcludeUname"), DAEMON("OnAccessExcludeUID"),
+	DAEMON("OnAccessExcludeRootUID"), DAEMON("OnAccessPrevention"), DAEMON("OnAccessDisableDDD"),
+	DAEMON("OnAccessMaxThreads"), DAEMON("OnAccessCurlTimeout"), DAEMON("OnAccessRetryAttempts"),
+	DAEMON("OnAccessDenyOnError"), DAEMON("OnAccessExtraScanning"),
+	DAEMON("GenerateMetadataJson"), DAEMON("JsonStoreHTMLURIs"), DAEMON("JsonStorePDFURIs"),
+	DAEMON("JsonStoreExtraHashes"), DAEMON("CacheSize"), DAEMON("FIPSCryptoHashLimits"),
+};
+
+/* migrate_row_find - the row of name for files of kind; NULL if none */
+static const struct migrate_row *
+migrate_row_find(int kind, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < NROWS(migrate_rows); i++)
+		if (migrate_rows[i].kind == kind && strcmp(migrate_rows[i].name, name) == 0)
+			return &migrate_rows[i];
+	return NULL;
+}
+
+/* ---- reading a file ---- */
+
+/* migrate_entry_read - line n (len bytes at p) as an option; 0 none (blank, comment), 1 one */
+static int
+migrate_entry_read(const char *p, size_t len, struct migrate_entry *e)
+{
+	size_t	i = 0, n;
+
+	while (len > 0 && strchr(" \t\r", p[len - 1]) != NULL)
+		len--;
+	while (i < len && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	if (i == len || p[i] == '#')
+		return 0;
+	for (n = 0; i < len && p[i] != ' ' && p[i] != '\t'; i++)
+		if (n + 1 < sizeof(e->name))
+			e->name[n++] = p[i] ? p[i] : '?';
+	e->name[n] = '\0';
+	while (i < len && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	n = len - i;
+	if (n >= 2 && p[i] == '"' && p[len - 1] == '"') {	/* "value" */
+		i++;
+		n -= 2;
+	}
+	if (n >= sizeof(e->value))
+		n = sizeof(e->value) - 1;	/* migrate_text drops it as too long */
+	memcpy(e->value, p + i, n);
+	e->value[n] = '\0';
+	if (memchr(p + i, '\0', n) != NULL)
+		e->value[0] = '\x01';		/* not printable: dropped */
+	return 1;
+}
+
+/* migrate_kind_of - MK_MILTER or MK_CLAMD by the options only one of them has; 0 neither */
+static int
+migrate_kind_of(const struct migrate_src *src)
+{
+	struct migrate_entry e;
+	const char *p = src->text, *end = src->text + src->len, *nl;
+	int	milter = 0, clamd = 0;
+
+	for (; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t) (end - p))) == NULL)
+			nl = end;
+		if (!migrate_entry_read(p, (size_t) (nl - p), &e))
+			continue;
+		milter += migrate_row_find(MK_MILTER, e.name) && !migrate_row_find(MK_CLAMD, e.name);
+		clamd += migrate_row_find(MK_CLAMD, e.name) && !migrate_row_find(MK_MILTER, e.name);
+	}
+	if (milter == clamd)
+		return 0;
+	return milter > clamd ? MK_MILTER : MK_CLAMD;
+}
+
+/* migrate_file - every option of one file of kind through its row */
+static void
+migrate_file(struct migrate *m, const struct migrate_src *src, int kind)
+{
+	const char *p = src->text, *end = src->text + src->len, *nl;
+	const struct migrate_row **seen = util_calloc(NROWS(migrate_rows), sizeof(*seen));
+	static struct migrate_entry e;	/* large: not on the stack; one conversion at a time */
+	size_t	nseen = 0, i;
+	int	line = 0;
+
+	e.file = src->name;
+	for (; p < end; p = nl + 1) {
+		const struct migrate_row *r;
+
+		if ((nl = memchr(p, '\n', (size_t) (end - p))) == NULL)
+			nl = end;
+		line++;
+		if (!migrate_entry_read(p, (size_t) (nl - p), &e))
+			continue;
+		e.line = line;
+		if ((size_t) (nl - p) >= MIGRATE_LINE_MAX) {
+			migrate_drop(m, &e, "the line is longer than %d characters", MIGRATE_LINE_MAX);
+			continue;
+		}
+		if (!migrate_printable(e.name) || !migrate_printable(e.value)) {
+			migrate_drop(m, &e, "not printable ASCII");
+			continue;
+		}
+		if ((r = migrate_row_find(kind, e.name)) == NULL) {
+			migrate_drop(m, &e, "not an option of %s that clamshim knows",
+				     kind == MK_MILTER ? "clamav-milter.conf" : "clamd.conf");
+			continue;
+		}
+		for (i = 0; !r->multi && i < nseen && seen[i] != r; i++)
+			;
+		if (!r->multi && i < nseen) {
+			migrate_same(m, &e, "set before in this file: the first setting counts");
+			continue;
+		}
+		if (!r->multi)
+			seen[nseen++] = r;
+		r->fn(m, r, &e);
+	}
+	free(seen);
+}
+
+/* ---- writing ---- */
+
+/* The classes the exclusions become, by output section. */
+static const char *const migrate_class_name[MS_COUNT] = {
+	[MS_LOCALNET] = "localnet", [MS_FROM] = "allowlist-senders",
+	[MS_TO] = "allowlist-recipients", [MS_AUTH] = "skip-authenticated",
+};
+
+/* migrate_write_sets - the settings of section s, indented by ind */
+static void
+migrate_write_sets(struct migrate *m, struct migrate_buf *b, int s, const char *ind)
+{
+	size_t	i, k;
+
+	for (i = 0; i < m->nsets[s]; i++) {
+		struct migrate_set *set = &m->sets[s][i];
+
+		if (s == MS_AUTH && strcmp(set->key, "auth_users") == 0 && set->nvals == 1
+		    && strcmp(set->vals[0], "\"*\"") == 0)
+			continue;		/* any user: authenticated = true says it */
+		if (!set->list) {
+			migrate_add(b, "%s%s = %s\t# %s\n", ind, set->key, set->vals[0], set->from);
+			continue;
+		}
+		migrate_add(b, "%s%s = {\t# %s\n", ind, set->key, set->from);
+		for (k = 0; k < set->nvals; k++)
+			migrate_add(b, "%s  %s%s\n", ind, set->vals[k], k + 1 < set->nvals ? "," : "");
+		migrate_add(b, "%s}\n", ind);
+	}
+}
+
+/* migrate_has - 1 when section s has key */
+static int
+migrate_has(struct migrate *m, int s, const char *key)
+{
+	size_t	i;
+
+	for (i = 0; i < m->nsets[s]; i++)
+		if (strcmp(m->sets[s][i].key, key) == 0)
+			return 1;
+	return 0;
+}
+
+/* migrate_write - the whole clamshim.conf into b */
+static void
+migrate_write(struct migrate *m, const struct migrate_src *src, const int *kinds, size_t nsrc,
+	      struct migrate_buf *b)
+{
+	static const char *const sect_title[MS_COUNT] = {
+		[MS_EMBEDDED] = "embedded", [MS_CLAMD] = "clamd", [MS_POLICY] = "policy",
+		[MS_HEADERS] = "headers",
+	};
+	int	clamd = (m->kinds & MK_MILTER) && migrate_has(m, MS_CLAMD, "servers"), s;
+	size_t	i;
+
+	migrate_add(b, "# clamshim.conf written by clamshim --migrate from:\n");
+	for (i = 0; i < nsrc; i++)
+		migrate_add(b, "#   %s (%s)\n", src[i].name,
+			    kinds[i] == MK_MILTER ? "clamav-milter.conf" : "clamd.conf");
+	migrate_add(b, "# Each setting names the option it came from; what was not carried over\n"
+		    "# is listed at the end. See clamshim.conf(5) and doc/migrate.md.\n\n");
+	migrate_write_sets(m, b, MS_TOP, "");
+	if (clamd)
+		migrate_add(b, "scanners = {\"clamd\"}\t# clamav-milter scanned with clamd\n");
+	else
+		migrate_add(b, "scanners = {\"embedded\"}\t# %s\n", m->kinds & MK_MILTER ?
+			    "no ClamdSocket: the embedded engine" : "the embedded engine replaces clamd");
+	migrate_write_sets(m, b, MS_LOG, "");
+	for (s = MS_EMBEDDED; s <= MS_HEADERS; s++) {
+		if (m->nsets[s] == 0)
+			continue;
+		migrate_add(b, "\n");
+		if (s == MS_EMBEDDED && clamd)
+			migrate_add(b, "# clamd.conf's scanning settings for the embedded engine: the clamd\n"
+				    "# servers go on reading clamd.conf; these count once \"embedded\" is\n"
+				    "# added to scanners.\n");
+		if (s == MS_CLAMD && clamd && !m->exceeds_max)
+			migrate_add(b, "# clamd answers OK for what it stopped unpacking at a limit unless\n"
+				    "# clamd.conf says \"AlertExceedsMax yes\": clamshim then takes its OK\n"
+				    "# as a limit (policy.on_limit). Set AlertExceedsMax yes in clamd.conf.\n");
+		migrate_add(b, "%s {\n", sect_title[s]);
+		migrate_write_sets(m, b, s, "  ");
+		migrate_add(b, "}\n");
+	}
+	for (s = MS_LOCALNET; s <= MS_AUTH; s++) {
+		if (m->nsets[s] == 0 || (s == MS_AUTH && !migrate_has(m, s, "authenticated")))
+			continue;
+		migrate_add(b, "\nclass \"%s\" {\t# clamav-milter does not scan these\n",
+			    migrate_class_name[s]);
+		migrate_write_sets(m, b, s, "  ");
+		migrate_add(b, "  scan = false\n}\n");
+	}
+	if (m->same.len)
+		migrate_add(b, "\n# Nothing to write, clamshim does this anyway:\n%s", m->same.s);
+	if (m->dropped.len)
+		migrate_add(b, "\n# Not carried over:\n%s", m->dropped.s);
+}
+
+/* migrate_free - what m holds */
+static void
+migrate_free(struct migrate *m)
+{
+	size_t	i, k;
+	int	s;
+
+	for (s = 0; s < MS_COUNT; s++)
+		for (i = 0; i < m->nsets[s]; i++)
+			for (k = 0; k < m->sets[s][i].nvals; k++)
+				free(m->sets[s][i].vals[k]);
+	free(m->same.s);
+	free(m->dropped.s);
+	free(m->notes.s);
+	free(m);
+}
+
+/* migrate_text - convert the sources; see migrate(3h) */
+enum migrate_status
+migrate_text(const struct migrate_src *src, size_t nsrc, migrate_read_fn *read, char **out,
+	     char **notes)
+{
+	struct migrate *m = util_calloc(1, sizeof(*m));
+	struct migrate_buf b = {NULL, 0}, n = {NULL, 0};
+	int	kinds[MIGRATE_FILES_MAX], pass;
+	enum migrate_status rc = MIGRATE_ERROR;
+	size_t	i;
+
+	m->read = read;
+	if (nsrc == 0 || nsrc > MIGRATE_FILES_MAX) {
+		migrate_add(&n, "give 1 to %d files\n", MIGRATE_FILES_MAX);
+		goto done;
+	}
+	for (i = 0; i < nsrc; i++) {
+		char	shown[MIGRATE_SHOW_MAX];
+
+		migrate_shown(src[i].name, shown, sizeof(shown));
+		if ((kinds[i] = migrate_kind_of(&src[i])) == 0) {
+			migrate_add(&n, "%s: neither a clamav-milter.conf nor a clamd.conf "
+				    "(too few of their options)\n", shown);
+			goto done;
+		}
+		if (m->kinds & kinds[i]) {
+			migrate_add(&n, "%s: a second %s\n", shown,
+				    kinds[i] == MK_MILTER ? "clamav-milter.conf" : "clamd.conf");
+			goto done;
+		}
+		m->kinds |= kinds[i];
+	}
+	for (pass = MK_MILTER; pass <= MK_CLAMD; pass++)	/* clamav-milter.conf first */
+		for (i = 0; i < nsrc; i++)
+			if (kinds[i] == pass)
+				migrate_file(m, &src[i], pass);
+	if ((m->kinds & MK_MILTER) && !migrate_has(m, MS_CLAMD, "servers")) {
+		migrate_add(&m->dropped, "# no ClamdSocket: scanning with the embedded engine\n");
+		migrate_add(&m->notes, "no ClamdSocket: scanning with the embedded engine\n");
+		m->ndropped++;
+	}
+	migrate_write(m, src, kinds, nsrc, &b);
+	if (m->notes.len)
+		migrate_add(&n, "%s", m->notes.s);
+	rc = m->ndropped ? MIGRATE_SOME : MIGRATE_ALL;
+done:
+	migrate_add(&b, "%s", "");
+	migrate_add(&n, "%s", "");
+	*out = b.s ? b.s : util_strdup("");
+	*notes = n.s ? n.s : util_strdup("");
+	migrate_free(m);
+	return rc;
+}
+
+/* migrate_read_file - migrate_read_fn for real files: at most MIGRATE_FILE_MAX bytes */
+int
+migrate_read_file(const char *path, char **text, size_t *len, char *err, size_t errlen)
+{
+	FILE   *fp = fopen(path, "r");
+	char   *buf;
+	size_t	n;
+
+	if (fp == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	buf = util_malloc(MIGRATE_FILE_MAX + 2);
+	n = fread(buf, 1, MIGRATE_FILE_MAX + 1, fp);
+	if (ferror(fp) || n > MIGRATE_FILE_MAX) {
+		snprintf(err, errlen, "%s: %s", path, ferror(fp) ? strerror(errno) :
+			 "larger than 1 MiB");
+		fclose(fp);
+		free(buf);
+		return -1;
+	}
+	fclose(fp);
+	buf[n] = '\0';
+	*text = buf;
+	*len = n;
+	return 0;
+}
+
+/* migrate_files - --migrate FILE...: read, convert, write; the exit code */
+int
+migrate_files(char *const *paths, int npaths, FILE *out, FILE *errfp)
+{
+	struct migrate_src src[MIGRATE_FILES_MAX];
+	char   *texts[MIGRATE_FILES_MAX] = {NULL}, *conf = NULL, *notes = NULL, *p, *nl;
+	char	err[512];
+	int	i, rc = MIGRATE_ERROR;
+
+	if (npaths <= 0 || npaths > MIGRATE_FILES_MAX) {
+		fprintf(errfp, "clamshim: --migrate needs 1 to %d files\n", MIGRATE_FILES_MAX);
+		return MIGRATE_ERROR;
+	}
+	for (i = 0; i < npaths; i++) {
+		if (migrate_read_file(paths[i], &texts[i], &src[i].len, err, sizeof(err)) < 0) {
+			fprintf(errfp, "clamshim: %s\n", err);
+			goto done;
+		}
+		src[i].name = paths[i];
+		src[i].text = texts[i];
+	}
+	rc = (int) migrate_text(src, (size_t) npaths, migrate_read_file, &conf, &notes);
+	if (rc != MIGRATE_ERROR && (fputs(conf, out) == EOF || fflush(out) == EOF)) {
+		fprintf(errfp, "clamshim: writing the configuration: %s\n", strerror(errno));
+		rc = MIGRATE_ERROR;
+	}
+	for (p = notes; *p; p = nl + 1) {	/* one "clamshim: " line each */
+		if ((nl = strchr(p, '\n')) == NULL)
+			break;
+		fprintf(errfp, "clamshim: %.*s\n", (int) (nl - p), p);
+	}
+done:
+	for (i = 0; i < npaths; i++)
+		free(texts[i]);
+	free(conf);
+	free(notes);
+	return rc;
+}
