@@ -51,7 +51,7 @@
 #define NROWS(t)		(sizeof(t) / sizeof((t)[0]))
 #define MIGRATE_LINE_MAX	1024	/* longer lines are dropped */
 #define MIGRATE_LIST_MAX	256	/* values of one list; more are dropped */
-#define MIGRATE_SET_MAX		128	/* settings of one section */
+#define MIGRATE_SET_MAX		96	/* settings of one section (embedded has 62 options) */
 #define MIGRATE_SHOW_MAX	80	/* of a value in a comment */
 
 enum migrate_kind { MK_MILTER = 1, MK_CLAMD = 2 };
@@ -65,7 +65,7 @@ enum migrate_sect {
 /* One setting to write: key = value, or key = {values} for a list. */
 struct migrate_set {
 	char	key[40];
-	char   *vals[MIGRATE_LIST_MAX];	/* as written: quoted or bare */
+	char  **vals;			/* as written: quoted or bare; at most MIGRATE_LIST_MAX */
 	size_t	nvals;
 	int	list;
 	char	from[80];		/* "Option (file:line)" */
@@ -236,6 +236,7 @@ migrate_put(struct migrate *m, const struct migrate_entry *e, int s, const char 
 	if (!list)
 		set->nvals = 0;
 	set->list = list;
+	set->vals = util_realloc(set->vals, (set->nvals + 1) * sizeof(*set->vals));
 	set->vals[set->nvals++] = util_strdup(bare);
 	if (set->from[0] == '\0' || !list)
 		snprintf(set->from, sizeof(set->from), "%s (%s:%d)", e->name, e->file, e->line);
@@ -1009,43 +1010,45 @@ migrate_file(struct migrate *m, const struct migrate_src *src, int kind)
 {
 	const char *p = src->text, *end = src->text + src->len, *nl;
 	const struct migrate_row **seen = util_calloc(NROWS(migrate_rows), sizeof(*seen));
-	static struct migrate_entry e;	/* large: not on the stack; one conversion at a time */
+	struct migrate_entry *e = util_calloc(1, sizeof(*e));
+	char	file[MIGRATE_SHOW_MAX];
 	size_t	nseen = 0, i;
 	int	line = 0;
 
-	e.file = src->name;
+	e->file = migrate_shown(src->name, file, sizeof(file));	/* in comments: one line */
 	for (; p < end; p = nl + 1) {
 		const struct migrate_row *r;
 
 		if ((nl = memchr(p, '\n', (size_t) (end - p))) == NULL)
 			nl = end;
 		line++;
-		if (!migrate_entry_read(p, (size_t) (nl - p), &e))
+		if (!migrate_entry_read(p, (size_t) (nl - p), e))
 			continue;
-		e.line = line;
+		e->line = line;
 		if ((size_t) (nl - p) >= MIGRATE_LINE_MAX) {
-			migrate_drop(m, &e, "the line is longer than %d characters", MIGRATE_LINE_MAX);
+			migrate_drop(m, e, "the line is longer than %d characters", MIGRATE_LINE_MAX);
 			continue;
 		}
-		if (!migrate_printable(e.name) || !migrate_printable(e.value)) {
-			migrate_drop(m, &e, "not printable ASCII");
+		if (!migrate_printable(e->name) || !migrate_printable(e->value)) {
+			migrate_drop(m, e, "not printable ASCII");
 			continue;
 		}
-		if ((r = migrate_row_find(kind, e.name)) == NULL) {
-			migrate_drop(m, &e, "not an option of %s that clamshim knows",
+		if ((r = migrate_row_find(kind, e->name)) == NULL) {
+			migrate_drop(m, e, "not an option of %s that clamshim knows",
 				     kind == MK_MILTER ? "clamav-milter.conf" : "clamd.conf");
 			continue;
 		}
 		for (i = 0; !r->multi && i < nseen && seen[i] != r; i++)
 			;
 		if (!r->multi && i < nseen) {
-			migrate_same(m, &e, "set before in this file: the first setting counts");
+			migrate_same(m, e, "set before in this file: the first setting counts");
 			continue;
 		}
 		if (!r->multi)
 			seen[nseen++] = r;
-		r->fn(m, r, &e);
+		r->fn(m, r, e);
 	}
+	free(e);
 	free(seen);
 }
 
@@ -1105,9 +1108,12 @@ migrate_write(struct migrate *m, const struct migrate_src *src, const int *kinds
 	size_t	i;
 
 	migrate_add(b, "# clamshim.conf written by clamshim --migrate from:\n");
-	for (i = 0; i < nsrc; i++)
-		migrate_add(b, "#   %s (%s)\n", src[i].name,
+	for (i = 0; i < nsrc; i++) {
+		char	shown[MIGRATE_SHOW_MAX];
+
+		migrate_add(b, "#   %s (%s)\n", migrate_shown(src[i].name, shown, sizeof(shown)),
 			    kinds[i] == MK_MILTER ? "clamav-milter.conf" : "clamd.conf");
+	}
 	migrate_add(b, "# Each setting names the option it came from; what was not carried over\n"
 		    "# is listed at the end. See clamshim.conf(5) and doc/migrate.md.\n\n");
 	migrate_write_sets(m, b, MS_TOP, "");
@@ -1155,9 +1161,11 @@ migrate_free(struct migrate *m)
 	int	s;
 
 	for (s = 0; s < MS_COUNT; s++)
-		for (i = 0; i < m->nsets[s]; i++)
+		for (i = 0; i < m->nsets[s]; i++) {
 			for (k = 0; k < m->sets[s][i].nvals; k++)
 				free(m->sets[s][i].vals[k]);
+			free(m->sets[s][i].vals);
+		}
 	free(m->same.s);
 	free(m->dropped.s);
 	free(m->notes.s);

@@ -12,7 +12,8 @@
  *	kind of option, the class sections (their exact text: clamshim -t
  *	cannot check them until classes are in the option table), regular
  *	expressions that are and are not globs, quoting (no ${ENV} expansion),
- *	values clamshim refuses, hostile bytes, and files of neither kind.
+ *	values clamshim refuses, hostile bytes, and files of neither kind;
+ *	a file name with a newline cannot add a setting.
  *	Each failing row is named in the output.
  */
 #include "config.h"
@@ -212,6 +213,23 @@ test_long_line(void **state)
 	free(notes);
 }
 
+/* test_file_name - a file name with a newline stays inside its comments */
+static void
+test_file_name(void **state)
+{
+	struct migrate_src src = {"x\nsocket = \"inet:1@evil\"\n", MILTER_MIN "Bogus 1\n",
+				  strlen(MILTER_MIN "Bogus 1\n")};
+	char   *out, *notes;
+
+	(void) state;
+	assert_int_equal(migrate_text(&src, 1, NULL, &out, &notes), MIGRATE_SOME);
+	assert_null(strstr(out, "\nsocket = \"inet"));
+	assert_null(strstr(notes, "\nsocket = \"inet"));
+	assert_non_null(strstr(out, "x?socket = \"inet:1@evil\"?"));
+	free(out);
+	free(notes);
+}
+
 /* test_bounds - no files, too many files */
 static void
 test_bounds(void **state)
@@ -241,6 +259,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_file_name),
 		cmocka_unit_test(test_bounds),
 	};
 
