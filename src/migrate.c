@@ -105,32 +105,43 @@ migrate_quote(const char *v)
 
 /* ---- what becomes of an option ---- */
 
+/* migrate_where - "FILE:LINE: Name value", or "FILE: Name unset (default value)", printable */
+static const char *
+migrate_where(const struct migrate_entry *e, char *buf, size_t len)
+{
+	char	shown[MIGRATE_SHOW_MAX], name[sizeof(e->name)];
+
+	migrate_shown(e->value, shown, sizeof(shown));
+	migrate_shown(e->name, name, sizeof(name));
+	if (e->line > 0)
+		snprintf(buf, len, "%s:%d: %s %s", e->file, e->line, name, shown);
+	else
+		snprintf(buf, len, "%s: %s unset (default %s)", e->file, name, shown[0] ? shown : "none");
+	return buf;
+}
+
 /* migrate_same - clamshim does this anyway: a comment */
 void
 migrate_same(struct migrate *m, const struct migrate_entry *e, const char *why)
 {
-	char	shown[MIGRATE_SHOW_MAX], name[sizeof(e->name)];
+	char	where[MIGRATE_SHOW_MAX * 3];
 
-	migrate_add(&m->same, "# %s:%d: %s %s: %s\n", e->file, e->line,
-		    migrate_shown(e->name, name, sizeof(name)),
-		    migrate_shown(e->value, shown, sizeof(shown)), why);
+	migrate_add(&m->same, "# %s: %s\n", migrate_where(e, where, sizeof(where)), why);
 }
 
 /* migrate_drop - not carried over: a comment and a note */
 void
 migrate_drop(struct migrate *m, const struct migrate_entry *e, const char *fmt, ...)
 {
-	char	shown[MIGRATE_SHOW_MAX], name[sizeof(e->name)], why[512];
+	char	where[MIGRATE_SHOW_MAX * 3], why[512];
 	va_list	ap;
 
 	va_start(ap, fmt);
 	(void) vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	migrate_shown(e->value, shown, sizeof(shown));
-	migrate_shown(e->name, name, sizeof(name));
-	migrate_add(&m->dropped, "# %s:%d: %s %s: %s\n", e->file, e->line, name, shown, why);
-	migrate_add(&m->notes, "%s:%d: %s %s: not carried over: %s\n", e->file, e->line, name,
-		    shown, why);
+	migrate_where(e, where, sizeof(where));
+	migrate_add(&m->dropped, "# %s: %s\n", where, why);
+	migrate_add(&m->notes, "%s: not carried over: %s\n", where, why);
 	m->ndropped++;
 }
 
@@ -170,8 +181,11 @@ migrate_put(struct migrate *m, const struct migrate_entry *e, int s, const char 
 	set->list = list;
 	set->vals = util_realloc(set->vals, (set->nvals + 1) * sizeof(*set->vals));
 	set->vals[set->nvals++] = util_strdup(bare);
-	if (set->from[0] == '\0' || !list)
+	if ((set->from[0] == '\0' || !list) && e->line > 0)
 		snprintf(set->from, sizeof(set->from), "%s (%s:%d)", e->name, e->file, e->line);
+	else if (set->from[0] == '\0' || !list)
+		snprintf(set->from, sizeof(set->from), "%s unset: the default of %s", e->name,
+			 m->kinds & MK_MILTER ? "clamav-milter" : "clamd");
 }
 
 /*
@@ -256,6 +270,27 @@ migrate_kind_of(const struct migrate_src *src)
 	return milter > clamd ? MK_MILTER : MK_CLAMD;
 }
 
+/* migrate_defaults - clamav's own value of each option of kind the file did not set, through its row */
+static void
+migrate_defaults(struct migrate *m, int kind, const struct migrate_row **seen, size_t nseen,
+		 struct migrate_entry *e)
+{
+	size_t	i, k;
+
+	for (i = 0; i < migrate_row_count(); i++) {
+		const struct migrate_row *r = migrate_row_at(i);
+
+		for (k = 0; k < nseen && seen[k] != r; k++)
+			;
+		if (r->kind != kind || r->dflt == NULL || k < nseen)
+			continue;
+		e->line = 0;
+		snprintf(e->name, sizeof(e->name), "%s", r->name);
+		snprintf(e->value, sizeof(e->value), "%s", r->dflt);
+		r->fn(m, r, e);
+	}
+}
+
 /* migrate_file - every option of one file of kind through its row */
 static void
 migrate_file(struct migrate *m, const struct migrate_src *src, int kind)
@@ -300,6 +335,7 @@ migrate_file(struct migrate *m, const struct migrate_src *src, int kind)
 			seen[nseen++] = r;
 		r->fn(m, r, e);
 	}
+	migrate_defaults(m, kind, seen, nseen, e);
 	free(e);
 	free(seen);
 }

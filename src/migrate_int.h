@@ -37,7 +37,7 @@ struct migrate_set {
 	char  **vals;			/* as written: quoted or bare; at most MIGRATE_LIST_MAX */
 	size_t	nvals;
 	int	list;
-	char	from[80];		/* "Option (file:line)" */
+	char	from[160];		/* "Option (file:line)" */
 };
 
 /* A growing text. */
@@ -78,6 +78,7 @@ struct migrate_row {
 	int	sect;			/* MS_* for setters */
 	const char *key;		/* the clamshim option; or the reason */
 	int	multi;			/* may be repeated: each counts */
+	const char *dflt;		/* clamav's value when the file has none, through fn; NULL: clamshim's */
 };
 
 /* migrate_add - append printf text to b */
@@ -103,5 +104,7 @@ int	migrate_set_checked(struct migrate *m, const struct migrate_entry *e, int s,
 const struct migrate_row *migrate_row_find(int kind, const char *name);
 /* migrate_row_count - the number of rows */
 size_t	migrate_row_count(void);
+/* migrate_row_at - row i (i < migrate_row_count()) */
+const struct migrate_row *migrate_row_at(size_t i);
 
 #endif

@@ -178,6 +178,17 @@ migrate_h_time(struct migrate *m, const struct migrate_row *r, const struct migr
 	}
 }
 
+/* migrate_h_user - User; unset, clamav-milter kept the user that started it */
+static void
+migrate_h_user(struct migrate *m, const struct migrate_row *r, const struct migrate_entry *e)
+{
+	if (e->value[0] == '\0')
+		migrate_drop(m, e, "clamav-milter kept the user that started it (root); clamshim "
+			     "becomes user \"clamav\", its default: give it a user, or user = \"\"");
+	else
+		migrate_h_text(m, r, e);
+}
+
 /* migrate_h_socket - MilterSocket: [[unix|local]:]/path, inet:port@host, inet6:... */
 static void
 migrate_h_socket(struct migrate *m, const struct migrate_row *r, const struct migrate_entry *e)
@@ -556,8 +567,8 @@ migrate_h_exceeds(struct migrate *m, const struct migrate_row *r, const struct m
 /* ---- the table ---- */
 
 /* Rows: a clamav-milter.conf option (M), a clamd.conf option (C), setters and the rest. */
-#define M(n, fn, s, k)		{MK_MILTER, (n), migrate_h_##fn, (s), (k), 0}
-#define C(n, fn, s, k)		{MK_CLAMD, (n), migrate_h_##fn, (s), (k), 0}
+#define M(n, fn, s, k)		{MK_MILTER, (n), migrate_h_##fn, (s), (k), 0, NULL}
+#define C(n, fn, s, k)		{MK_CLAMD, (n), migrate_h_##fn, (s), (k), 0, NULL}
 #define EMB(n, fn, k)		C(n, fn, MS_EMBEDDED, k)
 #define CSAME(n, why)		C(n, same, 0, why)
 /* A setting of the clamd daemon: no meaning for clamshim. */
@@ -571,23 +582,23 @@ static const struct migrate_row migrate_rows[] = {
 	M("MilterSocketGroup", text, MS_TOP, "socket_group"),
 	M("MilterSocketMode", mode, MS_TOP, "socket_mode"),
 	M("FixStaleSocket", bool_same, 0, "yes: clamshim always removes a stale socket at start"),
-	M("User", text, MS_TOP, "user"),
-	M("ReadTimeout", time, MS_CLAMD, "s:scan_timeout"),
+	{MK_MILTER, "User", migrate_h_user, MS_TOP, "user", 0, ""},
+	{MK_MILTER, "ReadTimeout", migrate_h_time, MS_CLAMD, "s:scan_timeout", 0, "120"},
 	M("Foreground", same, 0, "clamshim's -f option (its systemd unit uses it)"),
 	M("Chroot", drop, 0, "clamshim does not chroot itself: use systemd's RootDirectory= "
 	  "or its sandboxing (doc/hardening.md)"),
 	M("PidFile", text, MS_TOP, "pid_file"),
 	M("TemporaryDirectory", text, MS_TOP, "spool_dir"),
-	{MK_MILTER, "ClamdSocket", migrate_h_clamd, MS_CLAMD, "servers", 1},
-	{MK_MILTER, "LocalNet", migrate_h_localnet, MS_LOCALNET, NULL, 1},
-	{MK_MILTER, "AllowList", migrate_h_allow, 0, NULL, 1},
-	{MK_MILTER, "SkipAuthenticated", migrate_h_skipauth, 0, NULL, 0},
-	M("MaxFileSize", size, MS_POLICY, "max_size"),
+	{MK_MILTER, "ClamdSocket", migrate_h_clamd, MS_CLAMD, "servers", 1, NULL},
+	{MK_MILTER, "LocalNet", migrate_h_localnet, MS_LOCALNET, NULL, 1, NULL},
+	{MK_MILTER, "AllowList", migrate_h_allow, 0, NULL, 1, NULL},
+	{MK_MILTER, "SkipAuthenticated", migrate_h_skipauth, 0, NULL, 0, NULL},
+	{MK_MILTER, "MaxFileSize", migrate_h_size, MS_POLICY, "max_size", 0, "100M"},
 	M("OnClean", onclean, 0, NULL),
-	M("OnInfected", action, MS_POLICY, "on_infected"),
+	{MK_MILTER, "OnInfected", migrate_h_action, MS_POLICY, "on_infected", 0, "Quarantine"},
 	M("OnFail", action, MS_POLICY, "on_unavailable"),
 	M("RejectMsg", text, MS_POLICY, "reject_message"),
-	M("AddHeader", addheader, MS_HEADERS, NULL),
+	{MK_MILTER, "AddHeader", migrate_h_addheader, MS_HEADERS, NULL, 0, "No"},
 	M("ReportHostname", text, MS_HEADERS, "hostname"),
 	M("VirusAction", virusaction, 0, NULL),
 	M("LogFile", drop, 0, "clamshim logs to syslog (and to stderr with -f): "
@@ -609,8 +620,8 @@ static const struct migrate_row migrate_rows[] = {
 	EMB("SelfCheck", time, "s:reload_check"),
 	EMB("OfficialDatabaseOnly", bool, "official_database_only"),
 	EMB("DetectPUA", bool, "detect_pua"),
-	{MK_CLAMD, "ExcludePUA", migrate_h_text, MS_EMBEDDED, "exclude_pua", 1},
-	{MK_CLAMD, "IncludePUA", migrate_h_text, MS_EMBEDDED, "include_pua", 1},
+	{MK_CLAMD, "ExcludePUA", migrate_h_text, MS_EMBEDDED, "exclude_pua", 1, NULL},
+	{MK_CLAMD, "IncludePUA", migrate_h_text, MS_EMBEDDED, "include_pua", 1, NULL},
 	EMB("HeuristicAlerts", bool, "heuristic_alerts"),
 	EMB("AlgorithmicDetection", bool, "heuristic_alerts"),		/* its old name */
 	EMB("HeuristicScanPrecedence", bool, "heuristic_scan_precedence"),
@@ -702,6 +713,13 @@ static const struct migrate_row migrate_rows[] = {
 	DAEMON("GenerateMetadataJson"), DAEMON("JsonStoreHTMLURIs"), DAEMON("JsonStorePDFURIs"),
 	DAEMON("JsonStoreExtraHashes"), DAEMON("CacheSize"), DAEMON("FIPSCryptoHashLimits"),
 };
+
+/* migrate_row_at - row i (i < migrate_row_count()) */
+const struct migrate_row *
+migrate_row_at(size_t i)
+{
+	return &migrate_rows[i];
+}
 
 /* migrate_row_count - the number of rows */
 size_t

@@ -51,7 +51,7 @@ test_read(const char *path, char **text, size_t *len, char *err, size_t errlen)
 	return *text ? 0 : -1;
 }
 
-#define MILTER_MIN	"MilterSocket /run/m.sock\nClamdSocket unix:/run/c.sock\n"
+#define MILTER_MIN	"MilterSocket /run/m.sock\nClamdSocket unix:/run/c.sock\nUser clamav\n"
 
 /* One case: up to two files, the code, what the output has and has not, a note. */
 static const struct {
@@ -62,10 +62,17 @@ static const struct {
 	const char *hasnot[3];
 	const char *note;
 } cases[] = {
+	{"clamav-milter's defaults where they differ", {MILTER_MIN}, MIGRATE_ALL,
+	 {"  on_infected = \"quarantine\"\t# OnInfected unset: the default of clamav-milter",
+	  "  scan_timeout = \"120s\"\t# ReadTimeout unset", "  max_size = \"100M\"\t# MaxFileSize unset",
+	  "  add = false\t# AddHeader unset", "user = \"clamav\""}, {NULL}, NULL},
+	{"User unset", {"MilterSocket /run/m.sock\nClamdSocket unix:/run/c.sock\n"}, MIGRATE_SOME,
+	 {"# m: User unset (default none): clamav-milter kept the user"}, {"\nuser = "},
+	 "m: User unset (default none): not carried over"},
 	{"minimal milter", {MILTER_MIN "OnInfected Reject\nOnFail Accept\n"}, MIGRATE_ALL,
 	 {"socket = \"unix:/run/m.sock\"", "scanners = {\"clamd\"}", "    \"unix:/run/c.sock\"",
 	  "  on_infected = \"reject\"", "  on_unavailable = \"accept\""}, {"class "}, NULL},
-	{"inet socket, tcp clamd gets its port", {"MilterSocket inet:7357@127.0.0.1\n"
+	{"inet socket, tcp clamd gets its port", {"MilterSocket inet:7357@127.0.0.1\nUser u\n"
 	 "ClamdSocket tcp:127.0.0.1\nClamdSocket tcp:[::1]:3311\nClamdSocket tcp:host:3312\n"},
 	 MIGRATE_ALL, {"socket = \"inet:7357@127.0.0.1\"", "\"tcp:127.0.0.1:3310\",",
 	  "\"tcp:[::1]:3311\",", "\"tcp:host:3312\""}, {NULL}, NULL},
@@ -84,7 +91,8 @@ static const struct {
 	 NULL},
 	{"no headers", {MILTER_MIN "AddHeader No\n"}, MIGRATE_ALL, {"  add = false"},
 	 {"strip_incoming"}, NULL},
-	{"socket, user, group, mode, files", {MILTER_MIN "User mail\nMilterSocketGroup postfix\n"
+	{"socket, user, group, mode, files", {"MilterSocket /run/m.sock\nClamdSocket unix:/run/c.sock\n"
+	 "User mail\nMilterSocketGroup postfix\n"
 	 "MilterSocketMode 660\nPidFile /run/m.pid\nTemporaryDirectory /var/tmp/m\n"
 	 "MaxFileSize 10M\nReadTimeout 30\nLogFacility LOG_MAIL\nLogVerbose yes\n"},
 	 MIGRATE_ALL, {"user = \"mail\"", "socket_group = \"postfix\"", "socket_mode = \"0660\"",
@@ -98,14 +106,14 @@ static const struct {
 	{"class localnet", {MILTER_MIN "LocalNet 127.0.0.0/8\nLocalNet ::1\nLocalNet local\n"
 	 "LocalNet host.example\nLocalNet 10.0.0.0/33\n"}, MIGRATE_SOME,
 	 {"class \"localnet\" {\t# clamav-milter does not scan these\n"
-	  "  networks = {\t# LocalNet (m:3)\n    \"127.0.0.0/8\",\n    \"::1\"\n  }\n"
+	  "  networks = {\t# LocalNet (m:4)\n    \"127.0.0.0/8\",\n    \"::1\"\n  }\n"
 	  "  scan = false\n}\n"}, {NULL}, "LocalNet local: not carried over"},
 	{"class skip-authenticated, any user", {MILTER_MIN "SkipAuthenticated ^.*$\n"},
 	 MIGRATE_ALL, {"class \"skip-authenticated\" {\t# clamav-milter does not scan these\n"
-	  "  authenticated = true\t# SkipAuthenticated (m:3)\n  scan = false\n}\n"},
+	  "  authenticated = true\t# SkipAuthenticated (m:4)\n  scan = false\n}\n"},
 	 {"auth_users"}, NULL},
 	{"class skip-authenticated, a regex", {MILTER_MIN "SkipAuthenticated ^staff-.*@example\\.org$\n"},
-	 MIGRATE_ALL, {"  auth_users = {\t# SkipAuthenticated (m:3)\n    \"staff-*@example.org\"\n  }\n"},
+	 MIGRATE_ALL, {"  auth_users = {\t# SkipAuthenticated (m:4)\n    \"staff-*@example.org\"\n  }\n"},
 	 {NULL}, NULL},
 	{"skip-authenticated, not a glob: no class", {MILTER_MIN "SkipAuthenticated ^(alice|bob)$\n"},
 	 MIGRATE_SOME, {"write it as a glob"}, {"class "}, NULL},
@@ -116,9 +124,9 @@ static const struct {
 	 MIGRATE_SOME, {"cannot read the file"}, {"class "}, NULL},
 	{"allow list", {MILTER_MIN "AllowList /allow\n"}, MIGRATE_SOME,
 	 {"class \"allowlist-senders\" {\t# clamav-milter does not scan these\n"
-	  "  senders = {\t# AllowList (m:3)\n    \"bob@example.org\"\n  }\n  scan = false\n}\n",
+	  "  senders = {\t# AllowList (m:4)\n    \"bob@example.org\"\n  }\n  scan = false\n}\n",
 	  "class \"allowlist-recipients\" {\t# clamav-milter does not scan these\n"
-	  "  recipients = {\t# AllowList (m:3)\n    \"*abuse@*\",\n    \"*abuse@*.net*\"\n  }\n"
+	  "  recipients = {\t# AllowList (m:4)\n    \"*abuse@*\",\n    \"*abuse@*.net*\"\n  }\n"
 	  "  scan = false\n}\n"}, {"ignored"}, "\"^(a|b)@x$\" is not plain text"},
 	{"quoting: no ${ENV}, quotes", {MILTER_MIN "RejectMsg \"Virus ${HOME} \"%v\" \\ found\"\n"},
 	 MIGRATE_ALL, {"reject_message = \"Virus \\${HOME} \\\"%v\\\" \\\\ found\""}, {NULL}, NULL},
@@ -129,7 +137,7 @@ static const struct {
 	 {NULL}, "Bogus 1: not carried over"},
 	{"hostile bytes", {MILTER_MIN "RejectMsg a\x01\x7f\xff\n"}, MIGRATE_SOME,
 	 {"not printable ASCII"}, {"reject_message"}, "RejectMsg a???: not carried over"},
-	{"no ClamdSocket", {"MilterSocket /run/m.sock\nOnInfected Reject\n"}, MIGRATE_SOME,
+	{"no ClamdSocket", {"MilterSocket /run/m.sock\nUser u\nOnInfected Reject\n"}, MIGRATE_SOME,
 	 {"scanners = {\"embedded\"}"}, {NULL}, "no ClamdSocket"},
 	{"clamd.conf alone", {"LocalSocket /run/c.sock\nDatabaseDirectory /db\nMaxScanTime 0\n"
 	 "MaxFileSize 5M\nMaxRecursion 12\nDetectPUA yes\nExcludePUA Tool\nExcludePUA Packed\n"
