@@ -185,7 +185,7 @@ migrate_put(struct migrate *m, const struct migrate_entry *e, int s, const char 
 		snprintf(set->from, sizeof(set->from), "%s (%s:%d)", e->name, e->file, e->line);
 	else if (set->from[0] == '\0' || !list)
 		snprintf(set->from, sizeof(set->from), "%s unset: the default of %s", e->name,
-			 m->kinds & MK_MILTER ? "clamav-milter" : "clamd");
+			 e->kind == MK_MILTER ? "clamav-milter" : "clamd");
 }
 
 /*
@@ -303,6 +303,7 @@ migrate_file(struct migrate *m, const struct migrate_src *src, int kind)
 	int	line = 0;
 
 	e->file = migrate_shown(src->name, file, sizeof(file));	/* in comments: one line */
+	e->kind = kind;
 	for (; p < end; p = nl + 1) {
 		const struct migrate_row *r;
 
@@ -412,8 +413,8 @@ migrate_write(struct migrate *m, const struct migrate_src *src, const int *kinds
 			    "no ClamdSocket: the embedded engine" : "the embedded engine replaces clamd");
 	migrate_write_sets(m, b, MS_LOG, "");
 	for (s = MS_EMBEDDED; s <= MS_HEADERS; s++) {
-		if (m->nsets[s] == 0)
-			continue;
+		if (m->nsets[s] == 0 || (s == MS_CLAMD && !(m->kinds & MK_MILTER)))
+			continue;	/* a clamd.conf alone: no clamd to talk to */
 		migrate_add(b, "\n");
 		if (s == MS_EMBEDDED && clamd)
 			migrate_add(b, "# clamd.conf's scanning settings for the embedded engine: the clamd\n"

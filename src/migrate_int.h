@@ -61,6 +61,7 @@ struct migrate {
 
 /* One option line of a file. */
 struct migrate_entry {
+	int	kind;			/* MK_* of its file */
 	const char *file;
 	int	line;
 	char	name[64];
