@@ -22,6 +22,7 @@
 #define MIGRATE_LIST_MAX	256	/* values of one list; more are dropped */
 #define MIGRATE_SET_MAX		96	/* settings of one section (embedded has 62 options) */
 #define MIGRATE_SHOW_MAX	80	/* of a value in a comment */
+#define MIGRATE_READS_MAX	16	/* files read for AllowList and SkipAuthenticated file: */
 
 enum migrate_kind { MK_MILTER = 1, MK_CLAMD = 2 };
 
@@ -57,6 +58,7 @@ struct migrate {
 	int	kinds;			/* MK_* of the files seen */
 	int	exceeds_max;		/* clamd.conf: AlertExceedsMax yes */
 	migrate_read_fn *read;
+	unsigned nread;			/* files read through it */
 };
 
 /* One option line of a file. */

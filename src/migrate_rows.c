@@ -15,7 +15,8 @@
  *	LocalNet, AllowList and SkipAuthenticated fill the sections of the
  *	classes; their regular expressions become globs when they are
  *	literal text with ., .*, ^ and $ (migrate_glob), others are dropped.
- *	A file an option names is read through the caller's reader, bounded.
+ *	A file an option names is read through the caller's reader, at most
+ *	MIGRATE_READS_MAX of them, each bounded.
  * DIAGNOSTICS
  *	Everything is hostile: values that are not printable, not numbers,
  *	out of clamshim's bounds, or lists past their bound are dropped.
@@ -474,6 +475,11 @@ migrate_read_lines(struct migrate *m, const struct migrate_entry *e, const char 
 	char   *text = NULL, *p, *nl;
 	size_t	len = 0, n;
 
+	if (m->nread >= MIGRATE_READS_MAX) {	/* each up to 1 MiB: the work stays bounded */
+		migrate_drop(m, e, "more than %d files named: not read", MIGRATE_READS_MAX);
+		return -1;
+	}
+	m->nread++;
 	if (m->read == NULL || m->read(path, &text, &len, err, sizeof(err)) < 0) {
 		migrate_drop(m, e, "cannot read the file: %s", m->read ? err : "not read here");
 		return -1;

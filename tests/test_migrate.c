@@ -242,6 +242,26 @@ test_file_name(void **state)
 	free(notes);
 }
 
+/* test_reads_bounded - at most 16 files named by options are read */
+static void
+test_reads_bounded(void **state)
+{
+	char	text[4096], *out, *notes;
+	struct migrate_src src = {"m", text, 0};
+	size_t	n, i;
+
+	(void) state;
+	n = (size_t) snprintf(text, sizeof(text), "%s", MILTER_MIN);
+	for (i = 0; i < 20; i++)
+		n += (size_t) snprintf(text + n, sizeof(text) - n, "AllowList /allow\n");
+	src.len = n;
+	assert_int_equal(migrate_text(&src, 1, test_read, &out, &notes), MIGRATE_SOME);
+	assert_non_null(strstr(notes, "m:23: AllowList /allow: not carried over: more than 16 files"));
+	assert_null(strstr(notes, "m:19: AllowList /allow: not carried over: more than"));
+	free(out);
+	free(notes);
+}
+
 /* test_bounds - no files, too many files */
 static void
 test_bounds(void **state)
@@ -272,6 +292,7 @@ main(void)
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_file_name),
+		cmocka_unit_test(test_reads_bounded),
 		cmocka_unit_test(test_bounds),
 	};
 
