@@ -6,16 +6,20 @@
  *	clamshim -t [-c FILE]
  *	clamshim [-c FILE] --scan FILE...
  *	clamshim -V
+ *	clamshim --migrate FILE...
  * DESCRIPTION
  *	The options, and what runs without the daemon: -t checks the
  *	configuration strictly and prints each problem as FILE:LINE:
  *	severity: text; -V prints the versions of clamshim, libclamav and
  *	the signatures; --scan puts each file through the scanner chain and
- *	the policy as the daemon would and prints the verdicts. Without
+ *	the policy as the daemon would and prints the verdicts; --migrate
+ *	writes the clamshim.conf equivalent to clamav-milter's files
+ *	(migrate(3)). Without
  *	those, daemon_main() (daemon.c) runs the milter.
  * DIAGNOSTICS
  *	Exit 1 on a bad option. -t: 0 clean, 1 errors, 2 warnings only.
- *	--scan: 0 all clean, 1 any infected, 2 any unscanned. The daemon's
+ *	--scan: 0 all clean, 1 any infected, 2 any unscanned. --migrate: 0
+ *	all carried over, 1 error, 2 some options not. The daemon's
  *	exit status is daemon(3)'s.
  */
 #include "config.h"
@@ -32,6 +36,7 @@
 #include "conf.h"
 #include "daemon.h"
 #include "log.h"
+#include "migrate.h"
 #include "policy.h"
 #include "scan.h"
 #include "spool.h"
@@ -42,7 +47,8 @@
 #define MAIN_DEFAULT_CONF	SYSCONFDIR "/clamshim.conf"
 
 #define MAIN_OPT_SCAN		256	/* --scan has no short form */
-#define MAIN_NOPTS		7
+#define MAIN_OPT_MIGRATE	257	/* nor --migrate */
+#define MAIN_NOPTS		8
 
 /* One command-line option: getopt's row and its line in the usage. */
 struct main_option {
@@ -64,6 +70,8 @@ static const struct main_option main_options[MAIN_NOPTS] = {
 	 "-t, --check-config    strict check: 0 ok, 1 errors, 2 warnings only"},
 	{"scan", no_argument, MAIN_OPT_SCAN,
 	 "    --scan FILE...    exit 0 all clean, 1 any infected, 2 any unscanned"},
+	{"migrate", no_argument, MAIN_OPT_MIGRATE,
+	 "    --migrate FILE... clamav-milter.conf, clamd.conf to clamshim.conf on stdout"},
 	{"version", no_argument, 'V',
 	 "-V, --version         print clamshim, libclamav and signature versions"},
 	{"help", no_argument, 'h', NULL},
@@ -79,6 +87,7 @@ main_usage(FILE *fp)
 		"usage: clamshim [-f] [-c FILE] [-p SOCKET]   run the milter\n"
 		"       clamshim -t [-c FILE]                 check the configuration\n"
 		"       clamshim [-c FILE] --scan FILE...     scan messages and print verdicts\n"
+		"       clamshim --migrate FILE...            convert clamav-milter's configuration\n"
 		"       clamshim -V                           print versions\n");
 	for (i = 0; i < MAIN_NOPTS; i++)
 		if (main_options[i].usage)
@@ -265,7 +274,7 @@ main(int argc, char **argv)
 	struct option longopts[MAIN_NOPTS + 1];
 	char	shortopts[2 * MAIN_NOPTS + 1];
 	const char *conf_path = MAIN_DEFAULT_CONF, *socket_override = NULL;
-	int	foreground = 0, check = 0, scan = 0, version = 0, opt;
+	int	foreground = 0, check = 0, scan = 0, migrate = 0, version = 0, opt;
 
 	main_getopt_tables(longopts, shortopts);
 	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
@@ -285,6 +294,9 @@ main(int argc, char **argv)
 		case MAIN_OPT_SCAN:
 			scan = 1;
 			break;
+		case MAIN_OPT_MIGRATE:
+			migrate = 1;
+			break;
 		case 'V':
 			version = 1;
 			break;
@@ -296,12 +308,14 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (!scan && optind < argc) {
+	if (!scan && !migrate && optind < argc) {
 		fprintf(stderr, "clamshim: unexpected argument \"%s\"\n", argv[optind]);
 		main_usage(stderr);
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	if (migrate)
+		return migrate_files(argv + optind, argc - optind, stdout, stderr);
 	if (version)
 		return main_version(conf_path);
 	if (check)
