@@ -274,6 +274,8 @@ static const char good_conf[] =
 	"  max_file_size = \"1G\"   max_scan_size = \"2G\"\n"
 	"  max_recursion = 8\n"
 	"  max_files = 500\n"
+	"  cache = false\n"
+	"  reload_mode = \"sequential\"\n"
 	"  detect_pua = true\n"
 	"  exclude_pua = {\"Packed\", \"NetTool\"}\n"
 	"  include_pua = {\"Tool\"}\n"
@@ -1110,6 +1112,7 @@ test_option_names(void **state)
 		"embedded.reload_check", "embedded.max_db_age", "embedded.max_scan_time",
 		"embedded.max_file_size", "embedded.max_scan_size", "embedded.max_recursion",
 		"embedded.max_files",
+		"embedded.cache", "embedded.reload_mode",
 		"embedded.detect_pua",
 		"embedded.exclude_pua",
 		"embedded.include_pua",
