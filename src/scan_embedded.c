@@ -17,8 +17,8 @@
  *	A replaced engine lives on until its last scan ends; the scan thread
  *	that drops the last reference does not free it (freeing a large
  *	engine takes seconds) but hands it to the loader thread. Before the
- *	loader builds a new engine it waits until at most one engine is alive,
- *	so at most two engines ever exist at once. The instance itself counts
+ *	loader builds a new engine it waits until at most one engine is alive
+ *	(none in sequential mode), so at most two engines ever exist at once. The instance itself counts
  *	its users too: destroy() stops and joins the loader, and whichever of
  *	destroy() and the scans still running ends last frees everything.
  *
@@ -41,12 +41,35 @@
  *	lower priority (nice +10) than the scanning threads, so that a reload
  *	on a busy machine takes longer rather than slowing mail down.
  *
+ *	Sequential reloads (embedded.reload_mode = "sequential"): the loader
+ *	retires the current engine before it builds the new one and waits
+ *	until it is freed, so at most one engine exists. Until the new one is
+ *	in place scans say unavailable ("sequential signature reload in
+ *	progress") and the chain asks the next scanner; the status says up
+ *	and loading, since the gap was asked for (no scanner-down alert). A
+ *	sequential reload that fails leaves no engine: that is reported as
+ *	the outage it is.
+ *
  *	Scanning. A scan takes the current engine and hands the message to
  *	emb_scan_spool() (emb_scan(3): RAM and spilled messages alike are
  *	mapped, not copied). max_size is the chain's rule (chain_scan): a
  *	message over it never reaches a backend.
+ *
+ *	Temp space and the cache. Each engine has a private temp directory
+ *	(emb_tmp(3)) under spool_dir. Before a scan, room is reserved there
+ *	under the instance mutex: EMB_TMP_FACTOR x the message size plus
+ *	EMB_TMP_PER_SCAN, on top of what the scans in flight reserved, with
+ *	EMB_TMP_FLOOR left free; without it the scan is not run (error). With
+ *	embedded.cache, a scan that poisons libclamav's clean-result cache
+ *	(emb_scan(3): engine error, the directory short) marks its engine
+ *	poisoned: later scans with it skip the cache, and a fresh engine is
+ *	built by the loader as for a reload (not in sequential mode, where
+ *	that would leave no engine: the poisoned one scans without its cache
+ *	until the next reload). A clean verdict from a scan that read the
+ *	cache while it was being poisoned is checked once more past it.
  * DIAGNOSTICS
- *	Load failures are logged with log_error() (a repeated identical
+ *	A poisoned cache is logged at warning level, a sequential reload at
+ *	info. Load failures are logged with log_error() (a repeated identical
  *	failure while no engine exists is logged at debug level); a reload
  *	and the freeing of a retired engine at info and debug level. Running
  *	out of memory aborts.

@@ -90,7 +90,11 @@ awk '/sequential reload: engine/ { on = 1; next } /embedded: reloaded / { on = 0
      on && / verdict=/ { n[$0 ~ /scanner=clamd/ ? "clamd" : "other"]++ }
      END { printf "%d %d\n", n["clamd"], n["other"] }' "$T/clamshim.log" > "$T/during"
 read -r byclamd other < "$T/during"
-echo "during the load: $byclamd messages decided by clamd, $other otherwise"
+# the gap: from the retirement to the new engine (log times, HH:MM:SS.mmm)
+gap=$(awk '/sequential reload: engine/ { a = $2 } /embedded: reloaded / && a != "" { b = $2 }
+	function s(t, x) { split(t, x, ":"); return x[1] * 3600 + x[2] * 60 + x[3] }
+	END { if (a != "" && b != "") printf "%.1f", s(b) - s(a) }' "$T/clamshim.log")
+echo "during the load (${gap:-?} s without an embedded engine): $byclamd messages decided by clamd, $other otherwise"
 [ "$byclamd" -ge 1 ] && ok "messages during the load fell through to clamd ($byclamd)" ||
 	notok "no message decided by clamd during the load"
 sent=$(ls "$T"/send.* | wc -l)
