@@ -63,9 +63,10 @@
  *	embedded.cache, a scan that poisons libclamav's clean-result cache
  *	(emb_scan(3): engine error, the directory short) marks its engine
  *	poisoned: later scans with it skip the cache, and a fresh engine is
- *	built by the loader as for a reload (not in sequential mode, where
- *	that would leave no engine: the poisoned one scans without its cache
- *	until the next reload). A clean verdict from a scan that read the
+ *	built by the loader as for a reload, at most one every
+ *	EMB_POISON_REBUILD_MS (not in sequential mode, where that would leave
+ *	no engine: the poisoned one scans without its cache until the next
+ *	reload). A clean verdict from a scan that read the
  *	cache while it was being poisoned is checked once more past it.
  * DIAGNOSTICS
  *	A poisoned cache is logged at warning level, a sequential reload at
@@ -106,6 +107,7 @@
 #define EMB_LOADER_NICE		10	/* the loader thread's nice, above the daemon's */
 #define EMB_TMP_FACTOR		2	/* temp space reserved per byte of message ... */
 #define EMB_TMP_PER_SCAN	(4ULL * 1024 * 1024)	/* ... and per scan */
+#define EMB_POISON_REBUILD_MS	(5 * 60 * 1000)	/* at most one engine per poisoned cache this often */
 
 /* One compiled engine, its reference count and what it says about itself. */
 struct emb_ref {
@@ -119,6 +121,7 @@ struct emb_ref {
 	char	tmpdir[EMB_TMP_PATH_MAX];	/* its private temp dir, removed with it; "" none */
 	int	cache;			/* built with libclamav's clean-result cache on */
 	int	poisoned;		/* under the instance mutex: its cache is bypassed for good */
+	int	rebuild_asked;		/* under the instance mutex: a fresh engine was asked for */
 	struct emb_ref *next;	/* on the free list */
 };
 
@@ -144,6 +147,7 @@ struct scanner {
 	unsigned long reloads_ok;
 	unsigned long reloads_failed;
 	uint64_t tmp_reserved;		/* temp space reserved by the scans in flight */
+	int64_t	poison_rebuild_ms;	/* when a poisoned cache last asked for an engine, 0 never */
 	int	seq_reload;		/* a sequential reload: the old engine gone, the new loading */
 	char	seq_ident[SCAN_ENGINE_MAX];	/* meanwhile: what the status says of the old one */
 	char	seq_sig_version[32];
@@ -517,24 +521,30 @@ emb_wait_ready(struct scanner *s, int timeout_ms)
  * emb_poison_locked - an engine error during a scan with the cache on
  * (lock held): the engine's cache may hold a lie, so every later scan
  * with it skips the cache, and (concurrent reloads) a fresh engine, whose
- * cache starts empty, is built to replace it.
+ * cache starts empty, is built to replace it: at most one such build
+ * every EMB_POISON_REBUILD_MS, so that errors an attacker can cause at
+ * will do not keep the loader building; an error on the poisoned engine
+ * after that time asks again.
  */
 static void
 emb_poison_locked(struct scanner *s, struct emb_ref *ee, const char *why)
 {
-	if (ee->poisoned)
-		return;
-	ee->poisoned = 1;
-	if (ee != s->cur || s->set.sequential) {
+	int64_t	now = util_now_ms();
+
+	if (!ee->poisoned) {
+		ee->poisoned = 1;
 		log_warning("embedded: engine error (%s): the clean-result cache of engine %s is "
-			    "bypassed from now on (%s)", why, ee->ident, ee != s->cur
-			    ? "it is being replaced" : "reload_mode sequential: until the next reload");
-		return;
+			    "bypassed from now on", why, ee->ident);
 	}
+	if (ee != s->cur || s->set.sequential || ee->rebuild_asked
+	    || (s->poison_rebuild_ms != 0 && now - s->poison_rebuild_ms < EMB_POISON_REBUILD_MS))
+		return;		/* retired, no second engine wanted, or too soon */
+	ee->rebuild_asked = 1;
+	s->poison_rebuild_ms = now;
 	s->reload_wanted = 1;
 	pthread_cond_signal(&s->wake);
-	log_warning("embedded: engine error (%s): the clean-result cache of engine %s is bypassed "
-		    "until a fresh engine replaces it; building one", why, ee->ident);
+	log_warning("embedded: building a fresh engine to replace %s and its poisoned cache",
+		    ee->ident);
 }
 
 /* emb_tmp_need - the temp space reserved for a scan of a message of size bytes */

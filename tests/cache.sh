@@ -120,7 +120,8 @@ leave 14
 r_send "$T/deep20.eml"
 grep -q '^decision=accept' "$T/out" && notok "20 MB inflated into 14 MB of room: accepted: $(cat "$T/out")" ||
 	ok "20 MB inflated into 14 MB of room: not accepted ($(head -1 "$T/out" | cut -d' ' -f1))"
-grep -q 'clean-result cache of engine .* is bypassed until a fresh engine replaces it' "$T/clamshim.log" &&
+grep -q 'clean-result cache of engine .* is bypassed from now on' "$T/clamshim.log" &&
+	grep -q 'building a fresh engine to replace .* and its poisoned cache' "$T/clamshim.log" &&
 	ok "the engine error poisoned the cache" || notok "no poisoning logged"
 rm -f "$SPOOL/filler"
 reloaded() { [ "$(r_reloads)" -gt "$before" ]; }
