@@ -401,7 +401,7 @@ conf_check_limits_ok(struct conf_load *lc, const struct conf_clamd *cd)
 	}
 }
 
-/* conf_check_detect - embedded.bytecode_security: one of clamd's values */
+/* conf_check_detect - embedded.bytecode_security (one of clamd's values) and reload_mode */
 static void
 conf_check_detect(struct conf_load *lc, const struct conf_embedded *e)
 {
@@ -409,6 +409,10 @@ conf_check_detect(struct conf_load *lc, const struct conf_embedded *e)
 		conf_problem(lc, CONF_ERROR, conf_line_of(lc, "embedded.bytecode_security"),
 			     "embedded.bytecode_security: \"%.100s\" is not TrustSigned or Paranoid",
 			     e->bytecode_security);
+	if (strcmp(e->reload_mode, "concurrent") != 0 && strcmp(e->reload_mode, "sequential") != 0)
+		conf_problem(lc, CONF_ERROR, conf_line_of(lc, "embedded.reload_mode"),
+			     "embedded.reload_mode: \"%.100s\" is not concurrent or sequential",
+			     e->reload_mode);
 }
 
 /* conf_inherit_limits - a kind of limit whose option is "" (or that has none) is decided by on_limit */

@@ -80,6 +80,8 @@ struct conf {
 		uint64_t max_scan_size;
 		unsigned max_recursion;
 		unsigned max_files;
+		int	cache;			/* libclamav's clean-result cache, made safe */
+		char	*reload_mode;		/* "concurrent" | "sequential" */
 		/* detection options, as clamd.conf's (emb_engine(3) applies them) */
 		char	*exclude_pua[CONF_MAX_PUA_CATS];	/* PUA categories */
 		size_t	nexclude_pua;

@@ -62,6 +62,8 @@ static const struct conf_row conf_embedded_rows[] = {
 	 .min = 1, .max = 1024, .meaning = "archive nesting depth"},
 	{ROW(struct conf_embedded, "max_files", CONF_COUNT, "10000", max_files),
 	 .min = 1, .max = 10000000, .meaning = "files scanned in one message"},
+	{ROW(struct conf_embedded, "cache", CONF_BOOL, "true", cache)},
+	{ROW(struct conf_embedded, "reload_mode", CONF_TEXT, "concurrent", reload_mode)},
 	/* detection options: clamd.conf's, with clamd's defaults (emb_engine(3)) */
 	{ROW(struct conf_embedded, "detect_pua", CONF_BOOL, "false", detect_pua)},
 	{ROW(struct conf_embedded, "exclude_pua", CONF_TEXT, "{}", exclude_pua),

@@ -24,8 +24,14 @@
  *	mail parser is always on and CL_SCAN_HEURISTIC_EXCEEDS_MAX always set.
  *	All of them take part in emb_settings_differ(), so that changing one
  *	rebuilds the engine.
- *	libclamav's clean-result cache is off (keep_cache is for the benchmark
- *	only). The engine's temporary files go to spool_dir.
+ *	libclamav's clean-result cache is on when embedded.cache is (keep_cache;
+ *	scan_embedded(3) says what makes it safe) and off otherwise. The
+ *	engine's temporary files go to set->tmpdir, which scan_embedded(3)
+ *	points at a private directory per engine. After every file (outer
+ *	and inner) the post-scan callback checks the free space there: a
+ *	file that ends with less than EMB_TMP_FLOOR free may have lost a
+ *	part, so it is marked in the scan's context and reported to
+ *	libclamav as blocked, which keeps it out of the cache.
  *
  *	Messages. libclamav's own messages are passed to the log as one
  *	printable line each (they may quote names from the mail). While an
@@ -47,6 +53,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 #include <clamav.h>
 
@@ -162,6 +169,31 @@ emb_virus_found(int fd, const char *virname, void *context)
 	(void) fd;
 	if (ctx != NULL && virname != NULL && ctx->virname[0] == '\0')
 		snprintf(ctx->virname, sizeof(ctx->virname), "%s", virname);
+}
+
+/*
+ * emb_post_scan - after each file: with less than EMB_TMP_FLOOR free in
+ * the temp dir, a write of this file's parts may have failed unseen, so
+ * the scan is marked and the file reported as blocked (CL_VIRUS keeps it
+ * out of libclamav's clean cache; the scanner turns the mark into error).
+ */
+static cl_error_t
+emb_post_scan(int fd, int result, const char *virname, void *context)
+{
+	struct emb_scan_ctx *ctx = context;
+	struct statvfs sv;
+
+	(void) fd;
+	(void) result;
+	(void) virname;
+	if (ctx == NULL || ctx->tmpdir == NULL)
+		return CL_SUCCESS;
+	if (statvfs(ctx->tmpdir, &sv) != 0
+	    || (uint64_t) sv.f_bavail * (uint64_t) sv.f_frsize < EMB_TMP_FLOOR) {
+		ctx->tmp_short = 1;
+		return CL_VIRUS;
+	}
+	return CL_SUCCESS;
 }
 
 /* emb_global_init - cl_init() and the message callback, once per process */
@@ -357,7 +389,9 @@ emb_settings_from_conf(struct emb_settings *set, const struct conf *conf)
 	set->max_scan_size = conf->embedded.max_scan_size;
 	set->max_recursion = conf->embedded.max_recursion;
 	set->max_files = conf->embedded.max_files;
-	set->keep_cache = 0;
+	set->keep_cache = conf->embedded.cache != 0;
+	set->sequential = conf->embedded.reload_mode != NULL
+	    && strcmp(conf->embedded.reload_mode, "sequential") == 0;
 	emb_detect_from_conf(set, &conf->embedded);
 }
 
@@ -435,9 +469,10 @@ emb_apply_limits(struct cl_engine *e, const struct emb_settings *set,
 			   UINT32_MAX, err, errlen) < 0)
 		return -1;
 	/*
-	 * No clean cache: a scan that lost a part (temp dir full: libclamav
-	 * drops the part and says clean) would be cached as clean by the
-	 * message's hash, and every later copy would pass unscanned.
+	 * The clean cache only with embedded.cache: a scan that lost a part
+	 * (temp dir full: libclamav drops the part and says clean) would be
+	 * cached as clean, and every later copy would pass unscanned; what
+	 * prevents that is in scan_embedded(3) and emb_post_scan() below.
 	 */
 	if (!set->keep_cache && emb_set_num(e, CL_ENGINE_DISABLE_CACHE, "disable_cache", 1, 1, err, errlen) < 0)
 		return -1;
@@ -480,6 +515,7 @@ emb_engine_build(const struct emb_settings *set, unsigned *sigs, char *err, size
 	if (emb_apply_limits(cl, set, err, errlen) < 0)
 		goto fail;
 	cl_engine_set_clcb_virus_found(cl, emb_virus_found);
+	cl_engine_set_clcb_post_scan(cl, emb_post_scan);
 	emb_last_msg[0] = '\0';
 	if ((rc = cl_load(set->database, cl, sigs, set->dboptions)) != CL_SUCCESS) {
 		if (emb_last_msg[0] != '\0')

@@ -30,14 +30,16 @@ struct conf;
 /* What an engine is built from: a copy of the relevant configuration. */
 struct emb_settings {
 	char	*database;		/* embedded.database; never NULL after from_conf */
-	char	*tmpdir;		/* spool_dir; never NULL after from_conf */
+	char	*tmpdir;		/* spool_dir (scan_embedded(3) gives each engine a directory
+					 * of its own under it); never NULL after from_conf */
 	int64_t	reload_check_ms;	/* for the loader; no part of the engine */
 	int64_t	max_scan_time_ms;
 	uint64_t max_file_size;
 	uint64_t max_scan_size;
 	unsigned max_recursion;
 	unsigned max_files;
-	int	keep_cache;		/* 1: libclamav's clean cache on (bench/raw-scan only) */
+	int	keep_cache;		/* 1: libclamav's clean-result cache on (embedded.cache) */
+	int	sequential;		/* embedded.reload_mode sequential; no part of the engine */
 	/* the detection options of embedded { }, as libclamav takes them */
 	unsigned dboptions;		/* CL_DB_* for cl_load() */
 	char	pua_cats[EMB_PUA_CATS_MAX];	/* ".cat1.cat2." for CL_ENGINE_PUA_CATEGORIES, "" none */
@@ -49,7 +51,11 @@ struct emb_settings {
 struct emb_scan_ctx {
 	char	virname[SCAN_NAME_MAX];	/* first name reported, "" none */
 	char	error[EMB_MSG_MAX];	/* first engine error during the scan, "" none */
+	const char *tmpdir;		/* libclamav's temp dir, checked after each file; NULL not */
+	int	tmp_short;		/* a file ended with less than EMB_TMP_FLOOR free there */
 };
+
+#define EMB_TMP_FLOOR	(8ULL * 1024 * 1024)	/* free space a trusted file or scan ends with */
 
 /* emb_settings_from_conf - copy what the engine is built from (free with emb_settings_free) */
 void	emb_settings_from_conf(struct emb_settings *set, const struct conf *conf);

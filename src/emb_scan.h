@@ -26,9 +26,13 @@ struct spool;
 /* emb_scan_mem - the verdict for len bytes at mem (nothing to scan is clean) */
 void	emb_scan_mem(struct cl_engine *cl, const struct cl_scan_options *base, const void *mem,
 		     size_t len, struct scan_verdict *v);
-/* emb_scan_spool - the verdict for a finished spool, with libclamav's temp files in tmpdir */
-void	emb_scan_spool(struct cl_engine *cl, const struct cl_scan_options *base,
-		       const struct spool *msg, const char *tmpdir,
+/*
+ * emb_scan_spool - the verdict for a finished spool, with libclamav's temp
+ * files in tmpdir (room reserved by the caller); nocache: the scan skips
+ * libclamav's clean-result cache. 1 when the scan poisons that cache.
+ */
+int	emb_scan_spool(struct cl_engine *cl, const struct cl_scan_options *base,
+		       const struct spool *msg, const char *tmpdir, int nocache,
 		       struct scan_verdict *v);
 
 #endif

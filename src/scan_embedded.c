@@ -17,8 +17,8 @@
  *	A replaced engine lives on until its last scan ends; the scan thread
  *	that drops the last reference does not free it (freeing a large
  *	engine takes seconds) but hands it to the loader thread. Before the
- *	loader builds a new engine it waits until at most one engine is alive,
- *	so at most two engines ever exist at once. The instance itself counts
+ *	loader builds a new engine it waits until at most one engine is alive
+ *	(none in sequential mode), so at most two engines ever exist at once. The instance itself counts
  *	its users too: destroy() stops and joins the loader, and whichever of
  *	destroy() and the scans still running ends last frees everything.
  *
@@ -41,12 +41,36 @@
  *	lower priority (nice +10) than the scanning threads, so that a reload
  *	on a busy machine takes longer rather than slowing mail down.
  *
+ *	Sequential reloads (embedded.reload_mode = "sequential"): the loader
+ *	retires the current engine before it builds the new one and waits
+ *	until it is freed, so at most one engine exists. Until the new one is
+ *	in place scans say unavailable ("sequential signature reload in
+ *	progress") and the chain asks the next scanner; the status says up
+ *	and loading, since the gap was asked for (no scanner-down alert). A
+ *	sequential reload that fails leaves no engine: that is reported as
+ *	the outage it is.
+ *
  *	Scanning. A scan takes the current engine and hands the message to
  *	emb_scan_spool() (emb_scan(3): RAM and spilled messages alike are
  *	mapped, not copied). max_size is the chain's rule (chain_scan): a
  *	message over it never reaches a backend.
+ *
+ *	Temp space and the cache. Each engine has a private temp directory
+ *	(emb_tmp(3)) under spool_dir. Before a scan, room is reserved there
+ *	under the instance mutex: EMB_TMP_FACTOR x the message size plus
+ *	EMB_TMP_PER_SCAN, on top of what the scans in flight reserved, with
+ *	EMB_TMP_FLOOR left free; without it the scan is not run (error). With
+ *	embedded.cache, a scan that poisons libclamav's clean-result cache
+ *	(emb_scan(3): engine error, the directory short) marks its engine
+ *	poisoned: later scans with it skip the cache, and a fresh engine is
+ *	built by the loader as for a reload, at most one every
+ *	EMB_POISON_REBUILD_MS (not in sequential mode, where that would leave
+ *	no engine: the poisoned one scans without its cache until the next
+ *	reload). A clean verdict from a scan that read the
+ *	cache while it was being poisoned is checked once more past it.
  * DIAGNOSTICS
- *	Load failures are logged with log_error() (a repeated identical
+ *	A poisoned cache is logged at warning level, a sequential reload at
+ *	info. Load failures are logged with log_error() (a repeated identical
  *	failure while no engine exists is logged at debug level); a reload
  *	and the freeing of a retired engine at info and debug level. Running
  *	out of memory aborts.
@@ -73,6 +97,7 @@
 #include "emb_db.h"
 #include "emb_engine.h"
 #include "emb_scan.h"
+#include "emb_tmp.h"
 #include "log.h"
 #include "scan.h"
 #include "spool.h"
@@ -80,6 +105,9 @@
 
 #define EMB_RETRY_MS		10000	/* retry a missing engine this often when reload_check is 0 */
 #define EMB_LOADER_NICE		10	/* the loader thread's nice, above the daemon's */
+#define EMB_TMP_FACTOR		2	/* temp space reserved per byte of message ... */
+#define EMB_TMP_PER_SCAN	(4ULL * 1024 * 1024)	/* ... and per scan */
+#define EMB_POISON_REBUILD_MS	(5 * 60 * 1000)	/* at most one engine per poisoned cache this often */
 
 /* One compiled engine, its reference count and what it says about itself. */
 struct emb_ref {
@@ -90,6 +118,10 @@ struct emb_ref {
 	time_t	sig_time;		/* 0 unknown */
 	unsigned sigs;			/* signatures loaded */
 	struct cl_scan_options scan;	/* the scan options of the settings it was built from */
+	char	tmpdir[EMB_TMP_PATH_MAX];	/* its private temp dir, removed with it; "" none */
+	int	cache;			/* built with libclamav's clean-result cache on */
+	int	poisoned;		/* under the instance mutex: its cache is bypassed for good */
+	int	rebuild_asked;		/* under the instance mutex: a fresh engine was asked for */
 	struct emb_ref *next;	/* on the free list */
 };
 
@@ -114,17 +146,24 @@ struct scanner {
 	char	last_error[SCAN_NAME_MAX];
 	unsigned long reloads_ok;
 	unsigned long reloads_failed;
+	uint64_t tmp_reserved;		/* temp space reserved by the scans in flight */
+	int64_t	poison_rebuild_ms;	/* when a poisoned cache last asked for an engine, 0 never */
+	int	seq_reload;		/* a sequential reload: the old engine gone, the new loading */
+	char	seq_ident[SCAN_ENGINE_MAX];	/* meanwhile: what the status says of the old one */
+	char	seq_sig_version[32];
+	time_t	seq_sig_time;
 
 	/* loader thread only */
 	struct emb_db_watch watch;
 };
 
-/* emb_ref_free - free an engine record and its engine */
+/* emb_ref_free - free an engine record, its engine and its temp dir */
 static void
 emb_ref_free(struct emb_ref *ee)
 {
 	if (ee->cl != NULL)
 		cl_engine_free(ee->cl);
+	emb_tmp_remove(ee->tmpdir);
 	free(ee);
 }
 
@@ -133,12 +172,20 @@ static struct emb_ref *
 emb_load(const struct emb_settings *set, char *err, size_t errlen)
 {
 	struct emb_ref *ee = util_calloc(1, sizeof(*ee));
+	struct emb_settings eset = *set;
 
-	if ((ee->cl = emb_engine_build(set, &ee->sigs, err, errlen)) == NULL) {
+	if (emb_tmp_make(set->tmpdir, ee->tmpdir, sizeof(ee->tmpdir), err, errlen) < 0) {
+		free(ee);
+		return NULL;
+	}
+	eset.tmpdir = ee->tmpdir;
+	if ((ee->cl = emb_engine_build(&eset, &ee->sigs, err, errlen)) == NULL) {
+		emb_tmp_remove(ee->tmpdir);
 		free(ee);
 		return NULL;
 	}
 	ee->scan = set->scan;
+	ee->cache = set->keep_cache;
 	emb_db_info(set->database, ee->cl, ee->sig_version, sizeof(ee->sig_version), &ee->sig_time);
 	snprintf(ee->ident, sizeof(ee->ident), "%s/%s", cl_retver(),
 		 ee->sig_version[0] ? ee->sig_version : "0");
@@ -226,20 +273,28 @@ emb_finish_load(struct scanner *s, struct emb_ref *ee, const char *err, int coun
 		ee->refs = 1;
 		s->cur = ee;
 		s->nlive++;
-		if (old == NULL)
+		if (old == NULL && !s->seq_reload)
 			s->since = now;
 		s->last_error[0] = '\0';
 		if (counted)
 			s->reloads_ok++;
-		log_info("embedded: %s %u signatures from %s, engine %s",
-			 old != NULL ? "reloaded" : "loaded", ee->sigs, s->set.database, ee->ident);
+		log_info("embedded: %s %u signatures from %s, engine %s%s",
+			 old != NULL || s->seq_reload ? "reloaded" : "loaded", ee->sigs, s->set.database,
+			 ee->ident, s->seq_reload ? " (sequential reload: scanning again)" : "");
+		s->seq_reload = 0;
 		if (old != NULL)
 			emb_unref_locked(s, old);
 		return;
 	}
 	if (counted)
 		s->reloads_failed++;
-	if (old != NULL)
+	if (s->seq_reload) {
+		/* the old engine is gone: this is an outage now, and is reported as one */
+		s->seq_reload = 0;
+		s->since = now;
+		log_error("embedded: sequential signature reload failed, no engine until a load "
+			  "succeeds: %s", err);
+	} else if (old != NULL)
 		log_error("embedded: signature reload failed, keeping engine %s: %s", old->ident, err);
 	else if (strcmp(s->last_error, err) != 0)
 		log_error("embedded: no engine: %s", err);
@@ -271,6 +326,29 @@ emb_lower_priority(void)
 	if (setpriority(PRIO_PROCESS, tid, cur + EMB_LOADER_NICE > 19 ? 19 : cur + EMB_LOADER_NICE) != 0)
 		log_debug("embedded: cannot lower the loader thread's priority: %s", strerror(errno));
 #endif
+}
+
+/*
+ * emb_retire_first - reload_mode sequential: retire the current engine
+ * before the new one is built (lock held), so that at most one engine
+ * exists. Until the load ends scans say unavailable and the chain asks
+ * the next scanner (or applies on_unavailable); the status keeps saying
+ * up, since this gap was asked for and is no outage.
+ */
+static void
+emb_retire_first(struct scanner *s)
+{
+	struct emb_ref *old = s->cur;
+
+	snprintf(s->seq_ident, sizeof(s->seq_ident), "%s", old->ident);
+	snprintf(s->seq_sig_version, sizeof(s->seq_sig_version), "%s", old->sig_version);
+	s->seq_sig_time = old->sig_time;
+	s->cur = NULL;
+	s->seq_reload = 1;
+	log_info("embedded: sequential reload: engine %s retired before the new one loads; "
+		 "until then messages go to the next scanner (or on_unavailable)", old->ident);
+	emb_unref_locked(s, old);
+	emb_bury(s);
 }
 
 /* emb_loader - the background thread: first load, retries, reloads, freeing */
@@ -327,8 +405,10 @@ emb_loader(void *arg)
 		}
 		if (!do_load)
 			continue;
-		/* at most two engines: wait for the scans on a retired one to end */
-		while (s->nlive > 1 && !s->stopping) {
+		if (s->set.sequential && s->cur != NULL)
+			emb_retire_first(s);
+		/* at most two engines (one when sequential): wait for the scans on a retired one to end */
+		while (s->nlive > (s->seq_reload ? 0u : 1u) && !s->stopping) {
 			pthread_cond_wait(&s->wake, &s->lock);
 			emb_bury(s);
 		}
@@ -437,35 +517,133 @@ emb_wait_ready(struct scanner *s, int timeout_ms)
 	return ok ? 0 : -1;
 }
 
-/* emb_scan - the verdict for one message */
+/*
+ * emb_poison_locked - an engine error during a scan with the cache on
+ * (lock held): the engine's cache may hold a lie, so every later scan
+ * with it skips the cache, and (concurrent reloads) a fresh engine, whose
+ * cache starts empty, is built to replace it: at most one such build
+ * every EMB_POISON_REBUILD_MS, so that errors an attacker can cause at
+ * will do not keep the loader building; an error on the poisoned engine
+ * after that time asks again.
+ */
+static void
+emb_poison_locked(struct scanner *s, struct emb_ref *ee, const char *why)
+{
+	int64_t	now = util_now_ms();
+
+	if (!ee->poisoned) {
+		ee->poisoned = 1;
+		log_warning("embedded: engine error (%s): the clean-result cache of engine %s is "
+			    "bypassed from now on", why, ee->ident);
+	}
+	if (ee != s->cur || s->set.sequential || ee->rebuild_asked
+	    || (s->poison_rebuild_ms != 0 && now - s->poison_rebuild_ms < EMB_POISON_REBUILD_MS))
+		return;		/* retired, no second engine wanted, or too soon */
+	ee->rebuild_asked = 1;
+	s->poison_rebuild_ms = now;
+	s->reload_wanted = 1;
+	pthread_cond_signal(&s->wake);
+	log_warning("embedded: building a fresh engine to replace %s and its poisoned cache",
+		    ee->ident);
+}
+
+/* emb_tmp_need - the temp space reserved for a scan of a message of size bytes */
+static uint64_t
+emb_tmp_need(uint64_t size)
+{
+	return size > (UINT64_MAX - EMB_TMP_PER_SCAN) / EMB_TMP_FACTOR ? UINT64_MAX / 2
+	    : size * EMB_TMP_FACTOR + EMB_TMP_PER_SCAN;
+}
+
+/*
+ * emb_reserve_locked - reserve need bytes of the temp dir for one scan
+ * (lock held): the free space must cover what the scans in flight have
+ * reserved, this scan, and EMB_TMP_FLOOR. 0 done, -1 with v filled.
+ */
+static int
+emb_reserve_locked(struct scanner *s, const struct emb_ref *ee, uint64_t need, int avail_ok,
+		   uint64_t avail, struct scan_verdict *v)
+{
+	if (!avail_ok) {
+		scan_verdict_set(v, SCAN_ERROR, EMB_SCANNER, "cannot examine the temporary directory %s",
+				 ee->tmpdir);
+		return -1;
+	}
+	if (avail < EMB_TMP_FLOOR || avail - EMB_TMP_FLOOR < s->tmp_reserved
+	    || avail - EMB_TMP_FLOOR - s->tmp_reserved < need) {
+		scan_verdict_set(v, SCAN_ERROR, EMB_SCANNER, "temporary directory %s nearly full "
+				 "(%llu bytes free, %llu reserved by scans in flight, %llu wanted)",
+				 ee->tmpdir, (unsigned long long) avail,
+				 (unsigned long long) s->tmp_reserved, (unsigned long long) need);
+		return -1;
+	}
+	s->tmp_reserved += need;
+	return 0;
+}
+
+/* emb_unavailable_locked - the verdict without an engine (lock held) */
+static void
+emb_unavailable_locked(struct scanner *s, struct scan_verdict *v)
+{
+	if (s->seq_reload)
+		scan_verdict_set(v, SCAN_UNAVAILABLE, EMB_SCANNER, "sequential signature reload "
+				 "in progress");
+	else if (!s->first_done || s->last_error[0] == '\0')
+		scan_verdict_set(v, SCAN_UNAVAILABLE, EMB_SCANNER, "signatures not loaded yet");
+	else
+		scan_verdict_set(v, SCAN_UNAVAILABLE, EMB_SCANNER, "%s", s->last_error);
+	v->engine[0] = '\0';
+}
+
+/*
+ * emb_scan - the verdict for one message: temp space reserved first (no
+ * reservation, no scan: error), the cache skipped on a poisoned engine,
+ * and a clean verdict read from a cache that was poisoned while the scan
+ * ran is checked once more past the cache.
+ */
 static void
 emb_scan(struct scanner *s, const struct spool *msg, struct scan_verdict *v)
 {
 	struct emb_ref *ee;
-	char	tmpdir[512];
+	uint64_t need = emb_tmp_need(spool_size(msg)), avail = 0;
+	int	avail_ok, bypass, poison, again = 1;
 
 	pthread_mutex_lock(&s->lock);
-	if ((ee = s->cur) != NULL)
-		ee->refs++;
 	s->users++;
-	if (ee == NULL) {
-		if (!s->first_done || s->last_error[0] == '\0')
-			scan_verdict_set(v, SCAN_UNAVAILABLE, EMB_SCANNER, "signatures not loaded yet");
-		else
-			scan_verdict_set(v, SCAN_UNAVAILABLE, EMB_SCANNER, "%s", s->last_error);
-		snprintf(v->engine, sizeof(v->engine), "%s", ee != NULL ? ee->ident : "");
-		if (ee != NULL)
-			emb_unref_locked(s, ee);
+	if ((ee = s->cur) == NULL) {
+		emb_unavailable_locked(s, v);
 		emb_leave(s);
 		return;
 	}
-	snprintf(tmpdir, sizeof(tmpdir), "%s", s->set.tmpdir);
+	ee->refs++;
 	pthread_mutex_unlock(&s->lock);
-
-	emb_scan_spool(ee->cl, &ee->scan, msg, tmpdir, v);
-	snprintf(v->engine, sizeof(v->engine), "%s", ee->ident);
-
+	avail_ok = emb_tmp_avail(ee->tmpdir, &avail) == 0;
 	pthread_mutex_lock(&s->lock);
+	if (emb_reserve_locked(s, ee, need, avail_ok, avail, v) < 0) {
+		snprintf(v->engine, sizeof(v->engine), "%s", ee->ident);
+		emb_unref_locked(s, ee);
+		emb_leave(s);
+		return;
+	}
+	do {
+		bypass = ee->cache && ee->poisoned;
+		pthread_mutex_unlock(&s->lock);
+		poison = emb_scan_spool(ee->cl, &ee->scan, msg, ee->tmpdir, bypass, v);
+		pthread_mutex_lock(&s->lock);
+		if (!ee->cache)
+			break;
+		if (poison)
+			emb_poison_locked(s, ee, v->name[0] ? v->name : scan_result_name(v->result));
+		else if (again && !bypass && ee->poisoned && v->result == SCAN_CLEAN) {
+			log_debug("embedded: the cache was poisoned during a scan; scanning it again "
+				  "past the cache");
+			again = 0;
+			continue;
+		}
+		break;
+	} while (1);
+	s->tmp_reserved -= need;
+	snprintf(v->engine, sizeof(v->engine), "%s", ee->ident);
 	emb_unref_locked(s, ee);
 	emb_leave(s);
 }
@@ -478,12 +656,17 @@ emb_status(struct scanner *s, struct scan_status *st)
 
 	memset(st, 0, sizeof(*st));
 	pthread_mutex_lock(&s->lock);
-	st->up = s->cur != NULL;
-	st->loading = !s->first_done;
+	/* a sequential reload is a gap asked for, not an outage: up, and loading */
+	st->up = s->cur != NULL || s->seq_reload;
+	st->loading = !s->first_done || s->seq_reload;
 	if (s->cur != NULL) {
 		snprintf(st->engine, sizeof(st->engine), "%s", s->cur->ident);
 		snprintf(st->sig_version, sizeof(st->sig_version), "%s", s->cur->sig_version);
 		st->sig_time = s->cur->sig_time;
+	} else if (s->seq_reload) {
+		snprintf(st->engine, sizeof(st->engine), "%s", s->seq_ident);
+		snprintf(st->sig_version, sizeof(st->sig_version), "%s", s->seq_sig_version);
+		st->sig_time = s->seq_sig_time;
 	} else {
 		snprintf(st->engine, sizeof(st->engine), "%s/0", cl_retver());
 	}

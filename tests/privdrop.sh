@@ -97,7 +97,7 @@ if id "$other" >/dev/null 2>&1; then
 else
 	echo "note: no user daemon or bin: the other-user check is skipped"
 fi
-left=$(ls -A "$T/spool" | wc -l)
+left=$( (ls -A "$T/spool" | grep -v '^clamshim-emb\.'; find "$T/spool"/clamshim-emb.* -mindepth 1 2>/dev/null) | wc -l)	# the engine's temp dir stays, empty
 [ "$left" -eq 0 ] && ok "nothing visible in spool_dir" || nok "$left files in spool_dir: $(ls -lA "$T/spool")"
 
 # SIGHUP after the drop: reload works (database readable as nobody), still nobody

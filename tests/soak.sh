@@ -240,7 +240,7 @@ elif [ "$rss1" -le $((rss0 + 64 * 1024)) ]; then
 else
 	nok "RSS $rss0 -> $rss1 kB, over +64 MB"
 fi
-left=$(ls -A "$T/spool" | grep -v '^lost+found$' | wc -l)
+left=$( (ls -A "$T/spool" | grep -v -e '^lost+found$' -e '^clamshim-emb\.'; find "$T/spool"/clamshim-emb.* -mindepth 1 2>/dev/null) | wc -l)	# the engine's temp dir stays, empty
 [ "$left" -eq 0 ] && ok "no spool file left" || nok "$left files left in the spool: $(ls -A "$T/spool" | head -5)"
 open=$(ls -l "/proc/$pid/fd" | grep -c '(deleted)')
 [ "$open" -eq 0 ] || nok "$open deleted files still open in the daemon"

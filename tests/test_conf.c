@@ -187,6 +187,8 @@ check_defaults(const struct conf *c)
 	assert_int_equal(c->embedded.max_scan_size, 100 * 1024 * 1024);
 	assert_int_equal(c->embedded.max_recursion, 16);
 	assert_int_equal(c->embedded.max_files, 10000);
+	assert_int_equal(c->embedded.cache, 1);
+	assert_string_equal(c->embedded.reload_mode, "concurrent");
 
 	/* DESIGN.md's example adds tcp:10.0.0.5:3310; a default never names a remote host */
 	assert_int_equal(c->clamd.nservers, 1);
@@ -283,6 +285,8 @@ static const char good_conf[] =
 	"  max_file_size = \"1G\"   max_scan_size = \"2G\"\n"
 	"  max_recursion = 8\n"
 	"  max_files = 500\n"
+	"  cache = false\n"
+	"  reload_mode = \"sequential\"\n"
 	"  detect_pua = true\n"
 	"  exclude_pua = {\"Packed\", \"NetTool\"}\n"
 	"  include_pua = {\"Tool\"}\n"
@@ -431,6 +435,8 @@ test_good_file(void **state)
 		assert_int_equal(c->embedded.alert_encrypted_archive, 1);
 		assert_int_equal(c->embedded.scan_archive, 0);
 		assert_string_equal(c->embedded.bytecode_security, "Paranoid");
+		assert_int_equal(c->embedded.cache, 0);
+		assert_string_equal(c->embedded.reload_mode, "sequential");
 		assert_int_equal(c->embedded.bytecode_timeout_ms, 2500);
 		assert_int_equal(c->embedded.max_embedded_pe, 3 * 1024 * 1024);
 		assert_int_equal(c->embedded.pcre_rec_match_limit, 7);
@@ -837,6 +843,7 @@ test_bad_values(void **state)
 		{"policy { max_size = \"99999999999999999999\" }\n", 1, "policy.max_size"},
 		{"embedded { database = \"\" }\n", 1, "embedded.database: must not be empty"},
 		{"embedded { bytecode_security = \"trustsigned\" }\n", 1, "not TrustSigned or Paranoid"},
+		{"embedded { reload_mode = \"fast\" }\n", 1, "not concurrent or sequential"},
 		{"embedded { pcre_match_limit = 0 }\n", 1, "embedded.pcre_match_limit"},
 		{"embedded { max_embedded_pe = \"0\" }\n", 1, "embedded.max_embedded_pe: must be more than 0"},
 		{"embedded { alert_encrypted_archive = maybe }\n", 1, "embedded.alert_encrypted_archive"},
@@ -1150,6 +1157,7 @@ test_option_names(void **state)
 		"embedded.reload_check", "embedded.max_db_age", "embedded.max_scan_time",
 		"embedded.max_file_size", "embedded.max_scan_size", "embedded.max_recursion",
 		"embedded.max_files",
+		"embedded.cache", "embedded.reload_mode",
 		"embedded.detect_pua",
 		"embedded.exclude_pua",
 		"embedded.include_pua",

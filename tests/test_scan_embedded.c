@@ -48,6 +48,7 @@
 
 #include "conf.h"
 #include "emb_engine.h"
+#include "emb_tmp.h"
 #include "log.h"
 #include "scan.h"
 #include "spool.h"
@@ -1196,6 +1197,64 @@ test_status_cud(void **state)
 	assert_int_equal(st.up, 1);
 }
 
+/*
+ * test_tmp_dir - an engine's temp dir: a fresh 0700 directory under the
+ * spool; removing it empties nested directories and removes a planted
+ * link as a link, leaving what it points to alone; a link as the parent
+ * is refused.
+ */
+static void
+test_tmp_dir(void **state)
+{
+	struct fixture *f = *state;
+	char	dir[EMB_TMP_PATH_MAX], dir2[EMB_TMP_PATH_MAX], path[PATH_MAX + 64], outside[PATH_MAX];
+	char	err[256];
+	struct stat st;
+	uint64_t avail;
+	FILE   *fp;
+
+	assert_int_equal(emb_tmp_make(f->spool, dir, sizeof(dir), err, sizeof(err)), 0);
+	assert_int_equal(emb_tmp_make(f->spool, dir2, sizeof(dir2), err, sizeof(err)), 0);
+	assert_string_not_equal(dir, dir2);
+	assert_int_equal(lstat(dir, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0700);
+	assert_int_equal(st.st_uid, geteuid());
+	assert_int_equal(emb_tmp_avail(dir, &avail), 0);
+	assert_true(avail > 0);
+
+	/* what libclamav leaves: a per-scan directory with files, and a planted link out */
+	snprintf(outside, sizeof(outside), "%s/outside", f->top);
+	assert_int_equal(mkdir(outside, 0700), 0);
+	snprintf(path, sizeof(path), "%s/keep", outside);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs("must survive\n", fp);
+	fclose(fp);
+	snprintf(path, sizeof(path), "%s/clamav-1.tmp", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/clamav-1.tmp/part", dir);
+	assert_non_null(fp = fopen(path, "w"));
+	fclose(fp);
+	snprintf(path, sizeof(path), "%s/link", dir);
+	assert_int_equal(symlink(outside, path), 0);
+	emb_tmp_remove(dir);
+	assert_int_equal(lstat(dir, &st), -1);
+	snprintf(path, sizeof(path), "%s/keep", outside);
+	assert_int_equal(stat(path, &st), 0);
+	emb_tmp_remove(dir2);
+	assert_int_equal(lstat(dir2, &st), -1);
+
+	/* a parent that is a link is refused */
+	snprintf(path, sizeof(path), "%s/spool-link", f->top);
+	assert_int_equal(symlink(f->spool, path), 0);
+	assert_int_equal(emb_tmp_make(path, dir, sizeof(dir), err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not a directory"));
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/keep", outside);
+	unlink(path);
+	rmdir(outside);
+}
+
 int
 main(void)
 {
@@ -1215,6 +1274,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_two_engines_at_most, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_cud, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tmp_dir, setup, teardown),
 	};
 
 	log_set_stderr_only(1);
