@@ -122,6 +122,21 @@ milter_conn_ready(SMFICTX *ctx)
 	return c != NULL && c->conf != NULL && c->msg.spool != NULL ? c : NULL;
 }
 
+/* milter_choose - the message's class, picked once its envelope is complete (from its first header on) */
+static const struct policy_choice *
+milter_choose(struct milter_conn *c)
+{
+	struct milter_msg *m = &c->msg;
+
+	if (!m->chosen) {
+		policy_class_choose(c->conf->classes, c->conf->nclasses, &c->conf->policy, &c->env,
+				    &m->choice, m->why, sizeof(m->why));
+		m->policy = m->choice.policy;
+		m->chosen = 1;
+	}
+	return &m->choice;
+}
+
 /* milter_spool_put - append to the spool; a failure is remembered for on_error */
 static void
 milter_spool_put(struct milter_msg *m, const void *buf, size_t len)
@@ -289,7 +304,7 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 		return milter_go_on(c, SMFIP_NR_HDR);
 	if (c->conf->headers.strip_incoming)
 		(void) milter_strip_note(&c->msg.strip, name);
-	if (c->msg.authenticated && c->conf->policy.skip_authenticated)
+	if (!milter_choose(c)->scan)	/* not scanned: nothing to keep */
 		return milter_go_on(c, SMFIP_NR_HDR);
 	milter_spool_put(&c->msg, name, strlen(name));
 	milter_spool_put(&c->msg, ": ", 2);
@@ -326,7 +341,7 @@ mlfi_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 	milter_msg_step(ctx, &c->msg, MILTER_STEP_BODY);
 	if (milter_conn_ready(ctx) == NULL)
 		return milter_go_on(c, SMFIP_NR_BODY);
-	if (c->msg.authenticated && c->conf->policy.skip_authenticated)
+	if (!milter_choose(c)->scan)
 		return milter_go_on(c, SMFIP_NR_BODY);
 	milter_spool_put(&c->msg, chunk, len);
 	return milter_go_on(c, SMFIP_NR_BODY);
@@ -340,8 +355,8 @@ milter_verdict(struct milter_conn *c, struct scan_verdict *v)
 	char	err[128];
 
 	memset(v, 0, sizeof(*v));
-	if (m->authenticated && c->conf->policy.skip_authenticated) {
-		scan_verdict_set(v, SCAN_SKIPPED, "none", "authenticated sender");
+	if (!milter_choose(c)->scan) {	/* a class with scan = false, or skip_authenticated */
+		scan_verdict_set(v, SCAN_SKIPPED, "none", "%s", m->choice.why);
 		return 0;
 	}
 	if (!m->spool_failed && spool_finish(m->spool, err, sizeof(err)) < 0) {
@@ -401,10 +416,12 @@ mlfi_eom(SMFICTX *ctx)
 		return rc;
 	}
 	busy = milter_busy_enter();	/* 0: stopping, the chain may be gone */
+	(void) milter_choose(c);
 	if (!busy || milter_verdict(c, &v) < 0)
 		milter_stop_decision(&v, &d);
 	else
-		policy_decide(&v, &c->conf->policy, chain_unavailable_ms(milter_state.chain), &d);
+		policy_decide(&v, m->policy, chain_unavailable_ms(milter_state.chain), &d);
+	d.class_name = m->choice.cls ? m->choice.cls->name : NULL;
 	if (d.ignored)			/* a signature rule said ignore: clean, the name kept for the log */
 		v.result = SCAN_CLEAN;
 	milter_apply(ctx, c, &v, &d, herr, sizeof(herr));

@@ -10,7 +10,7 @@
  *	message ("QID: verdict=... action=... scanner=... size=... time=...",
  *	with the virus, the limit or the reason, fail_open=1 and the header
  *	error when there is one; ignored="NAME" with verdict=clean when a
- *	signature rule said ignore), or, for one that never got there, "QID: no
+ *	signature rule said ignore; class=NAME when a class matched), or, for one that never got there, "QID: no
  *	decision: aborted by the MTA at STEP" or "QID: no decision:
  *	connection lost at STEP" (milter.c says when). STEP is mail, header,
  *	eoh or body. Every text from the message or a peer is sanitized
@@ -103,10 +103,11 @@ milter_decided(const char *qid, const struct scan_verdict *v, const struct polic
 			 scan_limit_kind_name(v->limit), safe);
 	else if (v->result != SCAN_CLEAN)
 		snprintf(detail, sizeof(detail), " reason=\"%s\"", safe);
-	log_decision("%s: verdict=%s action=%s scanner=%s size=%llu time=%.3fs%s%s%s%s%s",
+	log_decision("%s: verdict=%s action=%s scanner=%s size=%llu time=%.3fs%s%s%s%s%s%s%s",
 		     qid, scan_result_name(v->result), policy_action_name(d->action),
 		     v->scanner[0] ? v->scanner : "none", (unsigned long long) size, seconds,
-		     detail, d->fail_open ? " fail_open=1" : "",
+		     detail, d->class_name ? " class=" : "", d->class_name ? d->class_name : "",
+		     d->fail_open ? " fail_open=1" : "",
 		     *herr ? " header_error=\"" : "", herr, *herr ? "\"" : "");
 	memset(&o, 0, sizeof(o));
 	o.verdict = v->result;

@@ -83,6 +83,7 @@ struct policy_decision {
 	int	tag;			/* X-Virus-Status must be added even if headers.add is off */
 	int	fail_open;		/* accepted only because fail_open_after ran out */
 	int	ignored;		/* infected, but a signature rule said ignore: accept as clean */
+	const char *class_name;		/* the class decided with (policy_class(3)); NULL: none */
 };
 
 /* policy_decide - the action for verdict v; unavailable_ms = how long no scanner worked */
