@@ -263,8 +263,8 @@ conf_convert_list(struct conf_load *lc, cfg_t *cfg, const struct conf_row *r,
 		lc->given[idx] = n;
 	if (n > (unsigned long) r->max) {
 		line = conf_line_of(lc, full);
-		if (line == 0 && cfg != NULL)	/* in a titled section: where libconfuse was */
-			line = cfg->line;
+		if (line == 0)			/* in a titled section: its first line */
+			line = lc->titled_line;
 		conf_problem(lc, CONF_ERROR, line, "%s: %u %s, at most %ld are allowed",
 			     full, n, r->meaning, r->max);
 		n = (unsigned) r->max;
@@ -312,7 +312,9 @@ conf_convert_titled(struct conf_load *lc, cfg_t *cfg, const struct conf_row *r, 
 				conf_problem(lc, CONF_ERROR, line, "%s \"%.200s\": %s is not set",
 					     r->name, title, r->sub->rows[j].name);
 		*(char **) elem = util_strdup(title);
+		lc->titled_line = line;
 		conf_convert_section(lc, sec, r->sub, r->name, elem);
+		lc->titled_line = 0;
 		(*count)++;
 	}
 }

@@ -153,6 +153,7 @@ struct conf_load {
 	unsigned *given;		/* by conf_table_index: values a list was given */
 	int    *titled_lines;		/* line of each titled section, in file order */
 	const struct conf_row **titled_rows;	/* the row of each */
+	int	titled_line;		/* line of the titled section being converted, else 0 */
 	size_t	ntitled;
 };
 
