@@ -133,6 +133,10 @@ milter_choose(struct milter_conn *c)
 				    &m->choice, m->why, sizeof(m->why));
 		m->policy = m->choice.policy;
 		m->chosen = 1;
+		/* its max_size; called before the first byte is spooled, so it cannot fail */
+		if (spool_set_max_size(m->spool, m->policy->max_size) < 0)
+			log_warning("%s: max_size of the class not applied: message already spooled",
+				    m->qid);
 	}
 	return &m->choice;
 }
@@ -324,7 +328,7 @@ mlfi_eoh(SMFICTX *ctx)
 	milter_msg_step(ctx, &c->msg, MILTER_STEP_EOH);
 	if (strcmp(c->msg.qid, "NOQUEUE") == 0)
 		milter_read_qid(ctx, &c->msg);
-	if (milter_conn_ready(ctx) == NULL)
+	if (milter_conn_ready(ctx) == NULL || !milter_choose(c)->scan)
 		return milter_go_on(c, SMFIP_NR_EOH);
 	milter_spool_put(&c->msg, "\r\n", 2);
 	return milter_go_on(c, SMFIP_NR_EOH);

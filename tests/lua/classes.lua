@@ -4,7 +4,8 @@
 -- senders ("<>" = the null sender), recipients (every one must match: a
 -- message to abuse@ and to someone else gets the stricter top-level
 -- policy); scan = false is accepted unscanned, tagged Unscanned (class
--- NAME); the log line names the class (class=NAME) only when one matched.
+-- NAME); a class's max_size bounds its messages; the log line names the
+-- class (class=NAME) only when one matched.
 local t = dofile(srcdir .. "/tests/lua/lib.lua")
 t.start([[
 class "lan" {
@@ -25,6 +26,11 @@ class "abuse" {
   policy {
     on_infected = "tag"
   }
+}
+class "small" {
+  senders = {"*@small.example"}
+  policy { max_size = "100"
+    on_limit = "reject" }
 }
 ]])
 local EICAR = t.mime("eicar.com", t.EICAR)
@@ -122,4 +128,18 @@ t.expect_accept(r, "clean to abuse@")
 t.expect_header(conn, "X-Virus-Status", "Clean")
 l = line("ABUSE3")
 t.check(l:find("^verdict=clean action=accept ") and l:find(" class=abuse"), "ABUSE3 line: " .. l)
+mt.disconnect(conn)
+
+-- a class's own max_size: over it, limit(size), on_limit of the class
+conn = t.connect("198.51.100.7")
+r = t.send(conn, { qid = "SMALL1", from = "<big@small.example>", rcpts = { "<bob@example.org>" },
+	body = string.rep("a clean line of text\r\n", 20) })
+expect_reject(r, "a message over the class's max_size")
+l = line("SMALL1")
+t.check(l:find("^verdict=limit action=reject ") and l:find("limit=size") and l:find(" class=small"),
+	"SMALL1 line: " .. l)
+mt.disconnect(conn)
+conn = t.connect("198.51.100.7")
+t.expect_accept(t.send(conn, { qid = "BIG1", rcpts = { "<bob@example.org>" },
+	body = string.rep("a clean line of text\r\n", 20) }), "the same size outside the class")
 mt.disconnect(conn)
