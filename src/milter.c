@@ -16,11 +16,19 @@
  *	decision is made at end of message. libmilter answers for us when
  *	the MTA cannot do without a reply.
  *
+ *	The envelope (client address, {daemon_name}, {auth_authen}, sender,
+ *	recipients) is kept in the connection's struct envelope. Once it is
+ *	complete (the first header, end of headers, body or end of message)
+ *	the message's class is picked (policy_class(3)): the policy it is
+ *	decided with, its max_size for the spool, and whether it is scanned
+ *	at all (a class with scan = false, or skip_authenticated: nothing is
+ *	spooled, the verdict is skipped).
+ *
  *	Each message is rebuilt into a spool while it comes in, and its
  *	X-Virus-* header names noted (milter_strip.c). At end of message
  *	(mlfi_eom) it waits for a max_scans slot (milter_gate.c), the chain
- *	gives a verdict, the policy an action, milter_apply.c carries it
- *	out, and milter_log.c writes the message's one line.
+ *	gives a verdict, the class's policy an action, milter_apply.c
+ *	carries it out, and milter_log.c writes the message's one line.
  *
  *	A message that never reaches its end gets its line here too: "no
  *	decision: aborted by the MTA" once the next message starts or the
