@@ -161,19 +161,44 @@ conf_given(const struct conf_load *lc, const char *full)
 
 /* ---- step 2: libconfuse, with option arrays made from the table ---- */
 
+/*
+ * conf_inherit_name - for an option read without defaults (CONF_INHERIT):
+ * "TITLED.SEC" of the titled section that holds section sec; else sec
+ */
+static const char *
+conf_inherit_name(const char *sec, char *buf, size_t len)
+{
+	const struct conf_section *root = conf_table_root();
+	const struct conf_row *in;
+	size_t	i;
+
+	for (i = 0; sec != NULL && i < root->nrows; i++) {
+		if (!(root->rows[i].flags & CONF_TITLED))
+			continue;
+		in = conf_table_find(root->rows[i].sub, sec);
+		if (in != NULL && in->type == CONF_SECTION && (in->flags & CONF_INHERIT)) {
+			conf_full_name(root->rows[i].name, sec, buf, len);
+			return buf;
+		}
+	}
+	return sec;
+}
+
 /* conf_cb_value - check one value as libconfuse reads it, by the type of its row */
 static int
 conf_cb_value(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
 	const char *sec = cfg ? cfg->name : NULL;
 	const struct conf_row *r = conf_table_find(conf_table_section(sec), opt->name);
-	char	name[CONF_NAME_MAX], err[CONF_TEXT_MAX];
+	char	name[CONF_NAME_MAX], err[CONF_TEXT_MAX], where[CONF_NAME_MAX];
 
 	*(const char **) result = value;
 	if (r == NULL)
 		abort();		/* only the rows of the table have this callback */
 	if (conf_type_parse(r, value, NULL, err, sizeof(err)) == 0)
 		return 0;
+	if (opt->flags & CFGF_NODEFAULT)	/* class "..." { policy { } } */
+		sec = conf_inherit_name(sec, where, sizeof(where));
 	conf_full_name(sec, opt->name, name, sizeof(name));
 	if (conf_cur)
 		conf_problem(conf_cur, CONF_ERROR, cfg ? cfg->line : 0, "%s: %s", name, err);

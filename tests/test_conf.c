@@ -1114,7 +1114,7 @@ test_classes(void **state)
 		{"class \"a\" {\n senders = {\"\"}\n}\n", 2, "class.senders: must not be empty"},
 		{"class \"a\" {\n scan = sometimes\n}\n", 2, "class.scan"},
 		{"class \"a\" {\n policy {\n  on_infected = \"accept\"\n }\n}\n", 3,
-		 "\"accept\" is not allowed here (use reject, discard, quarantine or tag)"},
+		 "class.policy.on_infected: \"accept\" is not allowed here (use reject, discard, quarantine or tag)"},
 		{"signature \"X\" { action = tag }\n\nclass \"a b\" { }\n", 3,
 		 "class \"a b\": a class name has only letters, digits"},
 		{"class \"a\" { }\nclass \"a\" { }\n", 2, "a"},
