@@ -28,7 +28,10 @@
  *	   with the same parse functions; then the small checks that span
  *	   options: the scanner chain against clamd.servers, each
  *	   clamd.limits_unreported_ok entry one of clamd.servers, each
- *	   on_limit_* that is "" decided by on_limit, max_scans 0 = CPUs.
+ *	   on_limit_* that is "" decided by on_limit, max_scans 0 = CPUs,
+ *	   each class's name, and each class's policy: the top level's
+ *	   with the keys its policy { } set (those rows are read without
+ *	   defaults, CONF_INHERIT, so an unset key is told apart).
  *
  *	Problems are collected and reported sorted by line, after the parse,
  *	through the caller's conf_report_fn (or the log when there is none).
@@ -158,19 +161,44 @@ conf_given(const struct conf_load *lc, const char *full)
 
 /* ---- step 2: libconfuse, with option arrays made from the table ---- */
 
+/*
+ * conf_inherit_name - for an option read without defaults (CONF_INHERIT):
+ * "TITLED.SEC" of the titled section that holds section sec; else sec
+ */
+static const char *
+conf_inherit_name(const char *sec, char *buf, size_t len)
+{
+	const struct conf_section *root = conf_table_root();
+	const struct conf_row *in;
+	size_t	i;
+
+	for (i = 0; sec != NULL && i < root->nrows; i++) {
+		if (!(root->rows[i].flags & CONF_TITLED))
+			continue;
+		in = conf_table_find(root->rows[i].sub, sec);
+		if (in != NULL && in->type == CONF_SECTION && (in->flags & CONF_INHERIT)) {
+			conf_full_name(root->rows[i].name, sec, buf, len);
+			return buf;
+		}
+	}
+	return sec;
+}
+
 /* conf_cb_value - check one value as libconfuse reads it, by the type of its row */
 static int
 conf_cb_value(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
 	const char *sec = cfg ? cfg->name : NULL;
 	const struct conf_row *r = conf_table_find(conf_table_section(sec), opt->name);
-	char	name[CONF_NAME_MAX], err[CONF_TEXT_MAX];
+	char	name[CONF_NAME_MAX], err[CONF_TEXT_MAX], where[CONF_NAME_MAX];
 
 	*(const char **) result = value;
 	if (r == NULL)
 		abort();		/* only the rows of the table have this callback */
 	if (conf_type_parse(r, value, NULL, err, sizeof(err)) == 0)
 		return 0;
+	if (opt->flags & CFGF_NODEFAULT)	/* class "..." { policy { } } */
+		sec = conf_inherit_name(sec, where, sizeof(where));
 	conf_full_name(sec, opt->name, name, sizeof(name));
 	if (conf_cur)
 		conf_problem(conf_cur, CONF_ERROR, cfg ? cfg->line : 0, "%s: %s", name, err);
@@ -192,33 +220,38 @@ conf_cfg_error(cfg_t *cfg, const char *fmt, va_list ap)
 		log_error("configuration: %s", text);
 }
 
-/* conf_opts_build - the libconfuse options of sec, its sections included, CFG_END last */
+/*
+ * conf_opts_build - the libconfuse options of sec, its sections included,
+ * CFG_END last; nodefault: no defaults, an unset key has no value (CONF_INHERIT)
+ */
 static cfg_opt_t *
-conf_opts_build(const struct conf_section *sec)
+conf_opts_build(const struct conf_section *sec, int nodefault)
 {
 	cfg_opt_t *opts = util_calloc(sec->nrows + 1, sizeof(*opts));
 	cfg_opt_t end = CFG_END();
+	int	flags = nodefault ? CFGF_NODEFAULT : CFGF_NONE;
 	size_t	i;
 
 	for (i = 0; i < sec->nrows; i++) {
 		const struct conf_row *r = &sec->rows[i];
-		char   *dflt = (char *) r->dflt;	/* libconfuse copies it */
+		char   *dflt = nodefault ? NULL : (char *) r->dflt;	/* libconfuse copies it */
 
 		if (r->type == CONF_SECTION && (r->flags & CONF_TITLED)) {
-			cfg_opt_t o = CFG_SEC(r->name, conf_opts_build(r->sub),
+			cfg_opt_t o = CFG_SEC(r->name, conf_opts_build(r->sub, 0),
 					      CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES);
 
 			opts[i] = o;
 		} else if (r->type == CONF_SECTION) {
-			cfg_opt_t o = CFG_SEC(r->name, conf_opts_build(r->sub), CFGF_NONE);
+			cfg_opt_t o = CFG_SEC(r->name, conf_opts_build(r->sub, (r->flags & CONF_INHERIT) != 0),
+					      CFGF_NONE);
 
 			opts[i] = o;
 		} else if (r->flags & CONF_LIST) {
-			cfg_opt_t o = CFG_STR_LIST_CB(r->name, dflt, CFGF_NONE, conf_cb_value);
+			cfg_opt_t o = CFG_STR_LIST_CB(r->name, dflt, flags, conf_cb_value);
 
 			opts[i] = o;
 		} else {
-			cfg_opt_t o = CFG_STR_CB(r->name, dflt, CFGF_NONE, conf_cb_value);
+			cfg_opt_t o = CFG_STR_CB(r->name, dflt, flags, conf_cb_value);
 
 			opts[i] = o;
 		}
@@ -234,7 +267,7 @@ static pthread_once_t conf_opts_once = PTHREAD_ONCE_INIT;
 static void
 conf_opts_init(void)
 {
-	conf_opts = conf_opts_build(conf_table_root());
+	conf_opts = conf_opts_build(conf_table_root(), 0);
 }
 
 /* ---- step 3: the typed struct, by loops over the table ---- */
@@ -248,13 +281,16 @@ conf_convert_list(struct conf_load *lc, cfg_t *cfg, const struct conf_row *r,
 	size_t *count = (size_t *) (base + r->count_off);
 	size_t	size = conf_type_size(r->type);
 	unsigned i, n = cfg_size(cfg, r->name);
-	int	idx;
+	int	idx, line;
 
 	conf_full_name(prefix, r->name, full, sizeof(full));
 	if ((idx = conf_table_index(full)) >= 0)
 		lc->given[idx] = n;
 	if (n > (unsigned long) r->max) {
-		conf_problem(lc, CONF_ERROR, conf_line_of(lc, full), "%s: %u %s, at most %ld are allowed",
+		line = conf_line_of(lc, full);
+		if (line == 0)			/* in a titled section: its first line */
+			line = lc->titled_line;
+		conf_problem(lc, CONF_ERROR, line, "%s: %u %s, at most %ld are allowed",
 			     full, n, r->meaning, r->max);
 		n = (unsigned) r->max;
 	}
@@ -267,6 +303,18 @@ conf_convert_list(struct conf_load *lc, cfg_t *cfg, const struct conf_row *r,
 static void conf_convert_section(struct conf_load *, cfg_t *, const struct conf_section *,
 				 const char *, char *);
 
+/* conf_titled_line - line of the i-th section of titled row r in the file, 0 if not known */
+static int
+conf_titled_line(const struct conf_load *lc, const struct conf_row *r, unsigned i)
+{
+	size_t	k;
+
+	for (k = 0; k < lc->ntitled; k++)
+		if (lc->titled_rows[k] == r && i-- == 0)
+			return lc->titled_lines[k];
+	return 0;
+}
+
 /* conf_convert_titled - each section of titled row r, in file order, into its array in base */
 static void
 conf_convert_titled(struct conf_load *lc, cfg_t *cfg, const struct conf_row *r, char *base)
@@ -278,17 +326,20 @@ conf_convert_titled(struct conf_load *lc, cfg_t *cfg, const struct conf_row *r, 
 	for (i = 0; i < n && *count < (size_t) r->max; i++) {
 		cfg_t  *sec = cfg_getnsec(cfg, r->name, i);
 		char   *elem = base + r->off + *count * r->elem_size;
-		int	line = i < lc->ntitled ? lc->titled_lines[i] : 0;
+		int	line = conf_titled_line(lc, r, i);
 		const char *title = sec ? cfg_title(sec) : NULL;
 
 		if (title == NULL || *title == '\0' || strlen(title) > r->title_max)
 			continue;		/* reported by conf_scan */
 		for (j = 0; j < r->sub->nrows; j++)
-			if (r->sub->rows[j].dflt == NULL && cfg_getstr(sec, r->sub->rows[j].name) == NULL)
+			if (r->sub->rows[j].type != CONF_SECTION && r->sub->rows[j].dflt == NULL
+			    && cfg_getstr(sec, r->sub->rows[j].name) == NULL)
 				conf_problem(lc, CONF_ERROR, line, "%s \"%.200s\": %s is not set",
 					     r->name, title, r->sub->rows[j].name);
 		*(char **) elem = util_strdup(title);
+		lc->titled_line = line;
 		conf_convert_section(lc, sec, r->sub, r->name, elem);
+		lc->titled_line = 0;
 		(*count)++;
 	}
 }
@@ -426,6 +477,52 @@ conf_inherit_limits(struct policy_conf *pc)
 			pc->on_limit_kind[k].action = pc->on_limit;
 }
 
+/* conf_check_classes - a class name goes into the log line as class=NAME: letters, digits, . _ - */
+static void
+conf_check_classes(struct conf_load *lc, const struct conf *c)
+{
+	const struct conf_row *r = conf_table_find(conf_table_root(), "class");
+	size_t	k;
+
+	for (k = 0; k < c->nclasses; k++) {
+		const char *name = c->classes[k].name;
+
+		if (strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			   "0123456789._-") != strlen(name))
+			conf_problem(lc, CONF_ERROR, conf_titled_line(lc, r, (unsigned) k),
+				     "class \"%.64s\": a class name has only letters, digits, "
+				     "'.', '_' and '-'", name);
+	}
+}
+
+/*
+ * conf_class_inherit - each class's policy: the top level's, with the keys
+ * its policy { } set (CONF_INHERIT: unset keys have no value in cfg)
+ */
+static void
+conf_class_inherit(cfg_t *cfg, struct conf *c)
+{
+	const struct conf_section *ps = conf_table_section("policy");
+	size_t	k, j;
+
+	for (k = 0; k < c->nclasses; k++) {
+		struct policy_class *cls = &c->classes[k];
+		cfg_t  *sec = cfg_gettsec(cfg, "class", cls->name);
+		cfg_t  *pol = sec ? cfg_getsec(sec, "policy") : NULL;
+
+		cls->policy = c->policy;		/* strings stay the top level's */
+		for (j = 0; pol != NULL && j < ps->nrows; j++) {
+			const struct conf_row *r = &ps->rows[j];
+
+			if (r->type != CONF_SECTION && !(r->flags & CONF_LIST)
+			    && cfg_size(pol, r->name) > 0)
+				memcpy((char *) &cls->policy + r->off, (char *) &cls->over + r->off,
+				       conf_type_size(r->type));
+		}
+		conf_inherit_limits(&cls->policy);
+	}
+}
+
 /* conf_resolve_scans - max_scans 0: the number of CPUs, 1 to CONF_MAX_SCANS */
 static void
 conf_resolve_scans(struct conf *c)
@@ -453,6 +550,8 @@ conf_convert(struct conf_load *lc, cfg_t *cfg, struct conf *c)
 	conf_inherit_limits(&c->policy);
 	c->policy.sigrules = c->sigrules;
 	c->policy.nsigrules = c->nsigrules;
+	conf_check_classes(lc, c);
+	conf_class_inherit(cfg, c);
 	conf_resolve_scans(c);
 }
 
@@ -518,6 +617,7 @@ conf_load(const char *path, int mode, conf_report_fn *report, void *ctx, struct 
 	free(lc.lines);
 	free(lc.given);
 	free(lc.titled_lines);
+	free(lc.titled_rows);
 	if (out)
 		*out = c;
 	else

@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "policy.h"
+#include "policy_class.h"
 
 enum conf_scanner {
 	CONF_SCANNER_EMBEDDED = 0,
@@ -130,6 +131,10 @@ struct conf {
 	/* signature "GLOB" { action = ... }: in file order, first match wins */
 	struct policy_sigrule sigrules[POLICY_SIGRULES_MAX];
 	size_t	nsigrules;
+
+	/* class "NAME" { ... }: in file order, first match wins (policy_class(3)) */
+	struct policy_class classes[POLICY_CLASSES_MAX];
+	size_t	nclasses;
 
 	struct conf_headers {
 		int	add;

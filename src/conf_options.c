@@ -206,9 +206,32 @@ static const struct conf_row conf_signature_rows[] = {
 };
 
 static const struct conf_section conf_signature_sec = {conf_signature_rows, NROWS(conf_signature_rows)};
+static const struct conf_section conf_policy_sec = {conf_policy_rows, NROWS(conf_policy_rows)};
+
+/*
+ * class "NAME" { }: one class; its name is the title (struct
+ * policy_class). Its policy { } takes the rows of the policy section
+ * without defaults: a key it does not set is the top level's.
+ */
+static const struct conf_row conf_class_rows[] = {
+	{ROW(struct policy_class, "networks", CONF_NETWORK, "{}", networks),
+	 LIST(struct policy_class, nnetworks, POLICY_CLASS_ENTRIES_MAX, "networks")},
+	{ROW(struct policy_class, "authenticated", CONF_BOOL_UNSET, "", authenticated)},
+	{ROW(struct policy_class, "auth_users", CONF_GLOB, "{}", auth_users),
+	 LIST(struct policy_class, nauth_users, POLICY_CLASS_ENTRIES_MAX, "entries")},
+	{ROW(struct policy_class, "daemons", CONF_GLOB, "{}", daemons),
+	 LIST(struct policy_class, ndaemons, POLICY_CLASS_ENTRIES_MAX, "entries")},
+	{ROW(struct policy_class, "senders", CONF_GLOB, "{}", senders),
+	 LIST(struct policy_class, nsenders, POLICY_CLASS_ENTRIES_MAX, "entries")},
+	{ROW(struct policy_class, "recipients", CONF_GLOB, "{}", recipients),
+	 LIST(struct policy_class, nrecipients, POLICY_CLASS_ENTRIES_MAX, "entries")},
+	{ROW(struct policy_class, "scan", CONF_BOOL, "true", scan)},
+	{SECTION(struct policy_class, "policy", over, conf_policy_sec), .flags = CONF_INHERIT},
+};
+
+static const struct conf_section conf_class_sec = {conf_class_rows, NROWS(conf_class_rows)};
 static const struct conf_section conf_embedded_sec = {conf_embedded_rows, NROWS(conf_embedded_rows)};
 static const struct conf_section conf_clamd_sec = {conf_clamd_rows, NROWS(conf_clamd_rows)};
-static const struct conf_section conf_policy_sec = {conf_policy_rows, NROWS(conf_policy_rows)};
 static const struct conf_section conf_headers_sec = {conf_headers_rows, NROWS(conf_headers_rows)};
 static const struct conf_section conf_alert_sec = {conf_alert_rows, NROWS(conf_alert_rows)};
 static const struct conf_section conf_status_sec = {conf_status_rows, NROWS(conf_status_rows)};
@@ -240,6 +263,9 @@ static const struct conf_row conf_root_rows[] = {
 	{SECTION(struct conf, "signature", sigrules, conf_signature_sec), .flags = CONF_TITLED,
 	 .count_off = offsetof(struct conf, nsigrules), .max = POLICY_SIGRULES_MAX,
 	 .elem_size = sizeof(struct policy_sigrule), .title_max = 200, .meaning = "signature rules"},
+	{SECTION(struct conf, "class", classes, conf_class_sec), .flags = CONF_TITLED,
+	 .count_off = offsetof(struct conf, nclasses), .max = POLICY_CLASSES_MAX,
+	 .elem_size = sizeof(struct policy_class), .title_max = POLICY_CLASS_NAME_MAX, .meaning = "classes"},
 };
 
 static const struct conf_section conf_root_sec = {conf_root_rows, NROWS(conf_root_rows)};

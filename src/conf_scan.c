@@ -447,7 +447,7 @@ conf_scan_titled(struct conf_load *lc, struct conf_src *src, const struct conf_r
 		 const struct conf_tok *name)
 {
 	struct conf_tok title, next;
-	size_t	len;
+	size_t	len, i, n;
 
 	conf_lex(lc, src, &title);
 	if (title.type != CT_STR)
@@ -460,11 +460,17 @@ conf_scan_titled(struct conf_load *lc, struct conf_src *src, const struct conf_r
 	else if (len > opt->title_max)
 		conf_problem(lc, CONF_ERROR, name->line, "%s: the title is longer than %zu bytes",
 			     opt->name, opt->title_max);
-	if (lc->ntitled % 16 == 0)
+	if (lc->ntitled % 16 == 0) {
 		lc->titled_lines = util_realloc(lc->titled_lines,
 						(lc->ntitled + 16) * sizeof(*lc->titled_lines));
+		lc->titled_rows = util_realloc(lc->titled_rows,
+					       (lc->ntitled + 16) * sizeof(*lc->titled_rows));
+	}
+	lc->titled_rows[lc->ntitled] = opt;
 	lc->titled_lines[lc->ntitled++] = name->line;
-	if (lc->ntitled == (size_t) opt->max + 1)
+	for (i = 0, n = 0; i < lc->ntitled; i++)	/* sections of this name so far */
+		n += lc->titled_rows[i] == opt;
+	if (n == (size_t) opt->max + 1)
 		conf_problem(lc, CONF_ERROR, name->line, "%s: more than %ld %s", opt->name, opt->max,
 			     opt->meaning);
 	conf_lex(lc, src, &next);
@@ -525,7 +531,7 @@ conf_scan_block(struct conf_load *lc, struct conf_src *src, const struct conf_se
 			conf_lex(lc, src, &next);
 			if (next.type != CT_LBRACE)
 				return conf_expected(lc, src, &next, "'{' after section name", full);
-			if (conf_scan_block(lc, src, opt->sub, opt->name, tok.line) < 0)
+			if (conf_scan_block(lc, src, opt->sub, full, tok.line) < 0)
 				return -1;
 			continue;
 		}

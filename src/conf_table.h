@@ -60,8 +60,11 @@ enum conf_type {
 	CONF_ACTION,		/* a policy action of the set allowed (enum policy_action) */
 	CONF_ACTION_UNSET,	/* the same, or "" = unset (struct policy_limit) */
 	CONF_RULE_ACTION,	/* an allowed action or "ignore" (struct policy_rule_action) */
-	CONF_LOG_ADDRESSES,	/* none|infected|all (int, enum conf_log_addresses) */
-	CONF_HOSTNAME,		/* "" or a host name: letters, digits . - _ (char *) */
+	CONF_LOG_ADDRESSES,	/* none|infected|all (int, enum conf_log_addresses) */ \
+	CONF_HOSTNAME,		/* "" or a host name: letters, digits . - _ (char *) */ \
+	CONF_NETWORK,		/* an IPv4/IPv6 address or CIDR network (struct policy_net) */ \
+	CONF_GLOB,		/* an fnmatch(3) glob: printable, 1..POLICY_GLOB_MAX bytes (char *) */ \
+	CONF_BOOL_UNSET,	/* a boolean, or "" = unset (int: 1, 0, -1) */
 	CONF_SECTION,		/* a section: the rows of sub fill the struct at off */
 	CONF_TYPE_COUNT
 };
@@ -76,6 +79,12 @@ enum conf_type {
  * Its options are not in the flat list of options (conf_option_name).
  */
 #define CONF_TITLED	(1u << 1)
+/*
+ * A section whose options have no defaults (CONF_SECTION): a key not set
+ * is told apart (libconfuse CFGF_NODEFAULT) and left untouched in its
+ * struct; the class policy { } inherits those from the top level.
+ */
+#define CONF_INHERIT	(1u << 2)
 
 struct conf_section;
 
@@ -146,6 +155,8 @@ struct conf_load {
 	int    *lines;			/* by conf_table_index: line of the last setting, 0 = default */
 	unsigned *given;		/* by conf_table_index: values a list was given */
 	int    *titled_lines;		/* line of each titled section, in file order */
+	const struct conf_row **titled_rows;	/* the row of each */
+	int	titled_line;		/* line of the titled section being converted, else 0 */
 	size_t	ntitled;
 };
 

@@ -35,6 +35,7 @@
 #include "clamd_proto.h"
 #include "conf_table.h"
 #include "policy.h"
+#include "policy_class.h"
 #include "util.h"
 
 /* ---- units ---- */
@@ -508,6 +509,54 @@ conf_parse_rule_action(CONF_PARSE_ARGS)
 	return 0;
 }
 
+/* conf_parse_network - an IPv4 or IPv6 address, or a network in CIDR notation */
+static int
+conf_parse_network(CONF_PARSE_ARGS)
+{
+	struct policy_net n;
+	char	shown[80];
+
+	(void) r;
+	if (policy_net_parse(value, &n) < 0)
+		return BAD("\"%s\" is not an IP address or network (use 192.0.2.0/24, "
+			   "2001:db8::/32, 127.0.0.1 or ::1)", SHOWN(value));
+	if (dst)
+		*(struct policy_net *) dst = n;
+	return 0;
+}
+
+/* conf_parse_glob - an fnmatch(3) glob: printable ASCII, 1..POLICY_GLOB_MAX bytes */
+static int
+conf_parse_glob(CONF_PARSE_ARGS)
+{
+	size_t	i;
+
+	(void) r;
+	for (i = 0; value[i]; i++)
+		if ((unsigned char) value[i] < 0x20 || (unsigned char) value[i] > 0x7e)
+			return BAD("must be printable ASCII");
+	if (i == 0)
+		return BAD("must not be empty");
+	if (i > POLICY_GLOB_MAX)
+		return BAD("is %zu characters long, at most %d are allowed", i, POLICY_GLOB_MAX);
+	return conf_store_text(value, dst);
+}
+
+/* conf_parse_bool_unset - a boolean, or "" = unset (-1) */
+static int
+conf_parse_bool_unset(CONF_PARSE_ARGS)
+{
+	char	shown[80];
+	int	v = *value == '\0' ? -1 : cfg_parse_boolean(value);
+
+	(void) r;
+	if (*value != '\0' && v < 0)
+		return BAD("\"%s\" is not a boolean (use true or false; \"\" = either)", SHOWN(value));
+	if (dst)
+		*(int *) dst = v;
+	return 0;
+}
+
 /* ---- by type ---- */
 
 /* What a type does: its parse function, the size of its field, whether it owns a string. */
@@ -535,8 +584,11 @@ static const struct conf_type_ops {
 	[CONF_ACTION] = {conf_parse_action, sizeof(enum policy_action), 0},
 	[CONF_ACTION_UNSET] = {conf_parse_action, sizeof(struct policy_limit), 0},
 	[CONF_RULE_ACTION] = {conf_parse_rule_action, sizeof(struct policy_rule_action), 0},
-	[CONF_LOG_ADDRESSES] = {conf_parse_enum, sizeof(int), 0},
-	[CONF_HOSTNAME] = {conf_parse_hostname, sizeof(char *), 1},
+	[CONF_LOG_ADDRESSES] = {conf_parse_enum, sizeof(int), 0}, \
+	[CONF_HOSTNAME] = {conf_parse_hostname, sizeof(char *), 1}, \
+	[CONF_NETWORK] = {conf_parse_network, sizeof(struct policy_net), 0}, \
+	[CONF_GLOB] = {conf_parse_glob, sizeof(char *), 1}, \
+	[CONF_BOOL_UNSET] = {conf_parse_bool_unset, sizeof(int), 0},
 	[CONF_SECTION] = {NULL, 0, 0},
 };
 

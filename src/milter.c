@@ -16,11 +16,19 @@
  *	decision is made at end of message. libmilter answers for us when
  *	the MTA cannot do without a reply.
  *
+ *	The envelope (client address, {daemon_name}, {auth_authen}, sender,
+ *	recipients) is kept in the connection's struct envelope. Once it is
+ *	complete (the first header, end of headers, body or end of message)
+ *	the message's class is picked (policy_class(3)): the policy it is
+ *	decided with, its max_size for the spool, and whether it is scanned
+ *	at all (a class with scan = false, or skip_authenticated: nothing is
+ *	spooled, the verdict is skipped).
+ *
  *	Each message is rebuilt into a spool while it comes in, and its
  *	X-Virus-* header names noted (milter_strip.c). At end of message
  *	(mlfi_eom) it waits for a max_scans slot (milter_gate.c), the chain
- *	gives a verdict, the policy an action, milter_apply.c carries it
- *	out, and milter_log.c writes the message's one line.
+ *	gives a verdict, the class's policy an action, milter_apply.c
+ *	carries it out, and milter_log.c writes the message's one line.
  *
  *	A message that never reaches its end gets its line here too: "no
  *	decision: aborted by the MTA" once the next message starts or the
@@ -123,6 +131,25 @@ milter_conn_ready(SMFICTX *ctx)
 	struct milter_conn *c = milter_conn_get(ctx);
 
 	return c != NULL && c->conf != NULL && c->msg.spool != NULL ? c : NULL;
+}
+
+/* milter_choose - the message's class, picked once its envelope is complete (from its first header on) */
+static const struct policy_choice *
+milter_choose(struct milter_conn *c)
+{
+	struct milter_msg *m = &c->msg;
+
+	if (!m->chosen) {
+		policy_class_choose(c->conf->classes, c->conf->nclasses, &c->conf->policy, &c->env,
+				    &m->choice, m->why, sizeof(m->why));
+		m->policy = m->choice.policy;
+		m->chosen = 1;
+		/* its max_size; called before the first byte is spooled, so it cannot fail */
+		if (spool_set_max_size(m->spool, m->policy->max_size) < 0)
+			log_warning("%s: max_size of the class not applied: message already spooled",
+				    m->qid);
+	}
+	return &m->choice;
 }
 
 /* milter_spool_put - append to the spool; a failure is remembered for on_error */
@@ -293,7 +320,7 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 		return milter_go_on(c, SMFIP_NR_HDR);
 	if (c->conf->headers.strip_incoming || strcasecmp(name, HOLD_HEADER) == 0)
 		(void) milter_strip_note(&c->msg.strip, name);	/* the mark: always */
-	if (c->msg.authenticated && c->conf->policy.skip_authenticated)
+	if (!milter_choose(c)->scan)	/* not scanned: nothing to keep */
 		return milter_go_on(c, SMFIP_NR_HDR);
 	milter_spool_put(&c->msg, name, strlen(name));
 	milter_spool_put(&c->msg, ": ", 2);
@@ -313,7 +340,7 @@ mlfi_eoh(SMFICTX *ctx)
 	milter_msg_step(ctx, &c->msg, MILTER_STEP_EOH);
 	if (strcmp(c->msg.qid, "NOQUEUE") == 0)
 		milter_read_qid(ctx, &c->msg);
-	if (milter_conn_ready(ctx) == NULL)
+	if (milter_conn_ready(ctx) == NULL || !milter_choose(c)->scan)
 		return milter_go_on(c, SMFIP_NR_EOH);
 	milter_spool_put(&c->msg, "\r\n", 2);
 	return milter_go_on(c, SMFIP_NR_EOH);
@@ -330,7 +357,7 @@ mlfi_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 	milter_msg_step(ctx, &c->msg, MILTER_STEP_BODY);
 	if (milter_conn_ready(ctx) == NULL)
 		return milter_go_on(c, SMFIP_NR_BODY);
-	if (c->msg.authenticated && c->conf->policy.skip_authenticated)
+	if (!milter_choose(c)->scan)
 		return milter_go_on(c, SMFIP_NR_BODY);
 	milter_spool_put(&c->msg, chunk, len);
 	return milter_go_on(c, SMFIP_NR_BODY);
@@ -344,8 +371,8 @@ milter_verdict(struct milter_conn *c, struct scan_verdict *v)
 	char	err[128];
 
 	memset(v, 0, sizeof(*v));
-	if (m->authenticated && c->conf->policy.skip_authenticated) {
-		scan_verdict_set(v, SCAN_SKIPPED, "none", "authenticated sender");
+	if (!milter_choose(c)->scan) {	/* a class with scan = false, or skip_authenticated */
+		scan_verdict_set(v, SCAN_SKIPPED, "none", "%s", m->choice.why);
 		return 0;
 	}
 	if (!m->spool_failed && spool_finish(m->spool, err, sizeof(err)) < 0) {
@@ -405,10 +432,12 @@ mlfi_eom(SMFICTX *ctx)
 		return rc;
 	}
 	busy = milter_busy_enter();	/* 0: stopping, the chain may be gone */
+	(void) milter_choose(c);
 	if (!busy || milter_verdict(c, &v) < 0)
 		milter_stop_decision(&v, &d);
 	else
-		policy_decide(&v, &c->conf->policy, chain_unavailable_ms(milter_state.chain), &d);
+		policy_decide(&v, m->policy, chain_unavailable_ms(milter_state.chain), &d);
+	d.class_name = m->choice.cls ? m->choice.cls->name : NULL;
 	if (d.ignored)			/* a signature rule said ignore: clean, the name kept for the log */
 		v.result = SCAN_CLEAN;
 	milter_apply(ctx, c, &v, &d, herr, sizeof(herr));

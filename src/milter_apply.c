@@ -188,7 +188,7 @@ milter_reply(SMFICTX *ctx, struct milter_conn *c, const struct policy_decision *
 	char	text[256], esc[512];
 	size_t	i, j;
 
-	policy_reply(d, v, &c->conf->policy, &rcode, &xcode, text, sizeof(text));
+	policy_reply(d, v, c->msg.policy ? c->msg.policy : &c->conf->policy, &rcode, &xcode, text, sizeof(text));
 	for (i = j = 0; text[i] && j < sizeof(esc) - 2; i++) {	/* libmilter treats % as format */
 		if (text[i] == '%')
 			esc[j++] = '%';
@@ -301,6 +301,6 @@ milter_apply(SMFICTX *ctx, struct milter_conn *c, const struct scan_verdict *v,
 	}
 	if (milter_apply_headers(ctx, c, v, d->tag, 0, herr, herrlen) == 0)
 		return;
-	policy_untagged(&c->conf->policy, d);
+	policy_untagged(c->msg.policy ? c->msg.policy : &c->conf->policy, d);
 	milter_reply(ctx, c, d, v);
 }

@@ -35,6 +35,7 @@
 
 #include "envelope.h"
 #include "policy.h"
+#include "policy_class.h"
 #include "scan.h"
 
 struct conf;
@@ -85,6 +86,10 @@ struct milter_msg {
 	int	spool_failed;		/* writing the spool failed: on_error */
 	char	spool_error[128];
 	struct milter_strip strip;
+	int	chosen;			/* the class below was picked (milter_choose) */
+	struct policy_choice choice;	/* its class, policy, scan or not */
+	char	why[POLICY_CLASS_WHY_MAX];	/* "class NAME" when not scanned */
+	const struct policy_conf *policy;	/* the policy to decide with; NULL: top level */
 };
 
 /* Per connection. */

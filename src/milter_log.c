@@ -10,9 +10,10 @@
  *	message ("QID: verdict=... action=... scanner=... size=... time=...",
  *	with the virus, the limit or the reason, fail_open=1 and the header
  *	error when there is one; ignored="NAME" with verdict=clean when a
- *	signature rule said ignore; from=<SENDER> to=<RCPT>,<RCPT> nrcpt=N
- *	when log_addresses asks for them: "all", or "infected" for an infected
- *	message), or, for one that never got there, "QID: no
+ *	signature rule said ignore; class=NAME when a class matched;
+ *	from=<SENDER> to=<RCPT>,<RCPT> nrcpt=N when log_addresses asks for
+ *	them: "all", or "infected" for an infected message), or, for one
+ *	that never got there, "QID: no
  *	decision: aborted by the MTA at STEP" or "QID: no decision:
  *	connection lost at STEP" (milter.c says when). STEP is mail, header,
  *	eoh or body. Every text from the message or a peer is sanitized
@@ -165,10 +166,11 @@ milter_decided(const char *qid, const struct scan_verdict *v, const struct polic
 	else if (v->result != SCAN_CLEAN)
 		snprintf(detail, sizeof(detail), " reason=\"%s\"", safe);
 	milter_addresses(addrs, sizeof(addrs), c, v);
-	log_decision("%s: verdict=%s action=%s scanner=%s size=%llu time=%.3fs%s%s%s%s%s%s",
+	log_decision("%s: verdict=%s action=%s scanner=%s size=%llu time=%.3fs%s%s%s%s%s%s%s%s",
 		     qid, scan_result_name(v->result), policy_action_name(d->action),
 		     v->scanner[0] ? v->scanner : "none", (unsigned long long) size, seconds,
-		     detail, d->fail_open ? " fail_open=1" : "",
+		     detail, d->class_name ? " class=" : "", d->class_name ? d->class_name : "",
+		     d->fail_open ? " fail_open=1" : "",
 		     *herr ? " header_error=\"" : "", herr, *herr ? "\"" : "", addrs);
 	memset(&o, 0, sizeof(o));
 	o.verdict = v->result;

@@ -25,7 +25,8 @@
  *			unknown) on_limit. Each: accept | tempfail | reject.
  *	error		on_error: tempfail | accept | reject | quarantine.
  *			fail_open applies to unavailable only.
- *	skipped		accept with tag (skip_authenticated let it pass).
+ *	skipped		accept with tag (a class with scan = false, or
+ *			skip_authenticated, let it pass unscanned).
  *
  *	Signature rules come first for an infected verdict: the first rule
  *	(in file order) whose glob matches the virus name, with fnmatch(3)

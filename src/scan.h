@@ -39,7 +39,7 @@ enum scan_result {
 	SCAN_LIMIT,
 	SCAN_ERROR,
 	SCAN_UNAVAILABLE,
-	SCAN_SKIPPED,		/* not scanned on purpose (skip_authenticated) */
+	SCAN_SKIPPED,		/* not scanned on purpose (a class with scan = false, skip_authenticated) */
 	SCAN_RESULT_COUNT
 };
 

@@ -283,6 +283,16 @@ spool_over_limit(const struct spool *sp)
 	return sp->over;
 }
 
+/* spool_set_max_size - max_size for the message to come (a class's); -1 once bytes were offered */
+int
+spool_set_max_size(struct spool *sp, uint64_t max_size)
+{
+	if (sp->offered > 0)
+		return -1;
+	sp->max_size = max_size;
+	return 0;
+}
+
 /* spool_mem - the message when held in RAM, else NULL */
 const void *
 spool_mem(const struct spool *sp, size_t *len)

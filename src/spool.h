@@ -3,7 +3,8 @@
  *	spool 3h - one message held for scanning, in memory or in a temp file
  * SUMMARY
  *	spool_new(), spool_write(), spool_finish(), spool_reset(), spool_free(),
- *	spool_size(), spool_mem(), spool_fd(), spool_pread(), spool_over_limit()
+ *	spool_size(), spool_mem(), spool_fd(), spool_pread(), spool_over_limit(),
+ *	spool_set_max_size()
  * DESCRIPTION
  *	The message is kept in RAM up to memory_limit bytes, then moved to an
  *	unlinked temporary file (mode 0600) in spool_dir. Past max_size the
@@ -37,6 +38,8 @@ uint64_t spool_size(const struct spool *sp);
 uint64_t spool_offered(const struct spool *sp);
 /* spool_over_limit - 1 when more than max_size was offered */
 int	spool_over_limit(const struct spool *sp);
+/* spool_set_max_size - max_size for the message to come (0 = no limit); -1 once bytes were offered */
+int	spool_set_max_size(struct spool *sp, uint64_t max_size);
 /* spool_mem - the message when held in RAM, else NULL */
 const void *spool_mem(const struct spool *sp, size_t *len);
 /* spool_fd - the temp file's descriptor when spilled, else -1 */

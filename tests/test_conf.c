@@ -1147,6 +1147,143 @@ test_sigrules(void **state)
 	assert_non_null(find(&r, CONF_ERROR, 257, "more than 256 signature rules"));
 }
 
+/* ---- classes ---- */
+
+/* test_classes - class "NAME" { ... }: criteria, scan, policy keys set or inherited, bad ones at their line */
+static void
+test_classes(void **state)
+{
+	static const struct bad_row bad[] = {
+		{"class \"a\" {\n networks = {\"127.0.0.1\", \"300.1.2.3\"}\n}\n", 2,
+		 "class.networks: \"300.1.2.3\" is not an IP address or network"},
+		{"class \"a\" {\n\n networks = {\"10.0.0.0/33\"}\n}\n", 3, "is not an IP address or network"},
+		{"class \"a\" {\n authenticated = maybe\n}\n", 2, "class.authenticated: \"maybe\" is not a boolean"},
+		{"class \"a\" {\n senders = {\"\"}\n}\n", 2, "class.senders: must not be empty"},
+		{"class \"a\" {\n scan = sometimes\n}\n", 2, "class.scan"},
+		{"class \"a\" {\n policy {\n  on_infected = \"accept\"\n }\n}\n", 3,
+		 "class.policy.on_infected: \"accept\" is not allowed here (use reject, discard, quarantine or tag)"},
+		{"signature \"X\" { action = tag }\n\nclass \"a b\" { }\n", 3,
+		 "class \"a b\": a class name has only letters, digits"},
+		{"class \"a\" { }\nclass \"a\" { }\n", 2, "a"},
+		{"\nclass \"\" { }\n", 2, "class: the title is empty"},
+	};
+	static const char good[] =
+		"policy {\n"
+		"  on_infected = \"discard\"\n"
+		"  on_limit = \"tempfail\"\n"
+		"  reject_message = \"top: %v\"\n"
+		"}\n"
+		"signature \"PUA.*\" { action = \"tag\" }\n"
+		"class \"submission\" {\n"
+		"  networks = {\"127.0.0.0/8\", \"::1\", \"192.0.2.0/24\"}\n"
+		"  authenticated = true\n"
+		"  auth_users = {\"alice\", \"*@example.org\"}\n"
+		"  daemons = {\"ORIGINATING\"}\n"
+		"  senders = {\"*@example.org\", \"<>\"}\n"
+		"  policy { on_unavailable = \"accept\" }\n"
+		"}\n"
+		"class \"abuse\" {\n"
+		"  recipients = {\"abuse@example.org\"}\n"
+		"  policy {\n"
+		"    on_infected = \"tag\"\n"
+		"    on_limit = \"accept\"\n"
+		"    reject_message = \"abuse: %v\"\n"
+		"  }\n"
+		"}\n"
+		"class \"lan\" { networks = {\"10.0.0.0/8\"}\n scan = false\n authenticated = false }\n";
+	struct conf *c;
+	struct rec r;
+	const struct policy_class *k;
+	char	many[POLICY_CLASSES_MAX * 24 + 64], nets[POLICY_CLASS_ENTRIES_MAX * 16 + 64];
+	size_t	i, n = 0;
+
+	(void) state;
+	if (load(good, CONF_STRICT, &r, &c) != 0 || r.n)
+		dump(good, &r);
+	assert_non_null(c);
+	assert_int_equal(c->nclasses, 3);
+	k = &c->classes[0];
+	assert_string_equal(k->name, "submission");
+	assert_int_equal(k->nnetworks, 3);
+	assert_int_equal(k->networks[1].bits, 128);
+	assert_int_equal(k->authenticated, 1);
+	assert_int_equal(k->nauth_users, 2);
+	assert_string_equal(k->auth_users[1], "*@example.org");
+	assert_int_equal(k->ndaemons, 1);
+	assert_int_equal(k->nsenders, 2);
+	assert_string_equal(k->senders[1], "<>");
+	assert_int_equal(k->nrecipients, 0);
+	assert_int_equal(k->scan, 1);
+	/* set: its own; unset: the top level's (strings, limits, signature rules too) */
+	assert_int_equal(k->policy.on_unavailable, POLICY_ACCEPT);
+	assert_int_equal(k->policy.on_infected, POLICY_DISCARD);
+	assert_int_equal(k->policy.on_limit, POLICY_TEMPFAIL);
+	assert_int_equal(k->policy.on_limit_kind[SCAN_LIMIT_SIZE].action, POLICY_TEMPFAIL);
+	assert_int_equal(k->policy.on_limit_kind[SCAN_LIMIT_NESTING].action, POLICY_REJECT);
+	assert_string_equal(k->policy.reject_message, "top: %v");
+	assert_ptr_equal(k->policy.sigrules, c->sigrules);
+	assert_int_equal(k->policy.nsigrules, 1);
+	k = &c->classes[1];
+	assert_string_equal(k->name, "abuse");
+	assert_int_equal(k->nnetworks, 0);
+	assert_int_equal(k->authenticated, -1);
+	assert_int_equal(k->nrecipients, 1);
+	assert_int_equal(k->policy.on_infected, POLICY_TAG);
+	assert_int_equal(k->policy.on_unavailable, POLICY_TEMPFAIL);
+	assert_int_equal(k->policy.on_limit, POLICY_ACCEPT);
+	/* a kind not set anywhere follows the class's on_limit; nesting's default stays */
+	assert_int_equal(k->policy.on_limit_kind[SCAN_LIMIT_SIZE].action, POLICY_ACCEPT);
+	assert_int_equal(k->policy.on_limit_kind[SCAN_LIMIT_NESTING].action, POLICY_REJECT);
+	assert_string_equal(k->policy.reject_message, "abuse: %v");
+	k = &c->classes[2];
+	assert_int_equal(k->scan, 0);
+	assert_int_equal(k->authenticated, 0);
+	/* the top level is untouched */
+	assert_int_equal(c->policy.on_infected, POLICY_DISCARD);
+	assert_int_equal(c->policy.on_unavailable, POLICY_TEMPFAIL);
+	assert_string_equal(c->policy.reject_message, "top: %v");
+	conf_unref(c);
+
+	/* strict: an unknown option in a class or in its policy, at its line */
+	assert_int_equal(load("class \"a\" {\n what = 1\n}\n", CONF_STRICT, &r, &c), -1);
+	assert_non_null(find(&r, CONF_ERROR, 2, "class.what"));
+	assert_int_equal(load("class \"a\" {\n policy {\n  what = 1\n }\n}\n", CONF_STRICT, &r, &c), -1);
+	assert_non_null(find(&r, CONF_ERROR, 3, "class.policy.what"));
+
+	/* none */
+	assert_int_equal(load("", CONF_STRICT, &r, &c), 0);
+	assert_int_equal(c->nclasses, 0);
+	conf_unref(c);
+
+	check_bad("classes", bad, NROWS(bad));
+
+	/* 64 classes load; the 65th is an error at its line, with signature rules around */
+	n = (size_t) snprintf(many, sizeof(many), "signature \"S\" { action = tag }\n");
+	for (i = 1; i <= POLICY_CLASSES_MAX; i++)
+		n += (size_t) snprintf(many + n, sizeof(many) - n, "class \"c%zu\" { }\n", i);
+	if (load(many, CONF_STRICT, &r, &c) != 0 || r.n)
+		dump("64 classes", &r);
+	assert_int_equal(c->nclasses, POLICY_CLASSES_MAX);
+	assert_string_equal(c->classes[63].name, "c64");
+	conf_unref(c);
+	snprintf(many + n, sizeof(many) - n, "class \"c65\" { }\n");
+	assert_int_equal(load(many, CONF_STRICT, &r, &c), -1);
+	assert_non_null(find(&r, CONF_ERROR, POLICY_CLASSES_MAX + 2, "more than 64 classes"));
+
+	/* 64 networks in one class load; 65 are an error */
+	n = (size_t) snprintf(nets, sizeof(nets), "class \"a\" {\n networks = {");
+	for (i = 1; i <= POLICY_CLASS_ENTRIES_MAX; i++)
+		n += (size_t) snprintf(nets + n, sizeof(nets) - n, "%s\"10.0.0.%zu\"", i > 1 ? ", " : "", i);
+	snprintf(nets + n, sizeof(nets) - n, "}\n}\n");
+	if (load(nets, CONF_STRICT, &r, &c) != 0 || r.n)
+		dump("64 networks", &r);
+	assert_int_equal(c->classes[0].nnetworks, POLICY_CLASS_ENTRIES_MAX);
+	conf_unref(c);
+	snprintf(nets + n, sizeof(nets) - n, ", \"10.0.1.1\"}\n}\n");
+	assert_int_equal(load(nets, CONF_STRICT, &r, &c), -1);
+	assert_non_null(find(&r, CONF_ERROR, 1, "class.networks: 65 networks, at most 64 are allowed"));
+}
+
 /* test_option_names - the table as "section.option", no deprecated names */
 static void
 test_option_names(void **state)
@@ -1474,6 +1611,7 @@ main(void)
 		cmocka_unit_test(test_log_fallback),
 		cmocka_unit_test(test_refcount),
 		cmocka_unit_test(test_sigrules),
+		cmocka_unit_test(test_classes),
 		cmocka_unit_test(test_option_names),
 		cmocka_unit_test(test_table_defaults),
 		cmocka_unit_test(test_docs),

@@ -69,11 +69,15 @@ function M.start(extra, db)
 	end
 end
 
--- M.connect: a new milter connection with connection info sent
-function M.connect()
+-- M.connect: a new milter connection with connection info sent: the client
+-- address ip (default 127.0.0.1) and, when given, a {daemon_name} macro
+function M.connect(ip, daemon)
 	local conn = mt.connect("unix:" .. M.sock, 100, 0.1)
 	M.check(conn ~= nil, "mt.connect to " .. M.sock)
-	M.check(mt.conninfo(conn, "client.example", "127.0.0.1") == nil, "mt.conninfo")
+	if daemon then
+		M.check(mt.macro(conn, SMFIC_CONNECT, "{daemon_name}", daemon) == nil, "mt.macro daemon")
+	end
+	M.check(mt.conninfo(conn, "client.example", ip or "127.0.0.1") == nil, "mt.conninfo")
 	return conn
 end
 
@@ -113,6 +117,7 @@ end
 -- M.send: one message on conn. opts: headers {{name, value}}, body, qid,
 -- auth (an {auth_authen} value), multipart (true when body is M.mime),
 -- macros ({name, value, ...} more macros sent with MAIL FROM).
+-- from (the MAIL FROM argument), rcpts (RCPT TO arguments; none by default).
 -- Returns the milter's reply code (SMFIR_*).
 function M.send(conn, opts)
 	local macros = { "i", opts.qid or "TESTQID" }
@@ -122,8 +127,10 @@ function M.send(conn, opts)
 	end
 	for _, m in ipairs(opts.macros or {}) do macros[#macros + 1] = m end
 	M.check(mt.macro(conn, SMFIC_MAIL, table.unpack(macros)) == nil, "mt.macro")
-	M.check(mt.mailfrom(conn, "<sender@example.com>") == nil, "mt.mailfrom")
-	-- no RCPT: clamshim negotiates SMFIP_NORCPT, and mt.rcptto() would raise
+	M.check(mt.mailfrom(conn, opts.from or "<sender@example.com>") == nil, "mt.mailfrom")
+	for _, rcpt in ipairs(opts.rcpts or {}) do
+		M.check(mt.rcptto(conn, rcpt) == nil, "mt.rcptto " .. rcpt)
+	end
 	M.check(mt.header(conn, "From", "sender@example.com") == nil, "mt.header From")
 	M.check(mt.header(conn, "To", "rcpt@example.net") == nil, "mt.header To")
 	M.check(mt.header(conn, "Subject", opts.subject or "test") == nil, "mt.header Subject")
