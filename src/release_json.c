@@ -128,7 +128,7 @@ json_string(struct json *j, char *out, size_t cap)
 			if (json_put(out, cap, &n, cp) < 0)
 				return json_fail(j, "a string too long or with a control character");
 		} else {
-			if (cp < 0x20 || n + 2 > cap)
+			if (cp < 0x20 || cp == 0x7f || n + 2 > cap)
 				return json_fail(j, "a string too long or with a control character");
 			out[n++] = (char) cp;
 			out[n] = '\0';
