@@ -27,7 +27,7 @@
 
 /* One parse: the text, where we are, and the error. */
 struct json {
-	const char *p, *end;
+	const char *start, *p, *end;
 	char   *err;
 	size_t	errlen;
 };
@@ -37,7 +37,7 @@ static int
 json_fail(struct json *j, const char *what)
 {
 	snprintf(j->err, j->errlen, "postqueue -j: %s at offset %ld", what,
-		 (long) (j->end - j->p));
+		 (long) (j->p - j->start));
 	return -1;
 }
 
@@ -128,7 +128,7 @@ json_string(struct json *j, char *out, size_t cap)
 			if (json_put(out, cap, &n, cp) < 0)
 				return json_fail(j, "a string too long or with a control character");
 		} else {
-			if (cp < 0x20 || n + 2 > cap)
+			if (cp < 0x20 || cp == 0x7f || n + 2 > cap)
 				return json_fail(j, "a string too long or with a control character");
 			out[n++] = (char) cp;
 			out[n] = '\0';
@@ -292,7 +292,7 @@ release_qent_free(struct release_qent *q)
 int
 release_json_qent(const char *line, size_t len, struct release_qent *q, char *err, size_t errlen)
 {
-	struct json j = {line, line + len, err, errlen};
+	struct json j = {line, line, line + len, err, errlen};
 
 	memset(q, 0, sizeof(*q));
 	if (errlen > 0)

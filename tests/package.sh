@@ -100,11 +100,11 @@ for s in postinst prerm postrm; do
 done
 grep -q "deb-systemd-helper enable 'clamshim.service'" "$T/ctl/postinst" && ok "postinst enables the unit" ||
 	notok "postinst does not enable the unit"
-[ "$(grep -c 'deb-systemd-invoke' "$T/ctl/postinst")" = 1 ] && grep -q 'clamshim -t -c /etc/clamshim.conf' "$T/ctl/postinst" &&
+[ "$(grep -c 'deb-systemd-invoke.* clamshim.service' "$T/ctl/postinst")" = 1 ] && grep -q 'clamshim -t -c /etc/clamshim.conf' "$T/ctl/postinst" &&
 	ok "postinst starts the unit once, after clamshim -t" || notok "postinst: start not guarded by clamshim -t: $(grep -n 'deb-systemd-invoke\|clamshim -t' "$T/ctl/postinst")"
 grep -q 'deb-systemd-invoke stop clamshim.service' "$T/ctl/prerm" && ok "prerm stops the unit" ||
 	notok "prerm does not stop the unit"
-grep -q "deb-systemd-helper purge 'clamshim.service'" "$T/ctl/postrm" && ok "postrm purges the unit's links" ||
+grep -q "deb-systemd-helper purge .*'clamshim.service'" "$T/ctl/postrm" && ok "postrm purges the unit's links" ||
 	notok "postrm does not purge the unit's links"
 [ -e "$T/ctl/preinst" ] && notok "a preinst (nothing needs one): $(cat "$T/ctl/preinst")"
 

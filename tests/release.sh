@@ -126,13 +126,19 @@ hold_is() { [ "$(hold_count)" -eq "$1" ]; }
 sink_count() { ls "$T/sink" | wc -l; }
 # qid_of SENDER -- the queue id of the held message from SENDER
 qid_of() {
-	postqueue -j | S=$1 perl -ne 'print "$1\n" if /"queue_name": "hold", "queue_id": "(\w+)".*"sender": "\Q$ENV{S}\E"/'
+	postqueue -j | S=$1 perl -ne \
+		'print "$1\n" if /"queue_name": "hold", "queue_id": "(\w+)".*"sender": "\Q$ENV{S}\E"/'
 }
 # ledger TOKEN QID AGE -- the daemon's ledger entry, AGE seconds old
-ledger() { printf 'queue_id=%s\ntime=%s\nmta=postfix\n' "$2" $(( $(date +%s) - $3 )) > "$T/held/$1"; }
+ledger() {
+	printf 'queue_id=%s\ntime=%s\nmta=postfix\n' "$2" $(( $(date +%s) - $3 )) > "$T/held/$1"
+}
 token() { printf '%032x' "$1"; }
 # release [ARGS] -- one run; its output in $T/release.out, exit status in $rc
-release() { rc=0; "$RELEASE" -c "$T/clamshim.conf" -s "$T/state" "$@" > "$T/release.out" 2>&1 || rc=$?; }
+release() {
+	rc=0
+	"$RELEASE" -c "$T/clamshim.conf" -s "$T/state" "$@" > "$T/release.out" 2>&1 || rc=$?
+}
 # delivered TOKEN -- how many delivered copies carry X-Clamshim-Released: TOKEN
 delivered() { grep -l "^X-Clamshim-Released: $1\$" "$T"/sink/* 2>/dev/null | wc -l; }
 
@@ -148,12 +154,14 @@ perl -pe 's/^Subject: eicar/Subject: eicar\nX-Clamshim-Hold: '"$(token 6)"'/' "$
 	swaks --server "127.0.0.1:$MX_PORT" --from s6@example.test --to r6@example.test \
 		--data - >/dev/null 2>&1 || t_fail "swaks eicar"
 swaks --server "127.0.0.1:$MX_PORT" --from admin@example.test --to r7@example.test \
-	--header "Subject: admin hold" --body "the administrator's" >/dev/null 2>&1 || t_fail "swaks admin"
+	--header "Subject: admin hold" --body "the administrator's" >/dev/null 2>&1 ||
+	t_fail "swaks admin"
 swaks --server "127.0.0.1:$MX_PORT" --from foreign@example.test --to r8@example.test \
 	--header "X-Clamshim-Hold: $(token 8)" --body "a mark without a ledger entry" \
 	>/dev/null 2>&1 || t_fail "swaks foreign"
 # one submitted locally with DSN options (NOTIFY, ENVID, RET): they must survive
-printf 'From: <s7@example.test>\nSubject: dsn 7\nX-Clamshim-Hold: %s\n\nclean body 7\n' "$(token 7)" |
+printf 'From: <s7@example.test>\nSubject: dsn 7\nX-Clamshim-Hold: %s\n\nclean body 7\n' \
+	"$(token 7)" |
 	"$T/bin/sendmail" -N success,failure -V envid-7 -R hdrs -f s7@example.test r7-a@example.test ||
 	t_fail "sendmail dsn"
 t_wait_for 60 hold_is 9 || t_fail "$(hold_count) messages held, wanted 9"
@@ -184,7 +192,8 @@ release
 if [ "$rc" = 2 ] && hold_is 9 && [ "$(sink_count)" = 0 ] &&
 	[ "$(grep -c 'result=unavailable action=kept-held' "$T/release.out")" = 7 ]
 then ok "scanner unavailable: all kept held, exit 2"
-else notok "scanner unavailable: exit $rc, $(hold_count) held, $(sink_count) delivered: $(cat "$T/release.out")"; fi
+else notok "scanner unavailable: exit $rc, $(hold_count) held, $(sink_count) delivered:" \
+	"$(cat "$T/release.out")"; fi
 t_stop_pid "$DAEMON_PID"
 
 # ---- the scanner back
@@ -200,18 +209,21 @@ if [ "$rc" = 0 ] && hold_is 9 && [ "$(sink_count)" = 0 ] &&
 	[ "$(grep -c 'result=clean action=would-release' "$T/release.out")" = 6 ] &&
 	[ ! -s "$T/state/journal" ] && [ -z "$(ls "$T/held" | grep done)" ]
 then ok "--dry-run: 6 would be released, nothing changed"
-else notok "--dry-run: exit $rc, $(hold_count) held, $(sink_count) delivered: $(cat "$T/release.out")"; fi
+else notok "--dry-run: exit $rc, $(hold_count) held, $(sink_count) delivered:" \
+	"$(cat "$T/release.out")"; fi
 
 # killed after submitting the first copy, before deleting the held one
 touch "$T/hang-delete"
 "$RELEASE" -c "$T/clamshim.conf" -s "$T/state" > "$T/kill1.out" 2>&1 &
 RPID=$!
-t_wait_for 120 test -s "$T/hung" || t_fail "the first run never reached postsuper -d: $(cat "$T/kill1.out")"
+t_wait_for 120 test -s "$T/hung" ||
+	t_fail "the first run never reached postsuper -d: $(cat "$T/kill1.out")"
 kill -9 "$RPID"; wait "$RPID" 2>/dev/null
 kill "$(cat "$T/hung")"; rm -f "$T/hung" "$T/hang-delete"
 delivered_one() { [ "$(delivered "$1")" -ge 1 ]; }
 t_wait_for 60 delivered_one "$(token 1)" || notok "killed after submitting: the copy never arrived"
-grep -q "^inject $(token 1) $QID1\$" "$T/state/journal" && grep -q "^injected $(token 1)" "$T/state/journal" &&
+grep -q "^inject $(token 1) $QID1\$" "$T/state/journal" &&
+	grep -q "^injected $(token 1)" "$T/state/journal" &&
 	ok "killed after submitting: the journal says injected" ||
 	notok "killed after submitting: journal $(cat "$T/state/journal")"
 
@@ -219,12 +231,14 @@ grep -q "^inject $(token 1) $QID1\$" "$T/state/journal" && grep -q "^injected $(
 touch "$T/hang-inject"
 "$RELEASE" -c "$T/clamshim.conf" -s "$T/state" > "$T/kill2.out" 2>&1 &
 RPID=$!
-t_wait_for 120 test -s "$T/hung" || t_fail "the second run never reached sendmail: $(cat "$T/kill2.out")"
+t_wait_for 120 test -s "$T/hung" ||
+	t_fail "the second run never reached sendmail: $(cat "$T/kill2.out")"
 kill -9 "$RPID"; wait "$RPID" 2>/dev/null
 kill "$(cat "$T/hung")"; rm -f "$T/hung" "$T/hang-inject"
 grep -q "$QID1: .*result=clean action=released (finishing a stopped run)" "$T/kill2.out" &&
 	ok "the next run finished the first release" || notok "first not finished: $(cat "$T/kill2.out")"
-grep -q "^inject $(token 2) $QID2\$" "$T/state/journal" && ! grep -q "^injected $(token 2)" "$T/state/journal" &&
+grep -q "^inject $(token 2) $QID2\$" "$T/state/journal" &&
+	! grep -q "^injected $(token 2)" "$T/state/journal" &&
 	ok "killed before submitting: the journal says inject only" ||
 	notok "killed before submitting: journal $(cat "$T/state/journal")"
 
@@ -235,14 +249,19 @@ wait "$P1"; rc1=$?
 wait "$P2"; rc2=$?
 [ "$rc1" = 0 ] && [ "$rc2" = 0 ] && ok "two runs at once: both exit 0" ||
 	notok "two runs at once: exit $rc1 and $rc2: $(cat "$T/run1.out" "$T/run2.out")"
-settled() { [ "$(sink_count)" -ge 6 ] && [ -z "$(find "$PF/queue/incoming" "$PF/queue/active" "$PF/queue/deferred" "$PF/queue/maildrop" -type f)" ]; }
+# settled -- the copies arrived and nothing is on its way any more (a t_wait_for condition)
+settled() {
+	[ "$(sink_count)" -ge 6 ] && [ -z "$(find "$PF/queue/incoming" "$PF/queue/active" \
+		"$PF/queue/deferred" "$PF/queue/maildrop" -type f)" ]
+}
 t_wait_for 120 settled || notok "not settled: $(sink_count) delivered"
 release				# a third run finds nothing left to do
 
 for i in 1 2 3 4 5; do
 	n=$(delivered "$(token $i)")
 	f=$(grep -l "^X-Clamshim-Released: $(token $i)\$" "$T"/sink/* 2>/dev/null | head -1)
-	if [ "$n" = 1 ] && grep -q '^X-Virus-Status: Clean$' "$f" && ! grep -qi '^X-Clamshim-Hold:' "$f" &&
+	if [ "$n" = 1 ] && grep -q '^X-Virus-Status: Clean$' "$f" &&
+		! grep -qi '^X-Clamshim-Hold:' "$f" &&
 		grep -q "^Subject: clean $i\$" "$f" && grep -q "^clean body $i" "$f" &&
 		grep -qi "^X-Rcpt-Args: <r$i-a@example.test>" "$f" &&
 		grep -qi "^X-Rcpt-Args: <r$i-b@example.test>" "$f" &&

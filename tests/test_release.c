@@ -63,6 +63,8 @@ test_json(void **state)
 		 NULL, NULL, NULL, NULL, 0},
 		{"{\"queue_name\": \"hold\", \"queue_id\": \"Q6\", \"sender\": \"a\", \"x\": "
 		 "[[[[[[[[[[[[1]]]]]]]]]]]], \"recipients\": []}", 0, NULL, NULL, NULL, NULL, 0},
+		{"{\"queue_name\": \"hold\", \"queue_id\": \"Q8\", \"sender\": \"a\x7f" "b\", "
+		 "\"recipients\": []}", 0, NULL, NULL, NULL, NULL, 0},
 		{"[1, 2]", 0, NULL, NULL, NULL, NULL, 0},
 		{"", 0, NULL, NULL, NULL, NULL, 0},
 	};
