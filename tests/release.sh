@@ -2,10 +2,12 @@
 #
 # One Postfix instance (postfix -c DIR, nothing chrooted, DNS off, 127.0.0.1
 # only) relaying to smtp-sink, which keeps each delivered message as a file.
-# Until the daemon holds mail itself, the messages are put into the hold
-# queue by a header_checks rule that HOLDs what carries X-Clamshim-Hold, and
-# the test writes the daemon's ledger (hold.dir) itself; the daemon is the
-# real clamshim, which clamshim-release asks over its socket. Postfix's
+# The messages are put into the hold queue by a header_checks rule that
+# HOLDs what carries X-Clamshim-Hold (Postfix has no milter here, so the
+# marks stay), and the test writes the daemon's ledger (hold.dir) itself, to
+# choose tokens and ages; tests/holdflow.sh has the daemon hold them. The
+# daemon is the real clamshim, which clamshim-release asks over its socket,
+# and which counts the results clamshim-release leaves in the ledger. Postfix's
 # command_directory and sendmail_path point to a directory of links to the
 # real commands, where postsuper and sendmail are wrappers that can be told
 # to stop (so that a run can be killed at a chosen step).
@@ -266,7 +268,7 @@ for i in 1 2 3 4 5; do
 		grep -qi "^X-Rcpt-Args: <r$i-a@example.test>" "$f" &&
 		grep -qi "^X-Rcpt-Args: <r$i-b@example.test>" "$f" &&
 		grep -qi "^X-Mail-Args: <s$i@example.test>" "$f" &&
-		[ -e "$T/held/$(token $i).done-clean" ]
+		[ ! -e "$T/held/$(token $i)" ]
 	then ok "clean $i: delivered once, Clean, unmarked, same envelope"
 	else notok "clean $i: $n copies; $(cat "$f" 2>/dev/null | head -30)"; fi
 done
@@ -278,10 +280,16 @@ if [ "$(delivered "$(token 7)")" = 1 ] && grep -q '^X-Virus-Status: Clean$' "$f"
 then ok "DSN options kept: RET, ENVID, NOTIFY"
 else notok "DSN: $(grep -i '^X-.*-Args' "$f" 2>/dev/null)"; fi
 [ "$(sink_count)" = 6 ] && ok "nothing else delivered" || notok "$(sink_count) delivered, wanted 6"
-if [ "$(qid_of s6@example.test)" = "$QID6" ] && [ -e "$T/held/$(token 6).done-infected" ] &&
+if [ "$(qid_of s6@example.test)" = "$QID6" ] && [ ! -e "$T/held/$(token 6)" ] &&
 	grep -q "$QID6: .*result=infected action=kept-held" "$T"/run?.out
 then ok "EICAR: kept held, not delivered, alerted"
 else notok "EICAR: $(qid_of s6@example.test) held, ledger $(ls "$T/held")"; fi
+# the daemon counts the ledger's done files (TOKEN.done-RESULT) and removes them
+released_is() { grep -q "^clamshim_released_total{result=\"$1\"} $2\$" "$T/metrics.prom"; }
+if t_wait_for 30 released_is clean 6 && t_wait_for 30 released_is infected 1 &&
+	[ -z "$(ls "$T/held" | grep done)" ]
+then ok "the daemon counted the results: clamshim_released_total clean 6, infected 1"
+else notok "released: $(grep released_total "$T/metrics.prom"), ledger: $(ls "$T/held")"; fi
 [ "$(qid_of admin@example.test)" = "$ADMIN_QID" ] && [ -n "$(qid_of foreign@example.test)" ] &&
 	[ -e "$T/held/$(token 9)" ] && hold_is 3 &&
 	ok "the administrator's and the foreign-marked messages untouched" ||
