@@ -9,7 +9,7 @@
  *	clamd_probe_spool(), clamd_probe_trust() (clamd_probe.c)
  * DESCRIPTION
  *	Private to the clamd backend: scan_clamd.c owns the pool (servers,
- *	round robin, retry_after, the limits-check state) and the scans,
+ *	the pick by scans in flight, retry_after, the limits-check state) and the scans,
  *	clamd_probe.c the probe thread (PING, VERSION, the limits probe).
  *	Every field of a server or the scanner is read and written under
  *	the scanner's mutex, except where a comment says otherwise.
@@ -74,7 +74,8 @@ struct scanner {
 	pthread_cond_t cv;		/* probe thread sleeps and stops on it; wait_ready too */
 	struct clamd_server **srv;
 	size_t	nsrv;
-	size_t	rr;			/* next round-robin start */
+	size_t	rr;			/* where the next pick starts (ties go in turn) */
+	int	round_robin;		/* CLAMSHIM_CLAMD_PICK=round-robin: ignore inflight (bench) */
 	struct clamd_limits lim;
 	char	engine[SCAN_ENGINE_MAX];
 	char	sig[32];

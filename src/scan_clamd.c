@@ -11,7 +11,13 @@
  *	"tcp:HOST:PORT" or "tcp:[V6ADDR]:PORT". connect_timeout bounds the
  *	connect, scan_timeout the whole exchange after it.
  *
- *	Pool: messages go round-robin to the servers that are up. A server
+ *	Pool: each message goes to the server that is up with the fewest
+ *	scans in flight from this process (ties in turn), so that a slow
+ *	(not dead) clamd, whose scans pile up, gets fewer messages instead
+ *	of setting the tail for everyone; sequential mail still goes round
+ *	robin. The environment variable CLAMSHIM_CLAMD_PICK=round-robin,
+ *	read once at start, picks plain round robin instead: for bench/pool's
+ *	comparison only, not a setting. A server
  *	that refuses, times out, resets or answers anything that is not a
  *	reply is marked down (since, last_error) and the same message goes to
  *	the next server; only when none is left is the verdict unavailable,
@@ -223,14 +229,18 @@ clamd_try_server(struct scanner *s, struct clamd_server *srv, unsigned gen,
 	return r;
 }
 
-/* clamd_pick - the next server to try for a message (ref taken, inflight counted) or NULL */
+/*
+ * clamd_pick - the next server to try for a message (ref taken, inflight counted) or NULL:
+ * of the servers up and not tried yet, the one with the fewest scans in flight from this
+ * process (ties: in turn from rr on), else a down server whose retry_after has passed
+ */
 static struct clamd_server *
 clamd_pick(struct scanner *s, struct clamd_server **tried, size_t ntried, unsigned *gen,
 	   int *trial, struct clamd_limits *lim)
 {
-	struct clamd_server *srv, *pick = NULL;
+	struct clamd_server *srv, *pick = NULL, *best = NULL;
 	int64_t	now = util_now_ms();
-	size_t	i, j, idx;
+	size_t	i, j, idx, bidx = 0;
 	int	pass;
 
 	pthread_mutex_lock(&s->mu);
@@ -244,8 +254,11 @@ clamd_pick(struct scanner *s, struct clamd_server **tried, size_t ntried, unsign
 			if (j < ntried || !srv->valid || !srv->resolved)
 				continue;
 			if (pass == 0 && srv->up) {
-				pick = srv;
-				*trial = 0;
+				/* the fewest scans in flight; ties: the first from rr on */
+				if (best == NULL || (!s->round_robin && srv->inflight < best->inflight)) {
+					best = srv;
+					bidx = idx;
+				}
 			} else if (pass == 1 && !srv->up && !srv->trial && now >= srv->down_until
 				   && (srv->unreachable_at == 0
 				       || now - srv->unreachable_at > clamd_probe_cycle(&s->lim))) {
@@ -255,6 +268,11 @@ clamd_pick(struct scanner *s, struct clamd_server **tried, size_t ntried, unsign
 			}
 			if (pick)
 				s->rr = idx + 1;
+		}
+		if (pass == 0 && best != NULL) {
+			pick = best;
+			*trial = 0;
+			s->rr = bidx + 1;
 		}
 	}
 	if (pick) {
@@ -430,6 +448,7 @@ static struct scanner *
 clamd_create(const struct conf *conf, char *err, size_t errlen)
 {
 	struct scanner *s = util_calloc(1, sizeof(*s));
+	const char *pick;
 	int	rc;
 
 	if ((rc = pthread_mutex_init(&s->mu, NULL)) != 0) {
@@ -441,6 +460,8 @@ clamd_create(const struct conf *conf, char *err, size_t errlen)
 		clamd_fmt(err, errlen, "clamd: cannot create a condition variable: %s", strerror(rc));
 		goto fail_cv;
 	}
+	pick = getenv("CLAMSHIM_CLAMD_PICK");
+	s->round_robin = pick != NULL && strcmp(pick, "round-robin") == 0;
 	if ((s->limits_probe = clamd_probe_spool(err, errlen)) == NULL)
 		goto fail;
 	clamd_configure(s, conf);
