@@ -48,6 +48,8 @@ struct clamd_server {
 	int64_t	unreachable_at;		/* monotonic ms a PING or connect last failed, 0 = since up */
 	unsigned abort_gen;		/* bumped when a scan timed out: waiters give up */
 	int	inflight;		/* scans using it now */
+	int64_t	progress_at;		/* monotonic ms a scan of it ended or it got busy */
+	int64_t	scan_ewma8;		/* 8 x moving average (weight 1/8) of its scans' ms */
 	int64_t	last_alive;		/* monotonic ms of the last reply from it */
 	int64_t	next_probe;		/* monotonic ms */
 	int64_t	last_probe;		/* monotonic ms the last probe started */
