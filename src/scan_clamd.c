@@ -325,7 +325,7 @@ clamd_done(struct scanner *s, struct clamd_server *srv, int trial, enum clamd_tr
 	srv->inflight--;
 	srv->progress_at = util_now_ms();
 	if (r == CLAMD_TRY_VERDICT)		/* its usual scan: moving average, weight 1/8 */
-		srv->scan_ewma8 += ms - srv->scan_ewma8 / 8;
+		srv->scan_ewma8 = srv->scan_ewma8 == 0 ? ms * 8 + 1 : srv->scan_ewma8 + ms - srv->scan_ewma8 / 8;
 	if (trial)
 		srv->trial = 0;
 	switch (r) {

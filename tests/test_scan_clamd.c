@@ -15,6 +15,7 @@
  *	at once, also while the first still waits) and SIGCONT; each fake
  *	mode decided within its bound; configure keeping server state; a
  *	slow server (fakeclamd drip) given few of the messages of four threads;
+ *	a stalled server (busy, nothing finished for long) passed over;
  *	limits: a clamd with AlertExceedsMax no gives limit for clean mail
  *	(also right after start and after it came back with that setting),
  *	clean with clamd.limits_unreported_ok, clean with AlertExceedsMax
@@ -1555,6 +1556,75 @@ test_slow_server_avoided(void **state)
 	unmake(sp.s);
 }
 
+struct loop_scan {
+	struct scanner *s;
+	int	stop;
+	int	scans;
+};
+
+/* loop_main - scan clean mail until told to stop */
+static void *
+loop_main(void *arg)
+{
+	struct loop_scan *l = arg;
+	struct scan_verdict v;
+
+	while (!__atomic_load_n(&l->stop, __ATOMIC_ACQUIRE)) {
+		scan_timed(l->s, msg_clean, &v);
+		__atomic_add_fetch(&l->scans, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+/*
+ * test_stalled_server_last - two servers, each with one scan in flight: the one that has
+ * finished nothing for many of the other's scans is stalled and the next message goes to
+ * the other (by turn it would have gone to the stalled one)
+ */
+static void
+test_stalled_server_last(void **state)
+{
+	char	a[64], d[64];
+	const char *two[2] = { a, d };
+	struct loop_scan lp = { 0 };
+	struct bg_scan bg = { 0 };
+	struct scan_verdict v;
+	pthread_t th, tl;
+	struct conf c;
+	int	pa = 0, pd = 0;
+	int64_t	ms;
+
+	(void) state;
+	fake_start("drip", NULL, 0, &pa, "30");		/* a scan in about 0.33 s */
+	fake_start("drip", NULL, 0, &pd, "500");	/* a scan in about 5.5 s */
+	fmt(a, sizeof(a), "tcp:127.0.0.1:%d", pa);
+	fmt(d, sizeof(d), "tcp:127.0.0.1:%d", pd);
+	conf_of(&c, two, 2, 5000, 30000, 60000);
+	conf_trust(&c, a);
+	conf_trust(&c, d);
+	bg.s = make(&c);
+	lp.s = bg.s;
+	ms = scan_timed(bg.s, msg_clean, &v);		/* the first in turn: a; its usual scan known */
+	expect(&v, SCAN_CLEAN, NULL, "first scan");
+	bg.msg = msg_clean;
+	assert_int_equal(pthread_create(&th, NULL, bg_scan_main, &bg), 0);	/* in turn: d */
+	sleep_ms(100);
+	assert_int_equal(pthread_create(&tl, NULL, loop_main, &lp), 0);		/* keeps a busy */
+	sleep_ms(2500);					/* d: nothing finished for > 4 x 0.33 s */
+	ms = scan_timed(lp.s, msg_clean, &v);
+	expect(&v, SCAN_CLEAN, NULL, "beside a stalled server");
+	__atomic_store_n(&lp.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(tl, NULL);
+	pthread_join(th, NULL);
+	printf("# stalled server: the message 2.5 s into the other's 5.5 s scan took %lld ms "
+	       "(%d scans on the busy fast one meanwhile; the stalled one: %lld ms)\n",
+	       (long long) ms, lp.scans, (long long) bg.ms);
+	expect(&bg.v, SCAN_CLEAN, NULL, "the stalled server's scan");
+	assert_true(bg.ms >= 4000);			/* it did go to the slow one */
+	assert_true(ms < 2000);				/* not waiting on it: about 0.33 s */
+	unmake(bg.s);
+}
+
 struct churn {
 	struct scanner *s;
 	int	stop;
@@ -1641,6 +1711,7 @@ main(void)
 		cmocka_unit_test_teardown(test_configure_keeps_state, test_teardown),
 		cmocka_unit_test_teardown(test_round_robin, test_teardown),
 		cmocka_unit_test_teardown(test_slow_server_avoided, test_teardown),
+		cmocka_unit_test_teardown(test_stalled_server_last, test_teardown),
 		cmocka_unit_test_teardown(test_configure_under_load, test_teardown),
 		cmocka_unit_test_teardown(test_two_servers_one_killed, test_teardown),
 		cmocka_unit_test_teardown(test_only_server_killed, test_teardown),
