@@ -944,7 +944,8 @@ static const char *
 mc_message(struct mc_buf *b, unsigned long i, unsigned long long seed, unsigned permille,
 	   size_t maxsize, long camp, char *how, size_t howlen)
 {
-	struct mc_rng r = camp < 0 ? mc_rng_of(seed, i) : mc_rng_of(seed, MC_CAMPAIGN_BASE + (uint64_t) camp);
+	struct mc_rng r = camp < 0 ? mc_rng_of(seed, i)
+	    : mc_rng_of(seed, MC_CAMPAIGN_BASE + (uint64_t) camp);
 	struct mc_rng hr = mc_rng_of(seed, i);
 	unsigned long bi = camp < 0 ? i : (unsigned long) (MC_CAMPAIGN_BASE + (uint64_t) camp);
 	size_t	target, body, left;

@@ -17,19 +17,20 @@
  *	of setting the tail for everyone; sequential mail still goes round
  *	robin. A server that has scans in flight but finished none for four
  *	times the usual scan of the fastest server (moving averages, at
- *	least 50 ms) counts as stalled and comes after every server that is not, so
- *	that a clamd paused or starved of CPU stops getting mail within
- *	milliseconds rather than after its queue has grown. The environment variable CLAMSHIM_CLAMD_PICK=round-robin,
- *	read once at start, picks plain round robin instead: for bench/pool's
- *	comparison only, not a setting. A server
- *	that refuses, times out, resets or answers anything that is not a
- *	reply is marked down (since, last_error) and the same message goes to
- *	the next server; only when none is left is the verdict unavailable,
- *	with every server's reason. A down server is skipped; once its
- *	retry_after has passed one message may try it again, unless the
- *	probe thread (clamd_probe.c) has just found it unreachable (then no
- *	message waits on it). The probe thread brings servers back, finds
- *	hung ones, learns versions and whether each reports its limits.
+ *	least 50 ms) counts as stalled and comes after every server that is
+ *	not, so that a clamd paused or starved of CPU stops getting mail
+ *	within milliseconds rather than after its queue has grown. The
+ *	environment variable CLAMSHIM_CLAMD_PICK=round-robin, read once at
+ *	start, picks plain round robin instead: for bench/pool's comparison
+ *	only, not a setting. A server that refuses, times out, resets or
+ *	answers anything that is not a reply is marked down (since,
+ *	last_error) and the same message goes to the next server; only
+ *	when none is left is the verdict unavailable, with every server's
+ *	reason. A down server is skipped; once its retry_after has passed
+ *	one message may try it again, unless the probe thread
+ *	(clamd_probe.c) has just found it unreachable (then no message
+ *	waits on it). The probe thread brings servers back, finds hung
+ *	ones, learns versions and whether each reports its limits.
  *
  *	A hung clamd (accepts, never answers): the probe marks it down within
  *	about 1.5 s, so that new messages skip it at once. Scans already in
@@ -257,8 +258,9 @@ clamd_stall_bound(const struct scanner *s)
 
 /*
  * clamd_pick - the next server to try for a message (ref taken, inflight counted) or NULL:
- * of the servers up and not tried yet, the one with the fewest scans in flight from this
- * process (ties: in turn from rr on), else a down server whose retry_after has passed
+ * of the servers up and not tried yet, one not stalled before one stalled, then the one
+ * with the fewest scans in flight from this process (ties: in turn from rr on); else a
+ * down server whose retry_after has passed
  */
 static struct clamd_server *
 clamd_pick(struct scanner *s, struct clamd_server **tried, size_t ntried, unsigned *gen,
@@ -325,7 +327,8 @@ clamd_done(struct scanner *s, struct clamd_server *srv, int trial, enum clamd_tr
 	srv->inflight--;
 	srv->progress_at = util_now_ms();
 	if (r == CLAMD_TRY_VERDICT)		/* its usual scan: moving average, weight 1/8 */
-		srv->scan_ewma8 = srv->scan_ewma8 == 0 ? ms * 8 + 1 : srv->scan_ewma8 + ms - srv->scan_ewma8 / 8;
+		srv->scan_ewma8 = srv->scan_ewma8 == 0 ? ms * 8 + 1
+		    : srv->scan_ewma8 + ms - srv->scan_ewma8 / 8;
 	if (trial)
 		srv->trial = 0;
 	switch (r) {
