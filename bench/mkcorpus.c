@@ -2,7 +2,8 @@
  * NAME
  *	mkcorpus - write a deterministic corpus of realistic mail for the benchmarks
  * SUMMARY
- *	mkcorpus [-n COUNT] [-s SEED] [-i PERMILLE] [-M MAXSIZE] [-T TESTFILES] DIR
+ *	mkcorpus [-n COUNT] [-s SEED] [-i PERMILLE] [-M MAXSIZE] [-T TESTFILES]
+ *		[-c PERCENT [-g CAMPAIGNS]] DIR
  * DESCRIPTION
  *	Writes COUNT RFC 5322 messages DIR/m000000.eml ... (CR LF line ends,
  *	so that every contestant of bench/run scans the same bytes) and
@@ -33,6 +34,17 @@
  *	default /usr/share/clamav-testfiles) in base64, inside a zip, or
  *	uuencoded in the body. Without the test files only EICAR is used.
  *	The tiny test database (tests/mkdb.sh) detects all of them.
+ *
+ *	Bulk mail: -c PERCENT (default 0) makes that share of the messages
+ *	campaign messages, each of one of CAMPAIGNS campaigns (-g, default
+ *	20): newsletters and mailings, where every message of a campaign has
+ *	its own headers (Received, From, To, Date, Message-ID, DKIM) but the
+ *	same MIME body and attachments, byte for byte (size, structure and
+ *	infection are the campaign's). Which messages are campaign messages,
+ *	and of which campaign, depends only on SEED and i; the other messages
+ *	are the same as without -c. MANIFEST gets a sixth column
+ *	"campaign-N" on campaign messages. This is the mail a scan cache
+ *	(libclamav's clean-result cache keyed by the MD5 of each part) is for.
  * DIAGNOSTICS
  *	Exit 0 when done, 1 on an I/O error, 2 on a usage error.
  */
@@ -52,6 +64,9 @@
 #define MC_DATE_BASE		1767225600LL	/* 2026-01-01 00:00:00 UTC */
 #define MC_TESTFILE_MAX		(4 * 1024 * 1024)
 #define MC_MAX_ENTRIES		8		/* files in one zip */
+#define MC_CAMPAIGN_BASE	(1ULL << 40)	/* generator numbers of campaigns start here */
+#define MC_CAMPAIGN_PICK	(1ULL << 41)	/* ... and those that pick a message's campaign */
+#define MC_CAMPAIGN_HEAD	1500		/* headers a campaign's body size allows for */
 
 /* A growable byte buffer. */
 struct mc_buf {
@@ -911,12 +926,28 @@ mc_target_size(struct mc_rng *r, size_t maxsize)
 	return mc_logu(r, 1048576, hi);
 }
 
-/* mc_message - message i into b; returns its structure name, *how the infection or "-" */
+/* mc_rng_of - the generator of message i (or of campaign i - MC_CAMPAIGN_BASE) */
+static struct mc_rng
+mc_rng_of(unsigned long long seed, uint64_t i)
+{
+	struct mc_rng r = {seed * 0x100000001b3ULL ^ (i * 0x9e3779b97f4a7c15ULL)};
+
+	return r;
+}
+
+/*
+ * mc_message - message i into b; returns its structure name, *how the infection or "-".
+ * camp >= 0: a message of that campaign: its own headers, the campaign's body (every
+ * byte after the headers the same for every message of the campaign)
+ */
 static const char *
 mc_message(struct mc_buf *b, unsigned long i, unsigned long long seed, unsigned permille,
-	   size_t maxsize, char *how, size_t howlen)
+	   size_t maxsize, long camp, char *how, size_t howlen)
 {
-	struct mc_rng r = {seed * 0x100000001b3ULL ^ ((uint64_t) i * 0x9e3779b97f4a7c15ULL)};
+	struct mc_rng r = camp < 0 ? mc_rng_of(seed, i)
+	    : mc_rng_of(seed, MC_CAMPAIGN_BASE + (uint64_t) camp);
+	struct mc_rng hr = mc_rng_of(seed, i);
+	unsigned long bi = camp < 0 ? i : (unsigned long) (MC_CAMPAIGN_BASE + (uint64_t) camp);
 	size_t	target, body, left;
 	double	u;
 	int	infected;
@@ -935,8 +966,14 @@ mc_message(struct mc_buf *b, unsigned long i, unsigned long long seed, unsigned 
 	}
 	snprintf(how, howlen, "-");
 	u = mc_unit(&r);
-	mc_headers(&r, b, i, seed, 0);
-	body = target > b->len ? target - b->len : 256;
+	if (camp < 0) {
+		mc_headers(&r, b, i, seed, 0);
+		body = target > b->len ? target - b->len : 256;
+	} else {			/* fresh headers; the body must not depend on their length */
+		mc_headers(&hr, b, i, seed, 0);
+		body = target > MC_CAMPAIGN_HEAD ? target - MC_CAMPAIGN_HEAD : 256;
+		target = b->len + body;
+	}
 
 	if (infected && inf == MC_CLAM_UU) {	/* uuencoded in a plain body */
 		const struct mc_testfile *tf = &mc_tests[mc_below(&r, mc_ntests)];
@@ -979,7 +1016,7 @@ mc_message(struct mc_buf *b, unsigned long i, unsigned long long seed, unsigned 
 		size_t	fsz = left > 2000 ? left / 2 : 1000;
 
 		mc_printf(b, "\r\n--%s\r\n", bd);
-		mc_forwarded(&r, b, i, seed, fsz > 200000 ? 200000 : fsz, infected);
+		mc_forwarded(&r, b, bi, seed, fsz > 200000 ? 200000 : fsz, infected);
 		if (infected)
 			snprintf(how, howlen, "%s", mc_infect_names[inf]);
 		kind = "forward";
@@ -1057,7 +1094,7 @@ static void
 mc_usage(void)
 {
 	fprintf(stderr, "usage: mkcorpus [-n COUNT] [-s SEED] [-i PERMILLE] [-M MAXSIZE] "
-		"[-T TESTFILES] DIR\n");
+		"[-T TESTFILES] [-c PERCENT [-g CAMPAIGNS]] DIR\n");
 	exit(2);
 }
 
@@ -1066,7 +1103,9 @@ main(int argc, char **argv)
 {
 	unsigned long n = 1000, i;
 	unsigned long long seed = 1;
-	unsigned permille = 50;
+	unsigned permille = 50, percent = 0, ncamp = 20;
+	size_t	nbulk = 0;
+	long	camp;
 	size_t	maxsize = 4 * 1048576, total = 0, ninf = 0;
 	const char *testdir = MC_DEFAULT_TESTFILES, *dir;
 	struct mc_buf b = {0};
@@ -1074,17 +1113,20 @@ main(int argc, char **argv)
 	FILE   *man;
 	int	opt;
 
-	while ((opt = getopt(argc, argv, "n:s:i:M:T:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:i:M:T:c:g:")) != -1) {
 		switch (opt) {
 		case 'n': n = strtoul(optarg, NULL, 10); break;
 		case 's': seed = strtoull(optarg, NULL, 10); break;
 		case 'i': permille = (unsigned) strtoul(optarg, NULL, 10); break;
 		case 'M': if (mc_parse_size(optarg, &maxsize) < 0) mc_usage(); break;
 		case 'T': testdir = optarg; break;
+		case 'c': percent = (unsigned) strtoul(optarg, NULL, 10); break;
+		case 'g': ncamp = (unsigned) strtoul(optarg, NULL, 10); break;
 		default: mc_usage();
 		}
 	}
-	if (optind + 1 != argc || n == 0 || n > 10000000 || permille > 1000)
+	if (optind + 1 != argc || n == 0 || n > 10000000 || permille > 1000 || percent > 100
+	    || ncamp == 0 || ncamp > 100000)
 		mc_usage();
 	dir = argv[optind];
 	snprintf(mc_eicar, sizeof(mc_eicar), "%s%s%s", mc_eicar_parts[0], mc_eicar_parts[1],
@@ -1103,16 +1145,27 @@ main(int argc, char **argv)
 		FILE   *fp;
 		const char *kind;
 
+		struct mc_rng cr = mc_rng_of(seed, MC_CAMPAIGN_PICK + i);
+
+		(void) mc_next(&cr);
+		camp = -1;
+		if (percent > 0 && mc_below(&cr, 100) < percent)
+			camp = (long) mc_below(&cr, ncamp);
 		b.len = 0;
-		kind = mc_message(&b, i, seed, permille, maxsize, how, sizeof(how));
+		kind = mc_message(&b, i, seed, permille, maxsize, camp, how, sizeof(how));
 		snprintf(path, sizeof(path), "%s/m%06lu.eml", dir, i);
 		if ((fp = fopen(path, "wb")) == NULL || fwrite(b.p, 1, b.len, fp) != b.len
 		    || fclose(fp) != 0) {
 			fprintf(stderr, "mkcorpus: %s: %s\n", path, strerror(errno));
 			return 1;
 		}
-		fprintf(man, "m%06lu.eml %zu %s %s %s\n", i, b.len, kind,
-			strcmp(how, "-") ? "infected" : "clean", how);
+		if (camp < 0)
+			fprintf(man, "m%06lu.eml %zu %s %s %s\n", i, b.len, kind,
+				strcmp(how, "-") ? "infected" : "clean", how);
+		else
+			fprintf(man, "m%06lu.eml %zu %s %s %s campaign-%ld\n", i, b.len, kind,
+				strcmp(how, "-") ? "infected" : "clean", how, camp);
+		nbulk += camp >= 0;
 		total += b.len;
 		ninf += strcmp(how, "-") != 0;
 	}
@@ -1120,8 +1173,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "mkcorpus: MANIFEST: %s\n", strerror(errno));
 		return 1;
 	}
-	printf("mkcorpus: %lu messages, %zu bytes (mean %zu), %zu infected, %zu test files, seed %llu\n",
+	printf("mkcorpus: %lu messages, %zu bytes (mean %zu), %zu infected, %zu test files, seed %llu",
 	       n, total, total / n, ninf, mc_ntests, seed);
+	if (percent > 0)
+		printf(", %zu campaign messages (%u%% asked) of %u campaigns", nbulk, percent, ncamp);
+	printf("\n");
 	free(b.p);
 	return 0;
 }

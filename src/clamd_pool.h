@@ -9,7 +9,7 @@
  *	clamd_probe_spool(), clamd_probe_trust() (clamd_probe.c)
  * DESCRIPTION
  *	Private to the clamd backend: scan_clamd.c owns the pool (servers,
- *	round robin, retry_after, the limits-check state) and the scans,
+ *	the pick by scans in flight, retry_after, the limits-check state) and the scans,
  *	clamd_probe.c the probe thread (PING, VERSION, the limits probe).
  *	Every field of a server or the scanner is read and written under
  *	the scanner's mutex, except where a comment says otherwise.
@@ -48,6 +48,8 @@ struct clamd_server {
 	int64_t	unreachable_at;		/* monotonic ms a PING or connect last failed, 0 = since up */
 	unsigned abort_gen;		/* bumped when a scan timed out: waiters give up */
 	int	inflight;		/* scans using it now */
+	int64_t	progress_at;		/* monotonic ms a scan of it ended or it got busy */
+	int64_t	scan_ewma8;		/* 8 x moving average (weight 1/8) of its scans' ms */
 	int64_t	last_alive;		/* monotonic ms of the last reply from it */
 	int64_t	next_probe;		/* monotonic ms */
 	int64_t	last_probe;		/* monotonic ms the last probe started */
@@ -74,7 +76,8 @@ struct scanner {
 	pthread_cond_t cv;		/* probe thread sleeps and stops on it; wait_ready too */
 	struct clamd_server **srv;
 	size_t	nsrv;
-	size_t	rr;			/* next round-robin start */
+	size_t	rr;			/* where the next pick starts (ties go in turn) */
+	int	round_robin;		/* CLAMSHIM_CLAMD_PICK=round-robin: ignore inflight (bench) */
 	struct clamd_limits lim;
 	char	engine[SCAN_ENGINE_MAX];
 	char	sig[32];

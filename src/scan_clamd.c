@@ -11,15 +11,26 @@
  *	"tcp:HOST:PORT" or "tcp:[V6ADDR]:PORT". connect_timeout bounds the
  *	connect, scan_timeout the whole exchange after it.
  *
- *	Pool: messages go round-robin to the servers that are up. A server
- *	that refuses, times out, resets or answers anything that is not a
- *	reply is marked down (since, last_error) and the same message goes to
- *	the next server; only when none is left is the verdict unavailable,
- *	with every server's reason. A down server is skipped; once its
- *	retry_after has passed one message may try it again, unless the
- *	probe thread (clamd_probe.c) has just found it unreachable (then no
- *	message waits on it). The probe thread brings servers back, finds
- *	hung ones, learns versions and whether each reports its limits.
+ *	Pool: each message goes to the server that is up with the fewest
+ *	scans in flight from this process (ties in turn), so that a slow
+ *	(not dead) clamd, whose scans pile up, gets fewer messages instead
+ *	of setting the tail for everyone; sequential mail still goes round
+ *	robin. A server that has scans in flight but finished none for four
+ *	times the usual scan of the fastest server (moving averages, at
+ *	least 50 ms) counts as stalled and comes after every server that is
+ *	not, so that a clamd paused or starved of CPU stops getting mail
+ *	within milliseconds rather than after its queue has grown. The
+ *	environment variable CLAMSHIM_CLAMD_PICK=round-robin, read once at
+ *	start, picks plain round robin instead: for bench/pool's comparison
+ *	only, not a setting. A server that refuses, times out, resets or
+ *	answers anything that is not a reply is marked down (since,
+ *	last_error) and the same message goes to the next server; only
+ *	when none is left is the verdict unavailable, with every server's
+ *	reason. A down server is skipped; once its retry_after has passed
+ *	one message may try it again, unless the probe thread
+ *	(clamd_probe.c) has just found it unreachable (then no message
+ *	waits on it). The probe thread brings servers back, finds hung
+ *	ones, learns versions and whether each reports its limits.
  *
  *	A hung clamd (accepts, never answers): the probe marks it down within
  *	about 1.5 s, so that new messages skip it at once. Scans already in
@@ -59,6 +70,9 @@
 #include "clamd_pool.h"
 #include "log.h"
 #include "util.h"
+
+#define CLAMD_STALL_FACTOR	4	/* stalled: no scan finished for 4 usual scans ... */
+#define CLAMD_STALL_MIN_MS	50	/* ... and at least this long */
 
 /* What one try of one server gave. */
 enum clamd_try {
@@ -223,18 +237,44 @@ clamd_try_server(struct scanner *s, struct clamd_server *srv, unsigned gen,
 	return r;
 }
 
-/* clamd_pick - the next server to try for a message (ref taken, inflight counted) or NULL */
+/*
+ * clamd_stall_bound - how long a busy server may finish nothing before it counts as
+ * stalled: CLAMD_STALL_FACTOR times the usual scan of the fastest server that is up,
+ * at least CLAMD_STALL_MIN_MS (scanner lock held)
+ */
+static int64_t
+clamd_stall_bound(const struct scanner *s)
+{
+	int64_t	usual = -1;
+	size_t	i;
+
+	for (i = 0; i < s->nsrv; i++)
+		if (s->srv[i]->up && s->srv[i]->scan_ewma8 > 0
+		    && (usual < 0 || s->srv[i]->scan_ewma8 / 8 < usual))
+			usual = s->srv[i]->scan_ewma8 / 8;
+	return usual * CLAMD_STALL_FACTOR > CLAMD_STALL_MIN_MS ? usual * CLAMD_STALL_FACTOR
+	    : CLAMD_STALL_MIN_MS;
+}
+
+/*
+ * clamd_pick - the next server to try for a message (ref taken, inflight counted) or NULL:
+ * of the servers up and not tried yet, one not stalled before one stalled, then the one
+ * with the fewest scans in flight from this process (ties: in turn from rr on); else a
+ * down server whose retry_after has passed
+ */
 static struct clamd_server *
 clamd_pick(struct scanner *s, struct clamd_server **tried, size_t ntried, unsigned *gen,
 	   int *trial, struct clamd_limits *lim)
 {
-	struct clamd_server *srv, *pick = NULL;
+	struct clamd_server *srv, *pick = NULL, *best = NULL;
 	int64_t	now = util_now_ms();
-	size_t	i, j, idx;
-	int	pass;
+	size_t	i, j, idx, bidx = 0;
+	int64_t	stall;
+	int	pass, st, bst = 0;
 
 	pthread_mutex_lock(&s->mu);
 	*lim = s->lim;
+	stall = clamd_stall_bound(s);
 	for (pass = 0; pass < 2 && pick == NULL; pass++) {
 		for (i = 0; i < s->nsrv && pick == NULL; i++) {
 			idx = (s->rr + i) % s->nsrv;
@@ -244,8 +284,14 @@ clamd_pick(struct scanner *s, struct clamd_server **tried, size_t ntried, unsign
 			if (j < ntried || !srv->valid || !srv->resolved)
 				continue;
 			if (pass == 0 && srv->up) {
-				pick = srv;
-				*trial = 0;
+				/* not stalled first, then the fewest in flight; ties: the first from rr on */
+				st = srv->inflight > 0 && now - srv->progress_at > stall;
+				if (best == NULL || (!s->round_robin && (st < bst || (st == bst
+						&& srv->inflight < best->inflight)))) {
+					best = srv;
+					bidx = idx;
+					bst = st;
+				}
 			} else if (pass == 1 && !srv->up && !srv->trial && now >= srv->down_until
 				   && (srv->unreachable_at == 0
 				       || now - srv->unreachable_at > clamd_probe_cycle(&s->lim))) {
@@ -256,23 +302,33 @@ clamd_pick(struct scanner *s, struct clamd_server **tried, size_t ntried, unsign
 			if (pick)
 				s->rr = idx + 1;
 		}
+		if (pass == 0 && best != NULL) {
+			pick = best;
+			*trial = 0;
+			s->rr = bidx + 1;
+		}
 	}
 	if (pick) {
 		pick->refs++;
-		pick->inflight++;
+		if (pick->inflight++ == 0)
+			pick->progress_at = now;
 		*gen = pick->abort_gen;
 	}
 	pthread_mutex_unlock(&s->mu);
 	return pick;
 }
 
-/* clamd_done - account the end of a try of srv (scanner lock taken here) */
+/* clamd_done - account the end of a try of srv that took ms (scanner lock taken here) */
 static void
 clamd_done(struct scanner *s, struct clamd_server *srv, int trial, enum clamd_try r,
-	   const char *err, struct scan_verdict *v)
+	   int64_t ms, const char *err, struct scan_verdict *v)
 {
 	pthread_mutex_lock(&s->mu);
 	srv->inflight--;
+	srv->progress_at = util_now_ms();
+	if (r == CLAMD_TRY_VERDICT)		/* its usual scan: moving average, weight 1/8 */
+		srv->scan_ewma8 = srv->scan_ewma8 == 0 ? ms * 8 + 1
+		    : srv->scan_ewma8 + ms - srv->scan_ewma8 / 8;
 	if (trial)
 		srv->trial = 0;
 	switch (r) {
@@ -332,6 +388,7 @@ clamd_scan(struct scanner *s, const struct spool *msg, struct scan_verdict *v)
 	size_t	ntried = 0, i;
 	unsigned gen = 0;
 	int	trial = 0;
+	int64_t	t0;
 	enum clamd_try r;
 
 	pthread_mutex_lock(&s->mu);
@@ -345,8 +402,9 @@ clamd_scan(struct scanner *s, const struct spool *msg, struct scan_verdict *v)
 	       && (srv = clamd_pick(s, tried, ntried, &gen, &trial, &lim)) != NULL) {
 		tried[ntried++] = srv;
 		err[0] = 0;
+		t0 = util_now_ms();
 		r = clamd_try_server(s, srv, gen, &lim, msg, v, err, sizeof(err));
-		clamd_done(s, srv, trial, r, err, v);
+		clamd_done(s, srv, trial, r, util_now_ms() - t0, err, v);
 		if (r == CLAMD_TRY_VERDICT) {
 			if (v->result == SCAN_CLEAN)
 				clamd_probe_trust(s, srv, &lim, v);
@@ -430,6 +488,7 @@ static struct scanner *
 clamd_create(const struct conf *conf, char *err, size_t errlen)
 {
 	struct scanner *s = util_calloc(1, sizeof(*s));
+	const char *pick;
 	int	rc;
 
 	if ((rc = pthread_mutex_init(&s->mu, NULL)) != 0) {
@@ -441,6 +500,8 @@ clamd_create(const struct conf *conf, char *err, size_t errlen)
 		clamd_fmt(err, errlen, "clamd: cannot create a condition variable: %s", strerror(rc));
 		goto fail_cv;
 	}
+	pick = getenv("CLAMSHIM_CLAMD_PICK");
+	s->round_robin = pick != NULL && strcmp(pick, "round-robin") == 0;
 	if ((s->limits_probe = clamd_probe_spool(err, errlen)) == NULL)
 		goto fail;
 	clamd_configure(s, conf);

@@ -1,4 +1,5 @@
-# tests/bench-smoke.sh -- bench/run --smoke --plot end to end: every contestant measured, every target line printed, the charts drawn.
+# tests/bench-smoke.sh -- bench/run --smoke --plot end to end: every contestant measured, every target line printed, the charts drawn;
+# bench/pool --smoke: the pool of three clamds with one slowed, both picks measured.
 # Not a measurement (tiny sizes, a loaded test machine): it checks that the benchmark pipeline works.
 . "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 t_need "$CLAMSHIM" "$CLAMD" "$SIGTOOL" "$TESTFILES/clam.exe" "$top_builddir/bench/milter-load" \
@@ -24,8 +25,11 @@ if command -v clamav-milter >/dev/null 2>&1 || [ -x /usr/sbin/clamav-milter ]; t
 	expect "clamd refused, clamav-milter: [0-9]+ msgs"
 	expect "clamd hung \(SIGSTOP\), clamav-milter: [0-9]+ msgs"
 fi
-expect "clamshim embedded / raw libclamav +$num +$num +target >= 0.9"
+expect "clamshim embedded / raw libclamav +$num +$num +target CPU >= 0.95"
 expect "^throughput, the [0-9]+ messages under 20 KB"
+expect "^throughput, the bulk corpus \([0-9]+ messages, 50% campaign mail\)"
+expect "^bulk corpus: .* [0-9]+ campaign messages"
+expect "clamshim embedded / clamav-milter\+clamd +$num +$num +target >= 1.5"
 expect "^memory: clamshim embedded peak"
 expect "clamd refused, clamshim: [0-9]+ msgs .*tempfail: [1-9]"
 expect "clamd hung \(SIGSTOP\), clamshim: [0-9]+ msgs .*tempfail [1-9]"
@@ -35,5 +39,16 @@ for f in bench-throughput bench-cpu bench-latency; do	# a whole SVG document wit
 	if [ -s "$T/$f.svg" ] && grep -q '<svg' "$T/$f.svg" && tail -c 200 "$T/$f.svg" | grep -q '</svg>' &&
 	   grep -q 'clamshim' "$T/$f.svg"; then echo "ok: $f.svg"; else echo "not ok: $f.svg missing or cut"; fails=$((fails + 1)); fi
 done
+sh "$top_srcdir/bench/pool" --smoke --build "$top_builddir" --out "$T/pool" >"$T/pool.out" 2>&1
+rc=$?
+cat "$T/pool.out"
+[ "$rc" -eq 0 ] || t_fail "bench/pool --smoke exited $rc"
+expectp() {	# expectp EXTENDED-REGEX -- a line of the pool report matches
+	if grep -Eq -- "$1" "$T/pool"; then echo "ok: /$1/"; else echo "not ok: no line matches /$1/"; fails=$((fails + 1)); fi
+}
+for pick in "round-robin" "fewest in flight"; do
+	for cond in healthy slow; do expectp "^$pick +$cond +$num +$num +$num"; done
+done
+expectp "^p99 slow / p99 healthy: round-robin $num, fewest in flight $num +target <= 1.5"
 [ "$fails" -eq 0 ] || t_fail "$fails report lines missing"
 echo "bench-smoke: ok"

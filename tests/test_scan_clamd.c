@@ -13,7 +13,9 @@
  *	server killed (decided at once) and restarted (back by the probe);
  *	SIGSTOP (first message waits scan_timeout, the following are decided
  *	at once, also while the first still waits) and SIGCONT; each fake
- *	mode decided within its bound; configure keeping server state;
+ *	mode decided within its bound; configure keeping server state; a
+ *	slow server (fakeclamd drip) given few of the messages of four threads;
+ *	a stalled server (busy, nothing finished for long) passed over;
  *	limits: a clamd with AlertExceedsMax no gives limit for clean mail
  *	(also right after start and after it came back with that setting),
  *	clean with clamd.limits_unreported_ok, clean with AlertExceedsMax
@@ -1484,6 +1486,145 @@ test_round_robin(void **state)
 	unmake(s);
 }
 
+struct spread {
+	struct scanner *s;
+	int64_t	until;
+	int	slow;			/* scans that took as long as the slow server */
+	int	fast;
+	int	bad;			/* verdicts other than clean */
+};
+
+/* spread_main - scan clean mail until the time is up, one every 10 ms; count slow and fast */
+static void *
+spread_main(void *arg)
+{
+	struct spread *sp = arg;
+	struct scan_verdict v;
+	int64_t	ms;
+
+	while (now_ms() < sp->until) {
+		ms = scan_timed(sp->s, msg_clean, &v);
+		if (v.result != SCAN_CLEAN)
+			__atomic_add_fetch(&sp->bad, 1, __ATOMIC_RELAXED);
+		else if (ms >= 500)
+			__atomic_add_fetch(&sp->slow, 1, __ATOMIC_RELAXED);
+		else
+			__atomic_add_fetch(&sp->fast, 1, __ATOMIC_RELAXED);
+		sleep_ms(10);
+	}
+	return NULL;
+}
+
+/*
+ * test_slow_server_avoided - three servers, one slow (answers each scan in
+ * 1.1 s, PING at once), four threads scanning: the slow one gets a small
+ * share (round robin gave it a third), and no message fails
+ */
+static void
+test_slow_server_avoided(void **state)
+{
+	char	a[64], b[64], d[64];
+	const char *three[3] = { a, b, d };
+	struct spread sp = { 0 };
+	pthread_t th[4];
+	struct conf c;
+	int	pa = 0, pb = 0, pd = 0, i, total;
+
+	(void) state;
+	fake_start("ok", NULL, 0, &pa, NULL);
+	fake_start("ok", NULL, 0, &pb, NULL);
+	fake_start("drip", NULL, 0, &pd, "100");	/* "stream: OK\0" a byte per 100 ms */
+	fmt(a, sizeof(a), "tcp:127.0.0.1:%d", pa);
+	fmt(b, sizeof(b), "tcp:127.0.0.1:%d", pb);
+	fmt(d, sizeof(d), "tcp:127.0.0.1:%d", pd);
+	conf_of(&c, three, 3, 5000, 30000, 60000);
+	for (i = 0; i < 3; i++)
+		conf_trust(&c, three[i]);	/* the fakes answer OK to the limits probe too */
+	sp.s = make(&c);
+	sp.until = now_ms() + 4000;
+	for (i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, spread_main, &sp), 0);
+	for (i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	total = sp.slow + sp.fast;
+	printf("# slow server beside two fast, 4 threads for 4 s: %d scans, %d on the slow one "
+	       "(round robin: a third), %d not clean\n", total, sp.slow, sp.bad);
+	assert_int_equal(sp.bad, 0);
+	assert_true(total > 20);
+	assert_true(sp.slow * 10 < total);
+	assert_int_equal(unit_up(sp.s, d, NULL, 0), 1);
+	unmake(sp.s);
+}
+
+struct loop_scan {
+	struct scanner *s;
+	int	stop;
+	int	scans;
+};
+
+/* loop_main - scan clean mail until told to stop */
+static void *
+loop_main(void *arg)
+{
+	struct loop_scan *l = arg;
+	struct scan_verdict v;
+
+	while (!__atomic_load_n(&l->stop, __ATOMIC_ACQUIRE)) {
+		scan_timed(l->s, msg_clean, &v);
+		__atomic_add_fetch(&l->scans, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+/*
+ * test_stalled_server_last - two servers, each with one scan in flight: the one that has
+ * finished nothing for many of the other's scans is stalled and the next message goes to
+ * the other (by turn it would have gone to the stalled one)
+ */
+static void
+test_stalled_server_last(void **state)
+{
+	char	a[64], d[64];
+	const char *two[2] = { a, d };
+	struct loop_scan lp = { 0 };
+	struct bg_scan bg = { 0 };
+	struct scan_verdict v;
+	pthread_t th, tl;
+	struct conf c;
+	int	pa = 0, pd = 0;
+	int64_t	ms;
+
+	(void) state;
+	fake_start("drip", NULL, 0, &pa, "30");		/* a scan in about 0.33 s */
+	fake_start("drip", NULL, 0, &pd, "500");	/* a scan in about 5.5 s */
+	fmt(a, sizeof(a), "tcp:127.0.0.1:%d", pa);
+	fmt(d, sizeof(d), "tcp:127.0.0.1:%d", pd);
+	conf_of(&c, two, 2, 5000, 30000, 60000);
+	conf_trust(&c, a);
+	conf_trust(&c, d);
+	bg.s = make(&c);
+	lp.s = bg.s;
+	ms = scan_timed(bg.s, msg_clean, &v);		/* the first in turn: a; its usual scan known */
+	expect(&v, SCAN_CLEAN, NULL, "first scan");
+	bg.msg = msg_clean;
+	assert_int_equal(pthread_create(&th, NULL, bg_scan_main, &bg), 0);	/* in turn: d */
+	sleep_ms(100);
+	assert_int_equal(pthread_create(&tl, NULL, loop_main, &lp), 0);		/* keeps a busy */
+	sleep_ms(2500);					/* d: nothing finished for > 4 x 0.33 s */
+	ms = scan_timed(lp.s, msg_clean, &v);
+	expect(&v, SCAN_CLEAN, NULL, "beside a stalled server");
+	__atomic_store_n(&lp.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(tl, NULL);
+	pthread_join(th, NULL);
+	printf("# stalled server: the message 2.5 s into the other's 5.5 s scan took %lld ms "
+	       "(%d scans on the busy fast one meanwhile; the stalled one: %lld ms)\n",
+	       (long long) ms, lp.scans, (long long) bg.ms);
+	expect(&bg.v, SCAN_CLEAN, NULL, "the stalled server's scan");
+	assert_true(bg.ms >= 4000);			/* it did go to the slow one */
+	assert_true(ms < 2000);				/* not waiting on it: about 0.33 s */
+	unmake(bg.s);
+}
+
 struct churn {
 	struct scanner *s;
 	int	stop;
@@ -1569,6 +1710,8 @@ main(void)
 		cmocka_unit_test_teardown(test_garbage_comes_back, test_teardown),
 		cmocka_unit_test_teardown(test_configure_keeps_state, test_teardown),
 		cmocka_unit_test_teardown(test_round_robin, test_teardown),
+		cmocka_unit_test_teardown(test_slow_server_avoided, test_teardown),
+		cmocka_unit_test_teardown(test_stalled_server_last, test_teardown),
 		cmocka_unit_test_teardown(test_configure_under_load, test_teardown),
 		cmocka_unit_test_teardown(test_two_servers_one_killed, test_teardown),
 		cmocka_unit_test_teardown(test_only_server_killed, test_teardown),
