@@ -27,11 +27,10 @@
 #include <strings.h>
 
 #include "mime_check.h"
+#include "mime_int.h"
 #include "util.h"
 
-#define MIME_VALUE_MAX	2048		/* unfolded header value kept */
 #define MIME_FIELDS_MAX	4		/* occurrences of one field kept */
-#define MIME_BOUNDARY_MAX 200		/* longest boundary we rewrite */
 
 /* One header field: where it is and its unfolded value. */
 struct mime_field {
@@ -112,19 +111,6 @@ mime_edit_take(struct mime_walk *w, size_t off, size_t len, char *text, size_t t
 	w->r->edit[w->r->nedits - 1].textlen = textlen;
 }
 
-/* mime_line - the line at pos: content [pos, *cend), next line at *next */
-static void
-mime_line(const char *m, size_t pos, size_t end, size_t *cend, size_t *next)
-{
-	const char *nl = memchr(m + pos, '\n', end - pos);
-	size_t	e = nl ? (size_t) (nl - m) : end;
-
-	*next = nl ? e + 1 : end;
-	if (e > pos && m[e - 1] == '\r')
-		e--;
-	*cend = e;
-}
-
 /* mime_field_is - 1 when the line at [s, e) is the field name ("content-type") */
 static int
 mime_field_is(const char *m, size_t s, size_t e, const char *name)
@@ -136,20 +122,6 @@ mime_field_is(const char *m, size_t s, size_t e, const char *name)
 	while (i < e && (m[i] == ' ' || m[i] == '\t'))
 		i++;
 	return i < e && m[i] == ':';
-}
-
-/* mime_append - append [s, e) to a bounded value */
-static void
-mime_append(char *v, const char *s, size_t n)
-{
-	size_t	have = strlen(v);
-
-	if (have + 1 >= MIME_VALUE_MAX)
-		return;
-	if (n > MIME_VALUE_MAX - 1 - have)
-		n = MIME_VALUE_MAX - 1 - have;
-	memcpy(v + have, s, n);
-	v[have + n] = 0;
 }
 
 /* mime_headers - read an entity's header section; returns where the body starts */
@@ -229,163 +201,6 @@ mime_type(const char *v, char *t, size_t tlen)
 	while (*v && *v != ';' && *v != ' ' && *v != '\t' && *v != '(' && i + 1 < tlen)
 		t[i++] = (char) tolower((unsigned char) *v++);
 	t[i] = 0;
-}
-
-/* The boundary parameter as different readers see it. */
-struct mime_bparam {
-	char	first[MIME_VALUE_MAX];	/* the first boundary= (RFC 2045) */
-	char	last[MIME_VALUE_MAX];	/* the last boundary= */
-	char	joined[MIME_VALUE_MAX];	/* RFC 2231 boundary*0, *1 ... joined */
-	int	nfirst, odd;
-};
-
-/* mime_param_value - a parameter value at p (quoted or token); returns the end */
-static const char *
-mime_param_value(const char *p, char *out, size_t outlen, int *odd)
-{
-	size_t	i = 0;
-
-	if (*p == '"') {
-		for (p++; *p && *p != '"'; p++) {
-			if (*p == '\\' && p[1]) {
-				*odd = 1;
-				p++;
-			}
-			if (i + 1 < outlen)
-				out[i++] = *p;
-		}
-		if (*p == '"')
-			p++;
-		else
-			*odd = 1;
-	} else {
-		while (*p && *p != ';' && *p != ' ' && *p != '\t') {
-			if (strchr("()<>@,:\\\"/[]?=", *p))
-				*odd = 1;
-			if (i + 1 < outlen)
-				out[i++] = *p;
-			p++;
-		}
-	}
-	out[i] = 0;
-	return p;
-}
-
-/* mime_bparams - read the boundary parameter(s) of a Content-Type value */
-static void
-mime_bparams(const char *v, struct mime_bparam *b)
-{
-	const char *p = strchr(v, ';');
-	char	name[64], val[MIME_VALUE_MAX];
-
-	memset(b, 0, sizeof(*b));
-	if (strchr(v, '(') != NULL)
-		b->odd = 1;			/* a comment: readers differ */
-	while (p && *p) {
-		size_t	i = 0;
-		int	ws = 0;
-
-		while (*p == ';' || *p == ' ' || *p == '\t')
-			p++;
-		while (*p && *p != '=' && *p != ';' && *p != ' ' && *p != '\t') {
-			if (i + 1 < sizeof(name))
-				name[i++] = (char) tolower((unsigned char) *p);
-			p++;
-		}
-		name[i] = 0;
-		while (*p == ' ' || *p == '\t') {
-			ws = 1;
-			p++;
-		}
-		if (*p != '=')
-			continue;
-		p++;
-		while (*p == ' ' || *p == '\t') {
-			ws = 1;
-			p++;
-		}
-		if (strcmp(name, "boundary") == 0) {
-			p = mime_param_value(p, val, sizeof(val), &b->odd);
-			if (b->nfirst++ == 0)
-				snprintf(b->first, sizeof(b->first), "%s", val);
-			else
-				b->odd = 1;
-			snprintf(b->last, sizeof(b->last), "%s", val);
-			b->odd |= ws;
-		} else if (strncmp(name, "boundary*", 9) == 0) {
-			b->odd = 1;
-			p = mime_param_value(p, val, sizeof(val), &b->odd);
-			if (name[strlen(name) - 1] == '*' && strchr(val, '\'')
-			    && strchr(strchr(val, '\'') + 1, '\''))	/* charset'lang'value */
-				memmove(val, strrchr(val, '\'') + 1, strlen(strrchr(val, '\'')));
-			mime_append(b->joined, val, strlen(val));
-		} else {
-			p = mime_param_value(p, val, sizeof(val), &ws);
-		}
-	}
-	if (b->first[0] && (b->first[0] == ' ' || b->first[strlen(b->first) - 1] == ' '
-			    || strlen(b->first) > 70))
-		b->odd = 1;
-}
-
-/* mime_is_delim - 1 when line [s, e) is "--B" with "--" and white space allowed after */
-static int
-mime_is_delim(const char *m, size_t s, size_t e, const char *b, size_t blen, int *close)
-{
-	size_t	i;
-
-	if (e - s < blen + 2 || m[s] != '-' || m[s + 1] != '-' || memcmp(m + s + 2, b, blen) != 0)
-		return 0;
-	i = s + 2 + blen;
-	*close = 0;
-	if (e - i >= 2 && m[i] == '-' && m[i + 1] == '-') {
-		*close = 1;
-		i += 2;
-	}
-	while (i < e && (m[i] == ' ' || m[i] == '\t'))
-		i++;
-	return i == e;
-}
-
-/* mime_occurs - 1 when boundary b delimits a line of [s, e) */
-static int
-mime_occurs(const char *m, size_t s, size_t e, const char *b)
-{
-	size_t	blen = strlen(b), pos = s, ce, next;
-	int	close;
-
-	if (blen == 0)
-		return 0;
-	for (; pos < e; pos = next) {
-		mime_line(m, pos, e, &ce, &next);
-		if (mime_is_delim(m, pos, ce, b, blen, &close))
-			return 1;
-	}
-	return 0;
-}
-
-/* mime_used - the first "--X" line of [s, e) as a boundary X (trailing "--", space cut) */
-static int
-mime_used(const char *m, size_t s, size_t e, char *out, size_t outlen)
-{
-	size_t	pos = s, ce, next, n;
-
-	for (; pos < e; pos = next) {
-		mime_line(m, pos, e, &ce, &next);
-		if (ce - pos < 3 || m[pos] != '-' || m[pos + 1] != '-')
-			continue;
-		while (ce > pos + 2 && (m[ce - 1] == ' ' || m[ce - 1] == '\t'))
-			ce--;
-		n = ce - pos - 2;
-		if (n > 2 && m[ce - 1] == '-' && m[ce - 2] == '-')
-			n -= 2;
-		if (n == 0 || n >= outlen || n > MIME_BOUNDARY_MAX)
-			return 0;
-		memcpy(out, m + pos + 2, n);
-		out[n] = 0;
-		return 1;
-	}
-	return 0;
 }
 
 /* mime_ct_text - "Content-Type: TYPE; boundary="B"\r\n" into a new buffer; NULL if B cannot be quoted */
