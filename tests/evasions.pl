@@ -62,8 +62,11 @@ my %class = (
 	# message/partial: one fragment of a message with the attachment
 	'partial' => sub { $top . "Content-Type: message/partial; id=\"x\@example.com\"; number=1; total=2\r\n\r\n"
 		. "Content-Type: multipart/mixed; boundary=\"P\"\r\n\r\n" . mp('P', text(), part(@_)) },
-	# a stray '=' line in front of the base64 of the attachment
-	'straypad' => sub { my ($n, $cte, $d) = @_; $d = "====\r\n$d" if $cte eq 'base64';
+	# well formed (the control: found before too), but for the unencoded
+	# clam.exe: its NUL bytes deleted by libclamav (doc/security.md finding 7)
+	'control' => sub { $top . "Content-Type: multipart/mixed; boundary=\"W\"\r\n\r\n" . mp('W', text(), part(@_)) },
+	# a stray '====' in front of the base64 of the attachment, on its first line (finding 8)
+	'straypad' => sub { my ($n, $cte, $d) = @_; $d = "====$d" if $cte eq 'base64';
 		$top . "Content-Type: multipart/mixed; boundary=\"G\"\r\n\r\n" . mp('G', text(), part($n, $cte, $d)) },
 );
 # uuencode without an end line, in a text body
