@@ -9,15 +9,49 @@
  *	disagree sets odd: a second boundary=, RFC 2231 pieces, white space
  *	around '=', a backslash in quotes, an unclosed quote, a tspecial in
  *	a token, a comment, outer spaces in the value, over 70 bytes.
- *	Every value is bounded by MIME_VALUE_MAX.
+ *	Every value is bounded by MIME_VALUE_MAX. mime_gmime_boundary() asks
+ *	GMime 3 (the parser of Evolution and Geary, with RFC 2231 and
+ *	comments done right) for the boundary a client reads.
  */
 #include "config.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <gmime/gmime.h>
+
 #include "mime_int.h"
+
+static pthread_once_t mime_gmime_once = PTHREAD_ONCE_INIT;
+
+/* mime_gmime_init - GMime's one-time set-up */
+static void
+mime_gmime_init(void)
+{
+	g_mime_init();
+}
+
+/* mime_gmime_boundary - the boundary GMime reads in a Content-Type value; 0 when none */
+int
+mime_gmime_boundary(const char *v, char *out, size_t outlen)
+{
+	GMimeContentType *ct;
+	const char *b;
+	int	ok = 0;
+
+	(void) pthread_once(&mime_gmime_once, mime_gmime_init);
+	if ((ct = g_mime_content_type_parse(NULL, v)) == NULL)
+		return 0;
+	b = g_mime_content_type_get_parameter(ct, "boundary");
+	if (b != NULL && b[0] != 0 && strlen(b) < outlen) {
+		memcpy(out, b, strlen(b) + 1);
+		ok = 1;
+	}
+	g_object_unref(ct);
+	return ok;
+}
 
 /* mime_line - the line at pos: content [pos, *cend), next line at *next */
 void

@@ -249,11 +249,14 @@ mime_multipart(struct mime_walk *w, const struct mime_field *ct, const char *typ
 	mime_bparams(ct->value, b);
 	if (b->first[0] && mime_occurs(w->msg, bs, e, b->first))
 		use = b->first;
+	if ((b->odd || use == NULL) && mime_gmime_boundary(ct->value, b->client, sizeof(b->client))
+	    && strcmp(b->client, b->first) != 0)
+		b->odd = 1;			/* a client reads another boundary */
 	if (b->odd) {
-		const char *cands[2] = {b->last, b->joined};
+		const char *cands[3] = {b->client, b->last, b->joined};
 		int	i;
 
-		for (i = 0; i < 2 && alt == NULL; i++)
+		for (i = 0; i < 3 && alt == NULL; i++)
 			if (cands[i][0] && (use == NULL || strcmp(cands[i], use) != 0)
 			    && mime_occurs(w->msg, bs, e, cands[i]))
 				alt = cands[i];

@@ -82,6 +82,9 @@ static const struct row rows[] = {
 	 "Content-Transfer-Encoding"},
 	{"rfc 2231 boundary", H "Content-Type: multipart/mixed; boundary*0=\"AB\"; boundary*1=\"CD\"\r\n\r\n"
 	 "--ABCD\r\n\r\nx\r\n--ABCD--\r\n", 0, MIME_BOUNDARY_ODD, 0, 1, "", "boundary=\"ABCD\"", "*0"},
+	{"rfc 2231 percent-encoded (GMime's reading)", H "Content-Type: multipart/mixed; "
+	 "boundary*=us-ascii''A%42C\r\n\r\n--decoy\r\n--ABC\r\n\r\nx\r\n--ABC--\r\n", 0, MIME_BOUNDARY_ODD, 0, 1, "",
+	 "boundary=\"ABC\"\r\n", "%42"},
 	{"two boundaries", H "Content-Type: multipart/mixed; boundary=\"ONE\"; boundary=\"TWO\"\r\n\r\n"
 	 "--TWO\r\n\r\nx\r\n--TWO--\r\n", 0, MIME_BOUNDARY_ODD, 0, 1, "", "boundary=\"TWO\"\r\n", "ONE"},
 	{"spaces around =", H "Content-Type: multipart/mixed; boundary = \"S\"\r\n\r\n--S\r\n\r\nx\r\n--S--\r\n",
