@@ -17,6 +17,14 @@
  *	first definitive verdict wins. When every scanner is unavailable the
  *	verdict is unavailable with each reason.
  *
+ *	A clean message is then checked for MIME that mail clients read
+ *	other ways than libclamav (mime_check(3h)); each other reading is
+ *	scanned by the same walk over the same scanners, and the first that
+ *	is not clean gives the verdict (infected in any reading: infected).
+ *	When some ambiguity has no reading that can be scanned, the verdict
+ *	is ambiguous(REASON), decided by on_ambiguous. An unambiguous
+ *	message costs one pass of the check and no other scan.
+ *
  *	The chain also remembers since when no scanner has worked, which is
  *	what the policy's fail_open_after measures: the clock starts at the
  *	first unavailable scan, or when the monitor reports every scanner
@@ -33,9 +41,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "chain.h"
 #include "log.h"
+#include "mime_check.h"
 #include "spool.h"
 #include "util.h"
 
@@ -137,21 +147,15 @@ chain_note_down(struct chain *ch, int all_down)
 	pthread_mutex_unlock(&ch->lock);
 }
 
-/* chain_scan - ask the scanners in order; the first definitive verdict wins */
-void
-chain_scan(struct chain *ch, const struct conf *conf, const struct spool *msg,
-	   struct scan_verdict *v)
+/* chain_scan_once - ask the scanners in order; the first definitive verdict wins */
+static void
+chain_scan_once(struct chain *ch, const struct conf *conf, const struct spool *msg,
+		struct scan_verdict *v)
 {
 	char	reasons[SCAN_NAME_MAX] = "";
 	size_t	used = 0, i;
 	struct scan_verdict one;
 
-	if (spool_over_limit(msg)) {	/* the one max_size check: no scanner is asked */
-		memset(v, 0, sizeof(*v));
-		scan_verdict_limit(v, SCAN_LIMIT_SIZE, "none", "%llu bytes over max_size",
-				   (unsigned long long) spool_offered(msg));
-		return;
-	}
 	for (i = 0; i < conf->nscanners; i++) {
 		enum conf_scanner k = conf->scanners[i];
 		struct scanner *s = (unsigned) k < CONF_SCANNER_COUNT ? chain_instance(ch, k) : NULL;
@@ -182,6 +186,84 @@ chain_scan(struct chain *ch, const struct conf *conf, const struct spool *msg,
 	scan_verdict_set(v, SCAN_UNAVAILABLE, conf->nscanners ? conf_scanner_name(conf->scanners[conf->nscanners - 1]) : "none",
 			 "%s", used ? reasons : "no scanner configured");
 	chain_note(ch, 1);
+}
+
+/* chain_reading - scan one reading of a message as the message was; 0 clean */
+static int
+chain_reading(struct chain *ch, const struct conf *conf, const char *buf, size_t len,
+	      struct scan_verdict *v)
+{
+	struct spool *sp = spool_new(conf->spool_dir, conf->memory_limit, 0);
+	char	err[256];
+	int	rc = 0;
+
+	if (spool_write(sp, buf, len, err, sizeof(err)) < 0 || spool_finish(sp, err, sizeof(err)) < 0) {
+		memset(v, 0, sizeof(*v));
+		scan_verdict_set(v, SCAN_ERROR, "none", "spool of a MIME reading: %s", err);
+		rc = -1;
+	} else {
+		chain_scan_once(ch, conf, sp, v);
+		rc = v->result == SCAN_CLEAN ? 0 : -1;
+	}
+	spool_free(sp);
+	return rc;
+}
+
+/* chain_mime - a clean message read every other way its MIME allows (mime_check(3h)) */
+static void
+chain_mime(struct chain *ch, const struct conf *conf, const struct spool *msg,
+	   struct scan_verdict *v)
+{
+	struct mime_readings rd;
+	struct scan_verdict one;
+	size_t	len = 0, i;
+	const void *mem = spool_mem(msg, &len);
+	void   *map = NULL;
+
+	if (mem == NULL) {		/* spilled: read it through a private map */
+		len = (size_t) spool_size(msg);
+		if (len == 0 || spool_fd(msg) < 0
+		    || (map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, spool_fd(msg), 0)) == MAP_FAILED) {
+			if (len == 0)
+				return;
+			scan_verdict_set(v, SCAN_AMBIGUOUS, v->scanner, "MIME not checked: cannot map");
+			return;
+		}
+		mem = map;
+	}
+	mime_readings_make(mem, len, &rd);
+	if (map != NULL)
+		munmap(map, len);
+	for (i = 0; i < rd.n; i++) {
+		if (chain_reading(ch, conf, rd.buf[i], rd.len[i], &one) == 0)
+			continue;
+		log_info("chain: MIME reading %zu of %zu (%s): %s %s", i + 1, rd.n,
+			 mime_class_name(rd.found), scan_result_name(one.result), one.name);
+		*v = one;
+		mime_readings_free(&rd);
+		return;
+	}
+	if (rd.reason[0])
+		scan_verdict_set(v, SCAN_AMBIGUOUS, v->scanner, "%s", rd.reason);
+	else if (rd.n)
+		log_debug("chain: %zu MIME readings (%s) clean too", rd.n, mime_class_name(rd.found));
+	mime_readings_free(&rd);
+}
+
+/* chain_scan - max_size, the scanners in order, then the message's other MIME readings */
+void
+chain_scan(struct chain *ch, const struct conf *conf, const struct spool *msg,
+	   struct scan_verdict *v)
+{
+	if (spool_over_limit(msg)) {	/* the one max_size check: no scanner is asked */
+		memset(v, 0, sizeof(*v));
+		scan_verdict_limit(v, SCAN_LIMIT_SIZE, "none", "%llu bytes over max_size",
+				   (unsigned long long) spool_offered(msg));
+		return;
+	}
+	chain_scan_once(ch, conf, msg, v);
+	if (v->result == SCAN_CLEAN)
+		chain_mime(ch, conf, msg, v);
 }
 
 /* chain_reload - ask every backend for a signature reload */

@@ -19,7 +19,9 @@
  *	at once, no scanner asked. Otherwise it asks the scanners in the
  *	order of the message's configuration snapshot; one that is
  *	unavailable passes the message on; the first definitive verdict
- *	wins. The chain also keeps how long no scanner has worked,
+ *	wins. A clean message's other MIME readings (mime_check(3h)) are
+ *	scanned the same way; one not clean decides, and a reading that
+ *	cannot be built makes the verdict ambiguous(REASON). The chain also keeps how long no scanner has worked,
  *	for the policy's fail_open_after: from the first unavailable scan or
  *	from when the monitor saw every scanner down (chain_note_down), even
  *	with no mail, until a scan gets a verdict or the monitor sees a
@@ -48,7 +50,7 @@ extern const struct chain_backends chain_real_backends;
 struct chain *chain_new(const struct chain_backends *b);
 /* chain_configure - create missing backends named in conf and pass conf to all; 0 ok, -1 err filled */
 int	chain_configure(struct chain *ch, const struct conf *conf, char *err, size_t errlen);
-/* chain_scan - scan msg with the scanners conf names, in order */
+/* chain_scan - scan msg with the scanners conf names, in order, then its other MIME readings */
 void	chain_scan(struct chain *ch, const struct conf *conf, const struct spool *msg,
 		   struct scan_verdict *v);
 /* chain_reload - ask every backend to reload signatures */

@@ -210,7 +210,8 @@ check_perf(struct check_result *cr, const struct status_report *r,
 	check_append(p, n, " ", "messages_clean=%.0fc messages_infected=%.0fc "
 		     "messages_unscanned=%.0fc tempfail=%.0fc",
 		     r->messages[SCAN_CLEAN], r->messages[SCAN_INFECTED],
-		     r->messages[SCAN_UNAVAILABLE] + r->messages[SCAN_ERROR] + r->messages[SCAN_LIMIT],
+		     r->messages[SCAN_UNAVAILABLE] + r->messages[SCAN_ERROR] + r->messages[SCAN_LIMIT]
+		     + r->messages[SCAN_AMBIGUOUS],
 		     r->actions[POLICY_TEMPFAIL]);
 }
 
@@ -335,7 +336,7 @@ check_status(struct check_result *cr, const struct status_report *r,
 	check_append(cr->summary, sizeof(cr->summary), ", ", "%.0f messages",
 		     r->messages[SCAN_CLEAN] + r->messages[SCAN_INFECTED] + r->messages[SCAN_LIMIT] +
 		     r->messages[SCAN_ERROR] + r->messages[SCAN_UNAVAILABLE] +
-		     r->messages[SCAN_SKIPPED]);
+		     r->messages[SCAN_SKIPPED] + r->messages[SCAN_AMBIGUOUS]);
 	check_append(cr->summary, sizeof(cr->summary), ", ", "heartbeat bound %s (%s)", b, how);
 }
 

@@ -160,6 +160,8 @@ static const struct conf_row conf_policy_rows[] = {
 	 .allowed = LIMIT_ACTIONS},
 	{ROW(struct policy_conf, "on_error", CONF_ACTION, "tempfail", on_error),
 	 .allowed = ACT(TEMPFAIL) | ACT(ACCEPT) | ACT(REJECT) | ACT(QUARANTINE)},
+	{ROW(struct policy_conf, "on_ambiguous", CONF_ACTION, "tag", on_ambiguous),
+	 .allowed = ACT(TAG) | ACT(REJECT) | ACT(TEMPFAIL)},
 	{ROW(struct policy_conf, "max_size", CONF_SIZE0, "50M", max_size)},
 	{ROW(struct policy_conf, "reject_message", CONF_MESSAGE, POLICY_DEFAULT_REJECT, reject_message),
 	 .max = 400},

@@ -175,6 +175,9 @@ hdrs_status(char *dst, size_t dstlen, const struct scan_verdict *v)
 		snprintf(lead, sizeof(lead), "limit %s", scan_limit_kind_name(v->limit));
 		hdrs_labelled(dst, dstlen, "Unscanned", lead, v->name, namelen, "");
 		break;
+	case SCAN_AMBIGUOUS:		/* "Unscanned (ambiguous: REASON)" */
+		hdrs_labelled(dst, dstlen, "Unscanned", "ambiguous", v->name, namelen, "");
+		break;
 	case SCAN_ERROR:
 	case SCAN_UNAVAILABLE:
 	case SCAN_SKIPPED:

@@ -27,6 +27,8 @@
  *			fail_open applies to unavailable only.
  *	skipped		accept with tag (a class with scan = false, or
  *			skip_authenticated, let it pass unscanned).
+ *	ambiguous	on_ambiguous: tag | reject | tempfail; tag is accept
+ *			with tag set ("Unscanned (ambiguous: REASON)").
  *
  *	Signature rules come first for an infected verdict: the first rule
  *	(in file order) whose glob matches the virus name, with fnmatch(3)
@@ -270,6 +272,9 @@ policy_decide(const struct scan_verdict *v, const struct policy_conf *pc,
 		break;
 	case SCAN_ERROR:
 		policy_apply(out, POLICY_FIELD(on_error), pc->on_error);
+		break;
+	case SCAN_AMBIGUOUS:
+		policy_apply(out, POLICY_FIELD(on_ambiguous), pc->on_ambiguous);
 		break;
 	default:
 		policy_set(out, POLICY_TEMPFAIL, 0, 0);

@@ -70,6 +70,7 @@ struct policy_conf {
 	/* by enum scan_limit_kind; [SCAN_LIMIT_UNKNOWN] is never set: on_limit */
 	struct policy_limit on_limit_kind[SCAN_LIMIT_KIND_COUNT];
 	enum policy_action on_error;		/* tempfail|accept|reject|quarantine */
+	enum policy_action on_ambiguous;	/* tag|reject|tempfail */
 	uint64_t max_size;			/* bytes; 0 = no limit */
 	char	*reject_message;		/* default POLICY_DEFAULT_REJECT */
 	char	*tempfail_message;		/* default POLICY_DEFAULT_TEMPFAIL */

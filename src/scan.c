@@ -78,6 +78,7 @@ scan_result_name(enum scan_result r)
 		[SCAN_CLEAN] = "clean", [SCAN_INFECTED] = "infected",
 		[SCAN_LIMIT] = "limit", [SCAN_ERROR] = "error",
 		[SCAN_UNAVAILABLE] = "unavailable", [SCAN_SKIPPED] = "skipped",
+		[SCAN_AMBIGUOUS] = "ambiguous",
 	};
 
 	if ((unsigned) r >= SCAN_RESULT_COUNT)

@@ -12,7 +12,8 @@
  *	verdict.
  *
  *	Verdicts: clean, infected(name), limit(kind, reason), error(reason),
- *	unavailable(reason). A backend that cannot give a verdict for reasons
+ *	unavailable(reason), ambiguous(reason) (the chain's, from
+ *	mime_check(3h): never a backend's). A backend that cannot give a verdict for reasons
  *	that have nothing to do with this message (no engine loaded, no
  *	server answers) says unavailable so the chain tries the next one.
  *
@@ -40,6 +41,7 @@ enum scan_result {
 	SCAN_ERROR,
 	SCAN_UNAVAILABLE,
 	SCAN_SKIPPED,		/* not scanned on purpose (a class with scan = false, skip_authenticated) */
+	SCAN_AMBIGUOUS,		/* MIME read more than one way, not every reading scanned */
 	SCAN_RESULT_COUNT
 };
 
@@ -117,7 +119,7 @@ struct scan_ops {
 extern const struct scan_ops scan_embedded_ops;
 extern const struct scan_ops scan_clamd_ops;
 
-/* scan_result_name - "clean", "infected", "limit", "error", "unavailable", "skipped" */
+/* scan_result_name - "clean", "infected", "limit", "error", "unavailable", "skipped", "ambiguous" */
 const char *scan_result_name(enum scan_result r);
 /* scan_verdict_set - fill a verdict; fmt gives the name/reason (may be NULL) */
 void	scan_verdict_set(struct scan_verdict *v, enum scan_result r, const char *scanner,

@@ -80,7 +80,9 @@ hdr "$M/05-nul" 'Content-Type: multipart/mixed; boundary="Z"'
 # message with a marker right behind the NUL, is found
 printf 'From: a@example.com\r\nX-Nul: in\0side\r\n\r\nbody\0body\r\n' > "$M/06-nulheader"
 printf 'From: a@example.com\r\nX-Nul: in\0side\r\n\r\nbody\0%s\r\n' "$AFTERNUL" > "$M/06b-nul-marker"
-# 07 bare CR line ends everywhere, and a body of bare CRs
+# 07 bare CR line ends everywhere (ambiguous: the reading where CR is no
+# line end cannot be scanned; issue 14), and a body of bare CRs (Clean: a
+# bare CR inside data changes no structure)
 printf 'From: a@example.com\rSubject: bare CR\rContent-Type: multipart/mixed; boundary="C"\r\r--C\rContent-Type: text/plain\r\rtext\r--C--\r' > "$M/07-barecr"
 hdr "$M/08-barecr-body" 'Content-Type: text/plain'
 awk 'BEGIN { for (i = 0; i < 50000; i++) printf "line %d\r", i }' >> "$M/08-barecr-body"
@@ -246,6 +248,7 @@ expect() {
 		else
 			tag=$detail	# a limit is tagged with its kind: "limit KIND: REASON"
 			[ "$verdict" != limit ] || tag="limit $(printf '%s\n' "$line" | sed -n 's/.* limit=\([a-z]*\) .*/\1/p'): $detail"
+			[ "$verdict" != ambiguous ] || tag="ambiguous: $detail"
 			grep -qF "header: X-Virus-Status: Unscanned ($tag)" "$out" || bad="$bad not tagged Unscanned ($tag);"
 		fi
 		grep -q '^header: X-Virus-Scanned: clamshim ' "$out" || bad="$bad no X-Virus-Scanned;" ;;
@@ -265,7 +268,7 @@ expect	04-longheader		clean		accept
 expect	05-nul			infected	reject	'^Eicar-Test-Signature'
 expect	06-nulheader		clean		accept
 expect	06b-nul-marker		infected	reject	'^Clamshim\.Test\.AfterNul'
-expect	07-barecr		clean		accept
+expect	07-barecr		ambiguous	accept	'^bare CR line ends$'
 expect	08-barecr-body		clean		accept
 expect	09-broken-enc		clean		accept
 expect	09b-broken-enc-eicar	infected	reject	'^Eicar-Test-Signature'

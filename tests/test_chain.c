@@ -10,7 +10,10 @@
  *	scanner is asked (and not at exactly max_size), the "unavailable
  *	since" clock of fail_open_after, instances kept across
  *	chain_configure(). Each row also checks how many scans each backend
- *	was asked.
+ *	was asked. A clean message's other MIME readings: none and no
+ *	second scan for a well-formed one, each reading through the same
+ *	scanners in the same order, infected in a reading decides,
+ *	ambiguous where no reading can be built.
  */
 #include "config.h"
 
@@ -285,6 +288,71 @@ test_instances_kept(void **state)
 	conf_unref(c);
 }
 
+/* spooled - a finished spool holding text */
+static struct spool *
+spooled(const struct fix *f, const char *text)
+{
+	struct spool *sp = spool_new(f->dir, 1 << 20, 0);
+	char	err[128];
+
+	assert_int_equal(spool_write(sp, text, strlen(text), err, sizeof(err)), 0);
+	assert_int_equal(spool_finish(sp, err, sizeof(err)), 0);
+	return sp;
+}
+
+/* test_mime_readings - a clean message's other MIME readings go through the same chain */
+static void
+test_mime_readings(void **state)
+{
+	static const struct {
+		const char *msg;
+		enum scan_result clamd;		/* what the second scanner answers */
+		enum scan_result want;
+		unsigned long emb, cd;		/* scans each backend was asked */
+	} mrows[] = {
+		/* well formed: one scan, nothing more */
+		{"Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\n\r\nx\r\n--b--\r\n",
+		 SCAN_CLEAN, SCAN_CLEAN, 1, 1},
+		/* declared boundary unused: the reading goes the same way, unavailable then clamd */
+		{"Content-Type: multipart/mixed; boundary=\"D\"\r\n\r\n--U\r\n\r\nx\r\n--U--\r\n",
+		 SCAN_CLEAN, SCAN_CLEAN, 2, 2},
+		{"Content-Type: multipart/mixed; boundary=\"D\"\r\n\r\n--U\r\n\r\nx\r\n--U--\r\n",
+		 SCAN_INFECTED, SCAN_INFECTED, 1, 1},
+		/* no reading can be built: ambiguous */
+		{"Content-Type: message/partial; id=\"x\"; number=1; total=2\r\n\r\nx\r\n",
+		 SCAN_CLEAN, SCAN_AMBIGUOUS, 1, 1},
+	};
+	struct fix *f = *state;
+	struct conf *c = load(f, "\"embedded\", \"clamd\"", NULL);
+	size_t	i;
+	char	err[256];
+
+	for (i = 0; i < sizeof(mrows) / sizeof(mrows[0]); i++) {
+		struct chain *ch = chain_new(&test_backends);
+		struct spool *sp = spooled(f, mrows[i].msg);
+		struct scan_verdict v;
+
+		assert_int_equal(chain_configure(ch, c, err, sizeof(err)), 0);
+		script(ch, EMB, SCAN_UNAVAILABLE, "down");
+		script(ch, CONF_SCANNER_CLAMD, SCAN_CLEAN, NULL);
+		if (mrows[i].clamd == SCAN_INFECTED) {	/* clean first, infected for the reading */
+			chain_scan(ch, c, sp, &v);
+			script(ch, CONF_SCANNER_CLAMD, SCAN_INFECTED, "Test.Reading");
+		}
+		chain_scan(ch, c, sp, &v);
+		print_message("mime row %zu: %s (%s), asked %lu/%lu\n", i, scan_result_name(v.result),
+			      v.name, asked(ch, EMB), asked(ch, CONF_SCANNER_CLAMD));
+		assert_int_equal(v.result, mrows[i].want);
+		if (mrows[i].clamd != SCAN_INFECTED) {
+			assert_int_equal(asked(ch, EMB), mrows[i].emb);
+			assert_int_equal(asked(ch, CONF_SCANNER_CLAMD), mrows[i].cd);
+		}
+		spool_free(sp);
+		chain_free(ch);
+	}
+	conf_unref(c);
+}
+
 int
 main(void)
 {
@@ -292,6 +360,7 @@ main(void)
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_unavailable_clock),
 		cmocka_unit_test(test_instances_kept),
+		cmocka_unit_test(test_mime_readings),
 	};
 
 	log_set(LOG_LEVEL_ERROR, -1);

@@ -215,6 +215,7 @@ check_defaults(const struct conf *c)
 	assert_int_equal(c->policy.on_limit_kind[SCAN_LIMIT_NESTING].set, 1);
 	assert_int_equal(c->policy.on_limit_kind[SCAN_LIMIT_NESTING].action, POLICY_REJECT);
 	assert_int_equal(c->policy.on_error, POLICY_TEMPFAIL);
+	assert_int_equal(c->policy.on_ambiguous, POLICY_TAG);
 	assert_int_equal(c->policy.max_size, 50 * 1024 * 1024);
 	assert_string_equal(c->policy.reject_message, "Virus found: %v");
 	assert_string_equal(c->policy.tempfail_message, "Virus scanner unavailable, try again later");
@@ -357,6 +358,7 @@ static const char good_conf[] =
 	"  on_limit_time = \"\"\n"
 	"  on_limit_nesting = \"tempfail\"\n"
 	"  on_error = \"quarantine\"\n"
+	"  on_ambiguous = \"reject\"\n"
 	"  max_size = \"0\"\n"
 	"  reject_message = \"Rejected: %v\"\n"
 	"  tempfail_message = 'Try later'\n"
@@ -467,6 +469,7 @@ test_good_file(void **state)
 		assert_int_equal(c->policy.on_limit_kind[SCAN_LIMIT_NESTING].set, 1);
 		assert_int_equal(c->policy.on_limit_kind[SCAN_LIMIT_NESTING].action, POLICY_TEMPFAIL);
 		assert_int_equal(c->policy.on_error, POLICY_QUARANTINE);
+		assert_int_equal(c->policy.on_ambiguous, POLICY_REJECT);
 		assert_int_equal(c->policy.max_size, 0);
 		assert_string_equal(c->policy.reject_message, "Rejected: %v");
 		assert_string_equal(c->policy.tempfail_message, "Try later");
@@ -792,6 +795,7 @@ test_bad_values(void **state)
 		{"policy { on_limit_size = \"on_limit\" }\n", 1, "policy.on_limit_size"},
 		{"policy { on_error = \"discard\" }\n", 1, "policy.on_error: \"discard\""},
 		{"policy { on_error = \"tag\" }\n", 1, "policy.on_error"},
+		{"policy { on_ambiguous = \"accept\" }\n", 1, "policy.on_ambiguous"},
 		{"clamd { servers = {\"tcp:::1:3310\"} }\n", 1, "must be in brackets"},
 		{"clamd { servers = {\"tcp:localhost\"} }\n", 1, "tcp:localhost: expected tcp:HOST:PORT"},
 		{"clamd { servers = {\"tcp:localhost:0\"} }\n", 1, "port must be 1..65535"},
@@ -1350,7 +1354,8 @@ test_option_names(void **state)
 		"clamd.limits_unreported_ok",
 		"policy.on_infected", "policy.on_unavailable", "policy.fail_open_after",
 		"policy.on_limit", "policy.on_limit_size", "policy.on_limit_files",
-		"policy.on_limit_time", "policy.on_limit_nesting", "policy.on_error", "policy.max_size",
+		"policy.on_limit_time", "policy.on_limit_nesting", "policy.on_error", "policy.on_ambiguous",
+		"policy.max_size",
 		"policy.reject_message", "policy.tempfail_message",
 		"policy.skip_authenticated", "headers.add", "headers.strip_incoming", "headers.hostname",
 		"alert.command", "alert.min_interval", "alert.virus_command", "alert.virus_max_running",

@@ -43,6 +43,7 @@ conf_invalid(struct policy_conf *pc)
 	pc->on_unavailable = (enum policy_action) BAD_HIGH;
 	pc->on_limit = (enum policy_action) BAD_HIGH;
 	pc->on_error = (enum policy_action) BAD_HIGH;
+	pc->on_ambiguous = (enum policy_action) BAD_HIGH;
 	pc->fail_open_after_ms = 0;
 	pc->reject_message = "Virus found: %v";
 	pc->tempfail_message = "Virus scanner unavailable, try again later";
@@ -122,6 +123,15 @@ static const struct cell cells[] = {
 	{SCAN_ERROR, H, 0, 0, T, 0, 0},		/* not allowed */
 	{SCAN_ERROR, BAD_HIGH, 0, 0, T, 0, 0},
 	{SCAN_ERROR, BAD_LOW, 0, 0, T, 0, 0},
+	/* ambiguous: tag|reject|tempfail; tag is accept, tagged */
+	{SCAN_AMBIGUOUS, G, 0, 0, A, 1, 0},
+	{SCAN_AMBIGUOUS, R, 0, 0, R, 0, 0},
+	{SCAN_AMBIGUOUS, T, 0, 0, T, 0, 0},
+	{SCAN_AMBIGUOUS, A, 0, 0, T, 0, 0},	/* not allowed */
+	{SCAN_AMBIGUOUS, D, 0, 0, T, 0, 0},	/* not allowed */
+	{SCAN_AMBIGUOUS, Q, 0, 0, T, 0, 0},	/* not allowed */
+	{SCAN_AMBIGUOUS, BAD_HIGH, 0, 0, T, 0, 0},
+	{SCAN_AMBIGUOUS, BAD_LOW, 0, 0, T, 0, 0},
 
 	/* fail_open_after: just below, equal, above; 0 and negative = never */
 	{SCAN_UNAVAILABLE, T, 30000, 29999, T, 0, 0},
@@ -165,6 +175,9 @@ cell_conf(const struct cell *c, struct policy_conf *pc)
 		break;
 	case SCAN_ERROR:
 		pc->on_error = (enum policy_action) c->value;
+		break;
+	case SCAN_AMBIGUOUS:
+		pc->on_ambiguous = (enum policy_action) c->value;
 		break;
 	default:
 		break;
