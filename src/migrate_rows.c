@@ -212,7 +212,7 @@ migrate_h_mode(struct migrate *m, const struct migrate_row *r, const struct migr
 		migrate_drop(m, e, "not an octal mode");
 		return;
 	}
-	snprintf(v, sizeof(v), "%s%s", e->value[0] == '0' && n == 4 ? "" : "0", e->value);
+	snprintf(v, sizeof(v), "%s%.4s", e->value[0] == '0' && n == 4 ? "" : "0", e->value);
 	if (cr != NULL && conf_type_parse(cr, v, NULL, err, sizeof(err)) < 0) {
 		migrate_put(m, e, r->sect, r->key, "\"0660\"", 0);
 		migrate_drop(m, e, "clamshim's socket_mode %s; written as \"0660\": "
