@@ -16,26 +16,20 @@
 # this one test. clamshim's lines name the class (class=NAME).
 # Needs root (a Postfix queue is set up as root); skips (77) without it.
 . "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
+. "$top_srcdir/tests/postfix-lib.sh"
 t_need "$CLAMSHIM" "$SIGTOOL" "$CLAMD" perl postfix postconf smtp-sink swaks ss setpriv script
 [ "$(id -u)" = 0 ] || t_skip "a private Postfix instance must be started as root"
 id postfix >/dev/null 2>&1 || t_skip "no postfix user on this machine"
 t_setup
 CONTRIB=$top_srcdir/contrib/postfix-main.cf
-UNIT=$top_srcdir/contrib/clamshim.service.in
-DROPIN=$top_srcdir/contrib/clamshim-postfix.conf
-SVC_USER=$(sed -n 's/^User=//p' "$UNIT")
-SVC_GROUP=$(sed -n 's/^Group=//p' "$DROPIN")
-id "$SVC_USER" >/dev/null 2>&1 || t_skip "no user $SVC_USER (User= of the unit) on this machine"
-getent group "$SVC_GROUP" >/dev/null || t_fail "no group $SVC_GROUP"
+pf_svc_identity
 fails=0
-mkdir -p "$T/run" "$T/sink" "$T/mx/etc" "$T/mx/queue" "$T/mx/data"
+mkdir -p "$T/run" "$T/sink"
 chown "$SVC_USER:$SVC_GROUP" "$T/run"
 chown nobody "$T/sink"
-chown postfix "$T/mx/data"
 t_mkdb "$T/db"
 SOCK=$T/run/clamshim.sock
 
-listening() { ss -Htln "sport = :$1" | grep -q .; }
 sink_count() { ls "$T/sink" 2>/dev/null | wc -l; }
 sink_has() { [ "$(sink_count)" -ge "$1" ]; }
 # sink_file SUBJECT -- the delivered message with this subject
@@ -58,68 +52,21 @@ send() {
 
 SINK_PORT=$(t_free_port)
 t_bg smtp-sink -u nobody -d "$T/sink/m." "127.0.0.1:$SINK_PORT" 100
-t_wait_for 60 listening "$SINK_PORT" || t_fail "smtp-sink does not listen"
+t_wait_for 60 pf_listening "$SINK_PORT" || t_fail "smtp-sink does not listen"
 MX_PORT=$(t_free_port)
 SUB_PORT=$(t_free_port)
 while [ "$SUB_PORT" = "$MX_PORT" ] || [ "$SUB_PORT" = "$SINK_PORT" ]; do SUB_PORT=$(t_free_port); done
 
-cat > "$T/mx/etc/main.cf" <<EOF
-compatibility_level = 3.6
-queue_directory = $T/mx/queue
-data_directory = $T/mx/data
-mail_owner = postfix
-setgid_group = postdrop
-maillog_file = $T/mx/maillog
-maillog_file_prefixes = $T
-myhostname = mx.clamshim.test
-mydomain = clamshim.test
-mydestination =
-local_recipient_maps =
-alias_maps =
-alias_database =
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
-smtpd_relay_restrictions = permit_mynetworks, reject
-relayhost = [127.0.0.1]:$SINK_PORT
-smtp_dns_support_level = disabled
-smtpd_peername_lookup = no
-in_flow_delay = 0
-biff = no
-maximal_queue_lifetime = 1h
-queue_run_delay = 1h
-$(grep -v '^#' "$CONTRIB" | grep . | sed "s|unix:/run/clamshim/clamshim.sock|unix:$SOCK|")
-EOF
-cat > "$T/mx/etc/master.cf" <<EOF
-127.0.0.1:$MX_PORT inet n - n - - smtpd
+# port 25's stand-in, and a submission port (Postfix's usual milter_macro_daemon_name)
+pf_milter_lines "$SOCK" | pf_make mx "$MX_PORT" "$SINK_PORT"
+pf_master_add mx <<EOF
 127.0.0.1:$SUB_PORT inet n - n - - smtpd
   -o milter_macro_daemon_name=ORIGINATING
-pickup    unix  n - n 60 1 pickup
-cleanup   unix  n - n -  0 cleanup
-qmgr      unix  n - n 300 1 qmgr
-rewrite   unix  - - n -  - trivial-rewrite
-bounce    unix  - - n -  0 bounce
-defer     unix  - - n -  0 bounce
-trace     unix  - - n -  0 bounce
-verify    unix  - - n -  1 verify
-flush     unix  n - n 1000? 0 flush
-proxymap  unix  - - n -  - proxymap
-smtp      unix  - - n -  - smtp
-relay     unix  - - n -  - smtp
-showq     unix  n - n -  - showq
-error     unix  - - n -  - error
-retry     unix  - - n -  - error
-discard   unix  - - n -  - discard
-anvil     unix  - - n -  1 anvil
-scache    unix  - - n -  1 scache
-postlog   unix-dgram n - n - 1 postlogd
 EOF
 grep -q "^smtpd_milters = unix:$SOCK\$" "$T/mx/etc/main.cf" || t_fail "no smtpd_milters line from $CONTRIB"
-trap 'postfix -c "$T/mx/etc" stop >/dev/null 2>&1; t_cleanup' EXIT
-script -qec "postfix -c $T/mx/etc start" /dev/null > "$T/mx.start" 2>&1 ||
-	{ cat "$T/mx.start" "$T/mx/maillog" 2>/dev/null >&2; t_fail "postfix did not start"; }
-t_wait_for 60 listening "$MX_PORT" || t_fail "postfix does not listen on 127.0.0.1:$MX_PORT"
-t_wait_for 60 listening "$SUB_PORT" || t_fail "postfix does not listen on 127.0.0.1:$SUB_PORT"
+trap 'pf_stop_all; t_cleanup' EXIT
+pf_start mx "$MX_PORT"
+t_wait_for 60 pf_listening "$SUB_PORT" || t_fail "postfix does not listen on 127.0.0.1:$SUB_PORT"
 
 # clamd, reachable by clamshim's user; clamshim with the clamd chain and the classes
 t_clamd_conf "$T/clamd" <<EOF

@@ -19,12 +19,7 @@ t_need "$CLAMSHIM" "$SIGTOOL" perl postfix postconf postqueue postcat smtp-sink 
 [ "$(id -u)" = 0 ] || t_skip "a private Postfix instance must be started as root"
 id postfix >/dev/null 2>&1 || t_skip "no postfix user on this machine"
 t_setup
-UNIT=$top_srcdir/contrib/clamshim.service.in
-DROPIN=$top_srcdir/contrib/clamshim-postfix.conf
-SVC_USER=$(sed -n 's/^User=//p' "$UNIT")
-SVC_GROUP=$(sed -n 's/^Group=//p' "$DROPIN")
-id "$SVC_USER" >/dev/null 2>&1 || t_skip "no user $SVC_USER (User= of the unit) on this machine"
-getent group "$SVC_GROUP" >/dev/null || t_fail "no group $SVC_GROUP"
+pf_svc_identity
 NCLEAN=20
 NEICAR=2
 NHELD=$((NCLEAN + NEICAR))

@@ -64,6 +64,10 @@ postlog   unix-dgram n - n - 1 postlogd
 EOC
 }
 
+# pf_master_add NAME [master.cf lines on stdin] -- more services for an instance
+# made by pf_make (e.g. a second smtpd port with its own -o options)
+pf_master_add() { cat >> "$T/$1/etc/master.cf"; }
+
 PF_STARTED=
 # pf_listening PORT -- 0 when something listens on 127.0.0.1:PORT
 pf_listening() { ss -Htln "sport = :$1" | grep -q .; }
@@ -89,4 +93,16 @@ pf_settled() { pf_queue_is "$1" incoming 0 && pf_queue_is "$1" active 0 && pf_qu
 pf_milter_lines() {
 	grep -v '^#' "$top_srcdir/contrib/postfix-main.cf" | grep . |
 		sed "s|unix:/run/clamshim/clamshim.sock|unix:$1|"
+}
+# pf_svc_identity -- the identity systemd gives the daemon: sets UNIT, DROPIN,
+# SVC_USER (User= of contrib/clamshim.service.in) and SVC_GROUP (Group= of the
+# Postfix drop-in contrib/clamshim-postfix.conf); skips without that user
+pf_svc_identity() {
+	UNIT=$top_srcdir/contrib/clamshim.service.in
+	DROPIN=$top_srcdir/contrib/clamshim-postfix.conf
+	for f in "$UNIT" "$DROPIN"; do [ -r "$f" ] || t_fail "missing $f"; done
+	SVC_USER=$(sed -n 's/^User=//p' "$UNIT")
+	SVC_GROUP=$(sed -n 's/^Group=//p' "$DROPIN")
+	id "$SVC_USER" >/dev/null 2>&1 || t_skip "no user $SVC_USER (User= of the unit) on this machine"
+	getent group "$SVC_GROUP" >/dev/null || t_fail "no group $SVC_GROUP"
 }

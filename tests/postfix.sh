@@ -22,20 +22,16 @@
 # (User=clamav, Group=postfix): the 0660 socket must be usable by smtpd.
 # Needs root (a Postfix queue is set up as root); skips (77) without it.
 . "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
+. "$top_srcdir/tests/postfix-lib.sh"
 t_need "$CLAMSHIM" "$SIGTOOL" "$CLAMD" perl postfix postconf postqueue postsuper smtp-sink swaks ss setpriv
 [ "$(id -u)" = 0 ] || t_skip "a private Postfix instance must be started as root"
 id postfix >/dev/null 2>&1 || t_skip "no postfix user on this machine"
 t_setup
 CONTRIB=$top_srcdir/contrib/postfix-main.cf
-UNIT=$top_srcdir/contrib/clamshim.service.in
-DROPIN=$top_srcdir/contrib/clamshim-postfix.conf
-for f in "$CONTRIB" "$UNIT" "$DROPIN"; do [ -r "$f" ] || t_fail "missing $f"; done
+[ -r "$CONTRIB" ] || t_fail "missing $CONTRIB"
 # the identity systemd gives the daemon: User= of the unit, Group= of the
 # Postfix drop-in (supplementary groups: the user's own, as SupplementaryGroups=)
-SVC_USER=$(sed -n 's/^User=//p' "$UNIT")
-SVC_GROUP=$(sed -n 's/^Group=//p' "$DROPIN")
-id "$SVC_USER" >/dev/null 2>&1 || t_skip "no user $SVC_USER (User= of the unit) on this machine"
-getent group "$SVC_GROUP" >/dev/null || t_fail "no group $SVC_GROUP"
+pf_svc_identity
 fails=0
 
 # $T/run plays RuntimeDirectory=: owned by the service's user and group
@@ -44,90 +40,6 @@ chown "$SVC_USER:$SVC_GROUP" "$T/run"
 t_mkdb "$T/db"
 SOCK=$T/run/clamshim.sock
 
-# pf_make NAME PORT RELAYPORT [main.cf lines on stdin] -- a private instance
-pf_make() {
-	d=$T/$1
-	mkdir -p "$d/etc" "$d/queue" "$d/data"
-	chown postfix "$d/data"
-	cat > "$d/etc/main.cf" <<EOF
-compatibility_level = 3.6
-queue_directory = $d/queue
-data_directory = $d/data
-mail_owner = postfix
-setgid_group = postdrop
-maillog_file = $d/maillog
-maillog_file_prefixes = $T
-myhostname = $1.clamshim.test
-mydomain = clamshim.test
-myorigin = \$myhostname
-mydestination =
-local_recipient_maps =
-alias_maps =
-alias_database =
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
-smtpd_relay_restrictions = permit_mynetworks, reject
-relayhost = [127.0.0.1]:$3
-smtp_dns_support_level = disabled
-smtpd_peername_lookup = no
-in_flow_delay = 0
-biff = no
-smtp_connect_timeout = 5s
-maximal_queue_lifetime = 1h
-bounce_queue_lifetime = 1h
-minimal_backoff_time = 1h
-maximal_backoff_time = 1h
-queue_run_delay = 1h
-EOF
-	cat >> "$d/etc/main.cf"
-	cat > "$d/etc/master.cf" <<EOF
-127.0.0.1:$2 inet n - n - - smtpd
-pickup    unix  n - n 60 1 pickup
-cleanup   unix  n - n -  0 cleanup
-qmgr      unix  n - n 300 1 qmgr
-rewrite   unix  - - n -  - trivial-rewrite
-bounce    unix  - - n -  0 bounce
-defer     unix  - - n -  0 bounce
-trace     unix  - - n -  0 bounce
-verify    unix  - - n -  1 verify
-flush     unix  n - n 1000? 0 flush
-proxymap  unix  - - n -  - proxymap
-smtp      unix  - - n -  - smtp
-relay     unix  - - n -  - smtp
-showq     unix  n - n -  - showq
-error     unix  - - n -  - error
-retry     unix  - - n -  - error
-discard   unix  - - n -  - discard
-anvil     unix  - - n -  1 anvil
-scache    unix  - - n -  1 scache
-postlog   unix-dgram n - n - 1 postlogd
-EOF
-}
-
-# pf_start NAME PORT -- start it and wait for its smtpd port
-pf_start() {
-	script -qec "postfix -c $T/$1/etc start" /dev/null > "$T/$1.start" 2>&1 ||
-		{ cat "$T/$1.start" "$T/$1/maillog" 2>/dev/null >&2; t_fail "postfix $1 did not start"; }
-	PF_STARTED="$PF_STARTED $1"
-	t_wait_for 60 pf_listening "$2" || t_fail "postfix $1 does not listen on 127.0.0.1:$2"
-}
-pf_listening() { ss -Htln "sport = :$1" | grep -q .; }
-PF_STARTED=
-
-# pf_stop_all -- stop the instances this test started (postfix stop waits)
-pf_stop_all() {
-	for inst in $PF_STARTED; do postfix -c "$T/$inst/etc" stop >/dev/null 2>&1; done
-	PF_STARTED=
-}
-
-# queue_count NAME QUEUE -- number of messages in one of an instance's queues
-queue_count() { find "$T/$1/queue/$2" -type f 2>/dev/null | wc -l; }
-# queue_is NAME QUEUE N -- 0 when that queue holds exactly N messages (a t_wait_for condition)
-queue_is() { [ "$(queue_count "$1" "$2")" -eq "$3" ]; }
-# pf_settled NAME -- 0 when nothing of the instance is on its way (incoming, active,
-# deferred empty): whatever it will deliver without a flush, it has delivered
-pf_settled() { queue_is "$1" incoming 0 && queue_is "$1" active 0 && queue_is "$1" deferred 0; }
 sink_count() { ls "$T/sink" 2>/dev/null | wc -l; }
 sink_has() { [ "$(sink_count)" -ge "$1" ]; }
 
@@ -165,7 +77,7 @@ expect_file() {	# expect_file FILE REGEX WHAT
 # the milter lines of the contrib file, with our socket
 grep -q '^smtpd_milters *= *unix:/run/clamshim/clamshim.sock$' "$CONTRIB" ||
 	t_fail "$CONTRIB: no smtpd_milters line with the documented socket"
-MILTER_LINES=$(grep -v '^#' "$CONTRIB" | grep . | sed "s|unix:/run/clamshim/clamshim.sock|unix:$SOCK|")
+MILTER_LINES=$(pf_milter_lines "$SOCK")
 # the chrooted variant: a commented smtpd_milters line, path relative to the chroot
 CHROOT_LINE=$(sed -n 's|^#\(smtpd_milters = unix:/.*\)$|\1|p' "$CONTRIB")
 CHROOT_SOCK=${CHROOT_LINE#smtpd_milters = unix:}
@@ -221,8 +133,8 @@ expect_file "$T/defer.out" '^<- +250 .*queued as' "defer: upstream accepted the 
 expect_log up 'status=deferred \(host 127\.0\.0\.1\[127\.0\.0\.1\] said: 451 4\.7\.1 Virus scanner unavailable, try again later' \
 	"defer: mx answered 451 4.7.1 and upstream deferred the message"
 expect_log mx 'milter-reject: END-OF-MESSAGE from [^:]*: 4\.7\.1 Virus scanner unavailable' "defer: mx logged the milter tempfail"
-t_wait_for 60 queue_is up deferred 1 && ok "defer: one message in upstream's deferred queue" ||
-	notok "defer: $(queue_count up deferred) messages in upstream's deferred queue"
+t_wait_for 60 pf_queue_is up deferred 1 && ok "defer: one message in upstream's deferred queue" ||
+	notok "defer: $(pf_queue_count up deferred) messages in upstream's deferred queue"
 postqueue -c "$T/up/etc" -p > "$T/defer.queue" 2>&1
 expect_file "$T/defer.queue" 'Virus scanner unavailable' "defer: postqueue -p shows why it waits"
 [ "$(sink_count)" -eq "$was" ] && ok "defer: nothing delivered while the scanner is down" || notok "defer: delivered while down"
@@ -257,8 +169,8 @@ expect_log mx 'milter-reject: END-OF-MESSAGE from localhost\[127\.0\.0\.1\]: 4\.
 t_wait_for 60 pf_settled mx || notok "local: mx has mail on its way although the scanner is down"
 [ "$(sink_count)" -eq "$was" ] && ok "local: nothing delivered while the scanner is down" || notok "local: delivered while down"
 expect_file "$T/local.out" '^sendmail exit 0$' "local: the sendmail command succeeded"
-t_wait_for 60 queue_is mx maildrop 1 && ok "local: the message waits in mx's maildrop" ||
-	notok "local: $(queue_count mx maildrop) messages in maildrop, wanted 1"
+t_wait_for 60 pf_queue_is mx maildrop 1 && ok "local: the message waits in mx's maildrop" ||
+	notok "local: $(pf_queue_count mx maildrop) messages in maildrop, wanted 1"
 t_mkdb "$T/late-db2"
 t_wait_for 60 grep -q 'embedded: loaded [0-9]* signatures' "$T/clamshim.log" ||
 	notok "local: the daemon did not load the new signatures"
@@ -267,7 +179,7 @@ postkick -c "$T/mx/etc" public pickup W
 t_wait_for 90 sink_has $((was + 1)) && ok "local: delivered after the scanner came back" || notok "local: not delivered"
 f=$(grep -l '^Subject: local while down' "$T/sink"/* 2>/dev/null | head -1)
 [ -n "$f" ] && expect_file "$f" '^X-Virus-Status: Clean$' "local: scanned: X-Virus-Status: Clean"
-t_wait_for 60 queue_is mx maildrop 0 && ok "local: maildrop is empty" || notok "local: maildrop still holds mail"
+t_wait_for 60 pf_queue_is mx maildrop 0 && ok "local: maildrop is empty" || notok "local: maildrop still holds mail"
 expect_log mx 'postfix/pickup\[[0-9]+\]: [0-9A-F]+: uid=0 from=<sender@clamshim.test>' "local: pickup took it up again"
 
 # ---- 3c. the clamd chain with clamd not running yet: deferred upstream, then
@@ -282,8 +194,8 @@ EOF
 was=$(sink_count)
 send "$UP_PORT" "$T/clamd-defer.out" --header "Subject: wait for clamd" --body "Deferred until clamd runs."
 expect_file "$T/clamd-defer.out" '^<- +250 .*queued as' "clamd: upstream accepted the message"
-t_wait_for 60 queue_is up deferred 1 && ok "clamd: one message in upstream's deferred queue" ||
-	notok "clamd: $(queue_count up deferred) messages in upstream's deferred queue"
+t_wait_for 60 pf_queue_is up deferred 1 && ok "clamd: one message in upstream's deferred queue" ||
+	notok "clamd: $(pf_queue_count up deferred) messages in upstream's deferred queue"
 expect_log up 'status=deferred \(host 127\.0\.0\.1\[127\.0\.0\.1\] said: 451 4\.7\.1 Virus scanner unavailable' \
 	"clamd: mx answered 451 4.7.1 while clamd is down"
 t_clamd_conf "$T/clamd" <<EOF
@@ -326,8 +238,8 @@ was=$(sink_count)
 send "$MX_PORT" "$T/hold.out" --header "Subject: hold me" --attach "$T/eicar.com"
 expect_file "$T/hold.out" '^<- +250 .*queued as' "quarantine: mx answers 250"
 expect_log mx 'milter triggers HOLD action' "quarantine: mx logged the HOLD"
-t_wait_for 60 queue_is mx hold 1 && ok "quarantine: one message in mx's hold queue" ||
-	notok "quarantine: $(queue_count mx hold) messages in the hold queue"
+t_wait_for 60 pf_queue_is mx hold 1 && ok "quarantine: one message in mx's hold queue" ||
+	notok "quarantine: $(pf_queue_count mx hold) messages in the hold queue"
 postqueue -c "$T/mx/etc" -p > "$T/hold.queue" 2>&1
 expect_file "$T/hold.queue" '^[0-9A-F]+!' "quarantine: postqueue -p marks it held (!)"
 t_wait_for 60 pf_settled mx || notok "quarantine: mx has mail on its way besides the held one"

@@ -23,6 +23,7 @@
 # message: all untouched.
 # Needs root (a Postfix queue is set up as root); skips (77) without it.
 . "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
+. "$top_srcdir/tests/postfix-lib.sh"
 : "${RELEASE:=$top_builddir/clamshim-release}"
 t_need "$CLAMSHIM" "$RELEASE" "$SIGTOOL" perl postfix postconf postqueue postsuper postcat \
 	smtp-sink swaks ss
@@ -32,7 +33,7 @@ t_setup
 fails=0
 t_mkdb "$T/db"
 mkdir -p "$T/nodb" "$T/held" "$T/bin" "$T/sink"
-PF=$T/pf
+PF=$T/mx
 
 # ---- Postfix's commands, as links; postsuper and sendmail wrapped
 REAL_CMD=$(postconf -d -h command_directory)
@@ -56,71 +57,22 @@ chmod 755 "$T/bin/postsuper" "$T/bin/sendmail"
 SINK_PORT=$(t_free_port)
 t_bg smtp-sink -u nobody -d "$T/sink/m." "127.0.0.1:$SINK_PORT" 100
 chown nobody "$T/sink"
-pf_listening() { ss -Htln "sport = :$1" | grep -q .; }
 t_wait_for 60 pf_listening "$SINK_PORT" || t_fail "smtp-sink does not listen"
 MX_PORT=$(t_free_port)
 while [ "$MX_PORT" = "$SINK_PORT" ]; do MX_PORT=$(t_free_port); done
 
-mkdir -p "$PF/etc" "$PF/queue" "$PF/data"
-chown postfix "$PF/data"
-cat > "$PF/etc/main.cf" <<EOF
-compatibility_level = 3.6
-queue_directory = $PF/queue
-data_directory = $PF/data
+# Postfix's commands from $T/bin; HOLD by header_checks
+pf_make mx "$MX_PORT" "$SINK_PORT" <<EOF
 command_directory = $T/bin
 sendmail_path = $T/bin/sendmail
-mail_owner = postfix
-setgid_group = postdrop
-maillog_file = $PF/maillog
-maillog_file_prefixes = $T
-myhostname = mx.clamshim.test
-mydomain = clamshim.test
-myorigin = \$myhostname
-mydestination =
-local_recipient_maps =
-alias_maps =
-alias_database =
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
-smtpd_relay_restrictions = permit_mynetworks, reject
-relayhost = [127.0.0.1]:$SINK_PORT
-smtp_dns_support_level = disabled
-smtpd_peername_lookup = no
-in_flow_delay = 0
-biff = no
 header_checks = regexp:$PF/etc/header_checks
 EOF
 cat > "$PF/etc/header_checks" <<EOF
 /^X-Clamshim-Hold:/ HOLD as clamshim would
 /^Subject: admin hold/ HOLD the administrator's
 EOF
-cat > "$PF/etc/master.cf" <<EOF
-127.0.0.1:$MX_PORT inet n - n - - smtpd
-pickup    unix  n - n 60 1 pickup
-cleanup   unix  n - n -  0 cleanup
-qmgr      unix  n - n 300 1 qmgr
-rewrite   unix  - - n -  - trivial-rewrite
-bounce    unix  - - n -  0 bounce
-defer     unix  - - n -  0 bounce
-trace     unix  - - n -  0 bounce
-verify    unix  - - n -  1 verify
-flush     unix  n - n 1000? 0 flush
-proxymap  unix  - - n -  - proxymap
-smtp      unix  - - n -  - smtp
-relay     unix  - - n -  - smtp
-showq     unix  n - n -  - showq
-error     unix  - - n -  - error
-retry     unix  - - n -  - error
-discard   unix  - - n -  - discard
-anvil     unix  - - n -  1 anvil
-scache    unix  - - n -  1 scache
-postlog   unix-dgram n - n - 1 postlogd
-EOF
-script -qec "postfix -c $PF/etc start" /dev/null > "$T/pf.start" 2>&1 ||
-	{ cat "$T/pf.start" "$PF/maillog" 2>/dev/null >&2; t_fail "postfix did not start"; }
-trap 'postfix -c "$PF/etc" stop >/dev/null 2>&1; t_cleanup' EXIT
-t_wait_for 60 pf_listening "$MX_PORT" || t_fail "postfix does not listen on 127.0.0.1:$MX_PORT"
+trap 'pf_stop_all; t_cleanup' EXIT
+pf_start mx "$MX_PORT"
 export MAIL_CONFIG="$PF/etc"
 
 hold_count() { find "$PF/queue/hold" -type f 2>/dev/null | wc -l; }
