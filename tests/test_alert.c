@@ -34,39 +34,12 @@
 
 #include "alert.h"
 #include "log.h"
-
-/* The fake clock. */
-struct fake_clock {
-	int64_t	mono;
-	time_t	wall;
-};
-
-/* fake_mono - the fake monotonic clock */
-static int64_t fake_mono(void *ctx) { return ((struct fake_clock *) ctx)->mono; }
-/* fake_wall - the fake wall clock */
-static time_t fake_wall(void *ctx) { return ((struct fake_clock *) ctx)->wall; }
-
-#define REC_MAX	64
-
-/* What the sink received. */
-struct recorder {
-	size_t	n;
-	struct alert_msg m[REC_MAX];
-};
-
-/* rec_sink - remember each event */
-static void rec_sink(void *ctx, const struct alert_msg *m)
-{
-	struct recorder *r = ctx;
-
-	if (r->n < REC_MAX)
-		r->m[r->n++] = *m;
-}
+#include "testutil.h"
 
 /* One test world: clock, recorder, machine. */
 struct world {
-	struct fake_clock clk;
-	struct recorder rec;
+	struct tu_clock clk;
+	struct tu_recorder rec;
 	struct alert *a;
 };
 
@@ -76,13 +49,13 @@ static struct world *world_new(int64_t min_interval_ms, int64_t grace_ms, int64_
 	struct world *w = calloc(1, sizeof(*w));
 	struct alert_settings set = {.command = "", .min_interval_ms = min_interval_ms,
 		.load_grace_ms = grace_ms, .max_db_age_ms = max_db_age_ms, .host = "testhost"};
-	struct alert_clock clock = {fake_mono, fake_wall, NULL};
+	struct alert_clock clock = {tu_clock_mono, tu_clock_wall, NULL};
 
 	assert_non_null(w);
 	w->clk.mono = 1000000;
 	w->clk.wall = 1700000000;
 	clock.ctx = &w->clk;
-	w->a = alert_new(&set, &clock, rec_sink, &w->rec);
+	w->a = alert_new(&set, &clock, tu_rec_sink, &w->rec);
 	return w;
 }
 
@@ -454,15 +427,16 @@ static int wait_file(const char *path, int ms)
 	return -1;
 }
 
+/* idle - 1 when the alert's runner has no command */
+static int idle(void *a)
+{
+	return alert_commands_running(a) == 0;
+}
+
 /* wait_idle - poll up to ms for the runner to have no command */
 static int wait_idle(struct alert *a, int ms)
 {
-	for (; ms > 0; ms -= 20) {
-		if (alert_commands_running(a) == 0)
-			return 0;
-		usleep(20000);
-	}
-	return -1;
+	return tu_poll(idle, a, ms);
 }
 
 /* test_runner_env - values only through the environment, never run as shell */
@@ -471,8 +445,6 @@ static void test_runner_env(void **state)
 	char	dir[] = "/tmp/test_alert.XXXXXX", cmd[1024], out[256], pwned[256], buf[2048];
 	struct alert_settings set = {0};
 	struct alert *a;
-	FILE   *fp;
-	size_t	n;
 
 	(void) state;
 	assert_non_null(mkdtemp(dir));
@@ -486,11 +458,7 @@ static void test_runner_env(void **state)
 		    "down: $(touch %s) `touch %s`; echo \"x\"\n", pwned, pwned);
 	assert_int_equal(wait_file(out, 5000), 0);
 	assert_int_equal(wait_idle(a, 5000), 0);
-	fp = fopen(out, "r");
-	assert_non_null(fp);
-	n = fread(buf, 1, sizeof(buf) - 1, fp);
-	buf[n] = 0;
-	fclose(fp);
+	tu_read_text(out, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "CLAMSHIM_EVENT=scanner-down\n"));
 	assert_non_null(strstr(buf, "CLAMSHIM_SCANNER=clamd\n"));
 	assert_non_null(strstr(buf, "CLAMSHIM_SERVER=tcp:127.0.0.1:3310\n"));
@@ -523,18 +491,6 @@ static void test_runner_timeout(void **state)
 	assert_int_equal(alert_commands_running(a), 1);
 	assert_int_equal(wait_idle(a, 8000), 0);	/* sleep 30 killed after 1.5 s, reaped */
 	alert_free(a);
-}
-
-/* read_text - a small file's text, NUL-terminated, into buf */
-static void read_text(const char *path, char *buf, size_t len)
-{
-	FILE   *fp = fopen(path, "r");
-	size_t	n;
-
-	assert_non_null(fp);
-	n = fread(buf, 1, len - 1, fp);
-	buf[n] = 0;
-	fclose(fp);
 }
 
 /*
@@ -580,7 +536,7 @@ static void test_runner_clean_start(void **state)
 	assert_int_equal(pthread_sigmask(SIG_SETMASK, &old_mask, NULL), 0);
 	assert_int_equal(sigaction(SIGPIPE, &old_pipe, NULL), 0);
 	close(leak);
-	read_text(out, buf, sizeof(buf));
+	tu_read_text(out, buf, sizeof(buf));
 	print_message("%s", buf);
 	assert_non_null(strstr(buf, "SigBlk:\t0000000000000000\n"));
 	assert_non_null(strstr(buf, "SigIgn:\t"));
@@ -676,7 +632,7 @@ static void test_virus(void **state)
 	alert_virus(a, &v);
 	assert_int_equal(wait_file(out, 5000), 0);
 	assert_int_equal(wait_idle(a, 5000), 0);
-	read_text(out, buf, sizeof(buf));
+	tu_read_text(out, buf, sizeof(buf));
 	snprintf(cmd, sizeof(cmd), "CLAMSHIM_ACTION=reject\nCLAMSHIM_CLASS=inbound\n"
 		 "CLAMSHIM_CLIENT_ADDR=192.0.2.1\nCLAMSHIM_CLIENT_NAME=client.example\n"
 		 "CLAMSHIM_EVENT=virus\nCLAMSHIM_HOST=mx1.example\nCLAMSHIM_QUEUE_ID=QV1\n"

@@ -35,6 +35,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "runfile.h"
+#include "testutil.h"
 
 #define NROWS(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -74,9 +75,7 @@ setup(void **state)
 
 	if (f == NULL)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "%s/test_daemon.XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(f->dir) == NULL)
+	if (tu_tempdir(f->dir, sizeof(f->dir), "test_daemon") != 0)
 		return -1;
 	snprintf(f->sock, sizeof(f->sock), "%s/s.sock", f->dir);
 	snprintf(f->pid, sizeof(f->pid), "%s/x.pid", f->dir);
@@ -89,11 +88,9 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	char	cmd[PATH_MAX + 16];
 
 	conf_unref(f->conf);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (tu_rmtree(f->dir) != 0)
 		return -1;
 	free(f);
 	return 0;

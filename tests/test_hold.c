@@ -30,12 +30,14 @@
 #include <cmocka.h>
 
 #include "hold.h"
+#include "testutil.h"
 
-/* One temp directory per test; the ledger is DIR/held. */
+/* One temp directory per test (dir first: tu_dir_free removes it); the ledger is DIR/held. */
 struct fixture {
 	char	dir[PATH_MAX];
 	char	held[PATH_MAX + 16];
 };
+_Static_assert(offsetof(struct fixture, dir) == 0, "tu_dir_free takes dir first");
 
 /* setup - a fresh temp directory with an empty held/ in it */
 static int
@@ -45,9 +47,7 @@ setup(void **state)
 
 	if (f == NULL)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "%s/test_hold.XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(f->dir) == NULL)
+	if (tu_tempdir(f->dir, sizeof(f->dir), "test_hold") != 0)
 		return -1;
 	snprintf(f->held, sizeof(f->held), "%s/held", f->dir);
 	if (mkdir(f->held, 0700) != 0)
@@ -60,14 +60,7 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	struct fixture *f = *state;
-	char	cmd[PATH_MAX + 32];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
-		return -1;
-	free(f);
-	return 0;
+	return tu_dir_free(*state);
 }
 
 /* put - a file DIR/held/name with text */
@@ -100,15 +93,9 @@ static void
 slurp(const struct fixture *f, const char *name, char *buf, size_t len)
 {
 	char	path[PATH_MAX + 128];
-	FILE   *fp;
-	size_t	n;
 
 	snprintf(path, sizeof(path), "%s/%s", f->held, name);
-	fp = fopen(path, "r");
-	assert_non_null(fp);
-	n = fread(buf, 1, len - 1, fp);
-	buf[n] = 0;
-	fclose(fp);
+	tu_read_text(path, buf, len);
 }
 
 #define T1	"0123456789abcdef0123456789abcdef"

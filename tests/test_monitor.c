@@ -46,44 +46,18 @@
 #include "log.h"
 #include "monitor.h"
 #include "status.h"
+#include "testutil.h"
 
-#define REC_MAX		64
 #define WAIT_MS		60000		/* bound of every wait; each takes far less */
 #define T0_MONO		1000000
 #define T0_WALL		1700000000
-
-/* The fake clock. */
-struct fake_clock {
-	int64_t	mono;
-	time_t	wall;
-};
-
-/* fake_mono - the fake monotonic clock */
-static int64_t fake_mono(void *ctx) { return ((struct fake_clock *) ctx)->mono; }
-/* fake_wall - the fake wall clock */
-static time_t fake_wall(void *ctx) { return ((struct fake_clock *) ctx)->wall; }
-
-/* What the sink received. */
-struct recorder {
-	size_t	n;
-	struct alert_msg m[REC_MAX];
-};
-
-/* rec_sink - remember each event */
-static void rec_sink(void *ctx, const struct alert_msg *m)
-{
-	struct recorder *r = ctx;
-
-	if (r->n < REC_MAX)
-		r->m[r->n++] = *m;
-}
 
 /* One test world: temp dir, clock, recorder, chain, monitor. */
 struct world {
 	char	dir[256];
 	char	status[300];
-	struct fake_clock clk;
-	struct recorder rec;
+	struct tu_clock clk;
+	struct tu_recorder rec;
 	struct chain *ch;
 	struct monitor *m;
 	size_t	seen;			/* events already looked at by events_since() */
@@ -120,9 +94,7 @@ static struct world *world_new(void)
 	struct world *w = calloc(1, sizeof(*w));
 
 	assert_non_null(w);
-	snprintf(w->dir, sizeof(w->dir), "%s/test_monitor.XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	assert_non_null(mkdtemp(w->dir));
+	assert_int_equal(tu_tempdir(w->dir, sizeof(w->dir), "test_monitor"), 0);
 	snprintf(w->status, sizeof(w->status), "%s/metrics.prom", w->dir);
 	w->clk.mono = T0_MONO;
 	w->clk.wall = T0_WALL;
@@ -133,8 +105,8 @@ static struct world *world_new(void)
 /* world_start - the monitor on conf (the world keeps no reference of its own) */
 static void world_start(struct world *w, struct conf *conf)
 {
-	struct alert_clock clock = {fake_mono, fake_wall, &w->clk};
-	struct monitor_hooks hooks = {&clock, rec_sink, &w->rec, NULL};
+	struct alert_clock clock = {tu_clock_mono, tu_clock_wall, &w->clk};
+	struct monitor_hooks hooks = {&clock, tu_rec_sink, &w->rec, NULL};
 
 	w->m = monitor_new(w->ch, conf, &hooks);
 	conf_unref(conf);
@@ -143,12 +115,9 @@ static void world_start(struct world *w, struct conf *conf)
 /* world_free - monitor, chain, temp dir */
 static void world_free(struct world *w)
 {
-	char	cmd[300];
-
 	monitor_stop(w->m);
 	chain_free(w->ch);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", w->dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(tu_rmtree(w->dir), 0);
 	free(w);
 }
 
@@ -459,9 +428,9 @@ static void test_embedded_recovers(void **state)
 static void test_held(void **state)
 {
 	struct world *w = world_new();
-	struct alert_clock clock = {fake_mono, fake_wall, &w->clk};
+	struct alert_clock clock = {tu_clock_mono, tu_clock_wall, &w->clk};
 	struct hold *h = hold_new();
-	struct monitor_hooks hooks = {&clock, rec_sink, &w->rec, h};
+	struct monitor_hooks hooks = {&clock, tu_rec_sink, &w->rec, h};
 	struct status_report r;
 	struct conf *conf;
 	char	held[300], err[256], from[400], to[420];

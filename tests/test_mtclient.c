@@ -29,6 +29,7 @@
 #include <cmocka.h>
 
 #include "mtclient.h"
+#include "testutil.h"
 
 #define ALLNO	0x3ffUL		/* NOCONNECT .. NODATA: only macros, EOM are sent */
 
@@ -57,22 +58,6 @@ static void put32(unsigned char *p, uint32_t v)
 	p[3] = (unsigned char) v;
 }
 
-/* readn - exactly n bytes; -1 on EOF */
-static int readn(int fd, void *buf, size_t n)
-{
-	unsigned char *p = buf;
-
-	while (n > 0) {
-		ssize_t	r = read(fd, p, n);
-
-		if (r <= 0)
-			return -1;
-		p += r;
-		n -= (size_t) r;
-	}
-	return 0;
-}
-
 /* fake_main - accept one connection and play the script */
 static void *fake_main(void *arg)
 {
@@ -85,10 +70,10 @@ static void *fake_main(void *arg)
 	for (;;) {
 		uint32_t len;
 
-		if (readn(fd, hdr, 5) < 0)
+		if (tu_readn(fd, hdr, 5) < 0)
 			break;
 		len = (uint32_t) hdr[0] << 24 | (uint32_t) hdr[1] << 16 | (uint32_t) hdr[2] << 8 | hdr[3];
-		if (len == 0 || len - 1 > sizeof(buf) || readn(fd, buf, len - 1) < 0)
+		if (len == 0 || len - 1 > sizeof(buf) || tu_readn(fd, buf, len - 1) < 0)
 			break;
 		if (f->ncmds < sizeof(f->cmds) - 1)
 			f->cmds[f->ncmds++] = (char) hdr[4];

@@ -31,15 +31,17 @@
 #include <cmocka.h>
 
 #include "runfile.h"
+#include "testutil.h"
 
 #define TARGET_TEXT	"root only\n"
 
-/* One temp directory per test. */
+/* One temp directory per test (dir first: tu_dir_free removes it). */
 struct fixture {
 	char	dir[PATH_MAX];
 	char	pid[PATH_MAX + 16];	/* DIR/x.pid */
 	char	target[PATH_MAX + 16];	/* DIR/target: what a link points to */
 };
+_Static_assert(offsetof(struct fixture, dir) == 0, "tu_dir_free takes dir first");
 
 /* setup - a fresh temp directory with a 0600 target file */
 static int
@@ -50,9 +52,7 @@ setup(void **state)
 
 	if (f == NULL)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "%s/test_runfile.XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(f->dir) == NULL)
+	if (tu_tempdir(f->dir, sizeof(f->dir), "test_runfile") != 0)
 		return -1;
 	snprintf(f->pid, sizeof(f->pid), "%s/x.pid", f->dir);
 	snprintf(f->target, sizeof(f->target), "%s/target", f->dir);
@@ -69,14 +69,7 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	struct fixture *f = *state;
-	char	cmd[PATH_MAX + 16];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
-		return -1;
-	free(f);
-	return 0;
+	return tu_dir_free(*state);
 }
 
 /* read_file - the first len-1 bytes of path into buf, "" when unreadable */

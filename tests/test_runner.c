@@ -27,32 +27,20 @@
 
 #include "log.h"
 #include "runner.h"
+#include "testutil.h"
 
 #define WAIT_MS	10000			/* bound of every wait; each takes far less */
+
+/* idle - 1 when the runner has nothing queued or running */
+static int idle(void *r)
+{
+	return runner_running(r) == 0;
+}
 
 /* wait_idle - poll up to WAIT_MS for the runner to have nothing queued or running */
 static int wait_idle(struct runner *r)
 {
-	int	ms;
-
-	for (ms = 0; ms < WAIT_MS; ms += 20) {
-		if (runner_running(r) == 0)
-			return 0;
-		usleep(20000);
-	}
-	return -1;
-}
-
-/* read_text - a small file's text, NUL-terminated, into buf */
-static void read_text(const char *path, char *buf, size_t len)
-{
-	FILE   *fp = fopen(path, "r");
-	size_t	n;
-
-	assert_non_null(fp);
-	n = fread(buf, 1, len - 1, fp);
-	buf[n] = 0;
-	fclose(fp);
+	return tu_poll(idle, r, WAIT_MS);
 }
 
 /* test_env - values only through the environment, printable; the strip prefix is left out */
@@ -84,7 +72,7 @@ static void test_env(void **state)
 	}
 	assert_int_equal(wait_idle(r), 0);
 	runner_free(r);
-	read_text(out, buf, sizeof(buf));
+	tu_read_text(out, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "TEST_RUNNER_A=a?b?c?? d\n"));
 	snprintf(want, sizeof(want), "TEST_RUNNER_B=%s\n", hostile);
 	assert_non_null(strstr(buf, want));
@@ -116,7 +104,7 @@ static void test_order(void **state)
 	assert_int_equal(wait_idle(r), 0);
 	assert_int_equal(runner_dropped(r), 0);
 	runner_free(r);
-	read_text(out, buf, sizeof(buf));
+	tu_read_text(out, buf, sizeof(buf));
 	assert_string_equal(buf, "1\n2\n3\n4\n");
 	unlink(out);
 	rmdir(dir);
@@ -169,7 +157,7 @@ static void test_max_running(void **state)
 			break;
 		usleep(20000);
 	}
-	read_text(out, buf, sizeof(buf));
+	tu_read_text(out, buf, sizeof(buf));
 	assert_string_equal(buf, "x\nx\nx\n");
 	assert_int_equal(wait_idle(r), 0);
 	runner_submit(r, "capped", "true", NULL, 0);	/* room again */

@@ -32,6 +32,7 @@
 
 #include "log.h"
 #include "selfcheck.h"
+#include "testutil.h"
 #include "util.h"
 
 #define WAIT_MS		60000		/* bound of every wait; each takes far less */
@@ -126,22 +127,6 @@ struct fake {
 	size_t	nheld;
 };
 
-/* readn - read exactly n bytes; 0 ok */
-static int readn(int fd, void *buf, size_t n)
-{
-	char   *p = buf;
-
-	while (n > 0) {
-		ssize_t	r = read(fd, p, n);
-
-		if (r <= 0)
-			return -1;
-		p += r;
-		n -= (size_t) r;
-	}
-	return 0;
-}
-
 /* fake_main - accept connections until stopped; answer OPTNEG when asked to */
 static void *fake_main(void *arg)
 {
@@ -160,7 +145,7 @@ static void *fake_main(void *arg)
 			__atomic_add_fetch(&f->nheld, 1, __ATOMIC_SEQ_CST);
 			continue;
 		}
-		if (f->answer && readn(fd, buf, sizeof(buf)) == 0 && buf[4] == 'O')
+		if (f->answer && tu_readn(fd, buf, sizeof(buf)) == 0 && buf[4] == 'O')
 			(void) !write(fd, optneg, sizeof(optneg));
 		close(fd);
 	}
