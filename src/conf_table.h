@@ -9,8 +9,8 @@
  *	struct conf_load, conf_problem()
  * DESCRIPTION
  *	Shared by the files of the conf module only (conf.c, conf_options.c,
- *	conf_types.c, conf_units.c, conf_scan.c) and by its unit test; other
- *	modules use conf.h.
+ *	conf_types.c, conf_units.c, conf_check.c, conf_scan.c) and by its unit
+ *	test; other modules use conf.h.
  *
  *	An option is one struct conf_row: its name, its type (which says how
  *	a value is checked, converted and freed), its default as a file
@@ -169,6 +169,10 @@ struct conf_load {
 	size_t	ntitled;
 };
 
+/* conf_line_of - line where a full option name was last set, 0 = default (conf.c) */
+int	conf_line_of(const struct conf_load *lc, const char *full);
+/* conf_titled_line - line of the i-th section of titled row r in the file, 0 if not known (conf.c) */
+int	conf_titled_line(const struct conf_load *lc, const struct conf_row *r, unsigned i);
 /* conf_problem - note one problem of the load at line (0 = none) */
 void	conf_problem(struct conf_load *lc, enum conf_severity sev, int line, const char *fmt, ...)
 	LOG_PRINTF(4, 5);
