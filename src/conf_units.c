@@ -111,75 +111,74 @@ conf_parse_size(const char *s, uint64_t *bytes)
 	return 0;
 }
 
+/* The names of each enum, by value. */
+static const char *const conf_mta_names[CONF_MTA_COUNT] = {
+	[CONF_MTA_POSTFIX] = "postfix", [CONF_MTA_SENDMAIL] = "sendmail",
+};
+static const char *const conf_scanner_names[CONF_SCANNER_COUNT] = {
+	[CONF_SCANNER_EMBEDDED] = "embedded", [CONF_SCANNER_CLAMD] = "clamd",
+};
+static const char *const conf_log_addresses_names[CONF_LOG_ADDRESSES_COUNT] = {
+	"none", "infected", "all",
+};
+
+/* conf_name_of - names[v] of count names, "unknown" past them */
+static const char *
+conf_name_of(const char *const *names, unsigned count, unsigned v)
+{
+	return v < count ? names[v] : "unknown";
+}
+
+/* conf_name_index - the value whose name in names (count of them) is name; -1 if none */
+static int
+conf_name_index(const char *const *names, unsigned count, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < count; i++)
+		if (strcmp(name, names[i]) == 0)
+			return (int) i;
+	return -1;
+}
+
 /* conf_mta_name - "postfix", "sendmail" */
 const char *
 conf_mta_name(enum conf_mta m)
 {
-	switch (m) {
-	case CONF_MTA_POSTFIX:
-		return "postfix";
-	case CONF_MTA_SENDMAIL:
-		return "sendmail";
-	default:
-		return "unknown";
-	}
+	return conf_name_of(conf_mta_names, CONF_MTA_COUNT, (unsigned) m);
 }
 
 /* conf_scanner_name - "embedded", "clamd" */
 const char *
 conf_scanner_name(enum conf_scanner s)
 {
-	switch (s) {
-	case CONF_SCANNER_EMBEDDED:
-		return "embedded";
-	case CONF_SCANNER_CLAMD:
-		return "clamd";
-	default:
-		return "unknown";
-	}
+	return conf_name_of(conf_scanner_names, CONF_SCANNER_COUNT, (unsigned) s);
 }
 
 /* conf_log_addresses_name - "none", "infected", "all" */
 const char *
 conf_log_addresses_name(enum conf_log_addresses v)
 {
-	static const char *const names[CONF_LOG_ADDRESSES_COUNT] = {"none", "infected", "all"};
-
-	return (unsigned) v < CONF_LOG_ADDRESSES_COUNT ? names[v] : "unknown";
+	return conf_name_of(conf_log_addresses_names, CONF_LOG_ADDRESSES_COUNT, (unsigned) v);
 }
 
 /* conf_mta_from_name - the reverse of conf_mta_name; -1 if unknown */
 int
 conf_mta_from_name(const char *name)
 {
-	int	m;
-
-	for (m = 0; m < CONF_MTA_COUNT; m++)
-		if (strcmp(name, conf_mta_name((enum conf_mta) m)) == 0)
-			return m;
-	return -1;
+	return conf_name_index(conf_mta_names, CONF_MTA_COUNT, name);
 }
 
 /* conf_scanner_from_name - the reverse of conf_scanner_name; -1 if unknown */
 int
 conf_scanner_from_name(const char *name)
 {
-	int	s;
-
-	for (s = 0; s < CONF_SCANNER_COUNT; s++)
-		if (strcmp(name, conf_scanner_name((enum conf_scanner) s)) == 0)
-			return s;
-	return -1;
+	return conf_name_index(conf_scanner_names, CONF_SCANNER_COUNT, name);
 }
 
 /* conf_log_addresses_from_name - the reverse of conf_log_addresses_name; -1 if unknown */
 int
 conf_log_addresses_from_name(const char *name)
 {
-	int	v;
-
-	for (v = 0; v < CONF_LOG_ADDRESSES_COUNT; v++)
-		if (strcmp(name, conf_log_addresses_name((enum conf_log_addresses) v)) == 0)
-			return v;
-	return -1;
+	return conf_name_index(conf_log_addresses_names, CONF_LOG_ADDRESSES_COUNT, name);
 }
