@@ -5,11 +5,12 @@
  *	struct conf_row, struct conf_section, conf_table_root(),
  *	conf_table_section(), conf_table_find(), conf_table_index(),
  *	conf_full_name(), conf_deprecated_reason(), conf_type_parse(),
- *	conf_type_size(), conf_type_free(), struct conf_load, conf_problem()
+ *	conf_type_size(), conf_type_free(), conf_digits(), conf_*_from_name(),
+ *	struct conf_load, conf_problem()
  * DESCRIPTION
  *	Shared by the files of the conf module only (conf.c, conf_options.c,
- *	conf_types.c, conf_scan.c) and by its unit test; other modules use
- *	conf.h.
+ *	conf_types.c, conf_units.c, conf_check.c, conf_scan.c) and by its unit
+ *	test; other modules use conf.h.
  *
  *	An option is one struct conf_row: its name, its type (which says how
  *	a value is checked, converted and freed), its default as a file
@@ -135,6 +136,14 @@ int	conf_type_parse(const struct conf_row *r, const char *value, void *dst, char
 size_t	conf_type_size(enum conf_type t);
 /* conf_type_free - free what one stored value of row r owns */
 void	conf_type_free(const struct conf_row *r, void *field);
+/* conf_digits - leading decimal digits of s as an unsigned number; NULL on overflow or none (conf_units.c) */
+const char *conf_digits(const char *s, uint64_t *n);
+/* conf_mta_from_name - the reverse of conf_mta_name; -1 if unknown */
+int	conf_mta_from_name(const char *name);
+/* conf_scanner_from_name - the reverse of conf_scanner_name; -1 if unknown */
+int	conf_scanner_from_name(const char *name);
+/* conf_log_addresses_from_name - the reverse of conf_log_addresses_name; -1 if unknown */
+int	conf_log_addresses_from_name(const char *name);
 
 /* One problem of a load, kept to be reported sorted by line. */
 struct conf_problem {
@@ -160,6 +169,10 @@ struct conf_load {
 	size_t	ntitled;
 };
 
+/* conf_line_of - line where a full option name was last set, 0 = default (conf.c) */
+int	conf_line_of(const struct conf_load *lc, const char *full);
+/* conf_titled_line - line of the i-th section of titled row r in the file, 0 if not known (conf.c) */
+int	conf_titled_line(const struct conf_load *lc, const struct conf_row *r, unsigned i);
 /* conf_problem - note one problem of the load at line (0 = none) */
 void	conf_problem(struct conf_load *lc, enum conf_severity sev, int line, const char *fmt, ...)
 	LOG_PRINTF(4, 5);

@@ -2,8 +2,7 @@
  * NAME
  *	conf_types 3 - the kinds of values an option takes: check, convert, free
  * SUMMARY
- *	conf_type_parse(), conf_type_size(), conf_type_free(),
- *	conf_parse_duration(), conf_parse_size(), conf_scanner_name(), conf_mta_name()
+ *	conf_type_parse(), conf_type_size(), conf_type_free()
  * DESCRIPTION
  *	One parse function per enum conf_type. It checks a value as the
  *	file writes it and, given a destination, stores what it means in
@@ -12,9 +11,8 @@
  *	line) and converts it into struct conf afterwards, defaults
  *	included. The bounds and allowed values come from the row.
  *
- *	Durations are a whole number and a unit (ms s m h d), or "0"; sizes
- *	a whole number of bytes, or with K, M or G. Neither takes a sign, a
- *	fraction, spaces or overflow.
+ *	Durations, sizes and the names of the enums are read by
+ *	conf_units.c.
  * DIAGNOSTICS
  *	The reason for a bad value, for the caller to report with the
  *	option's name. Values shown in a reason are cut and have control
@@ -37,131 +35,6 @@
 #include "policy.h"
 #include "policy_class.h"
 #include "util.h"
-
-/* ---- units ---- */
-
-/* conf_digits - leading decimal digits of s as an unsigned number; NULL on overflow or none */
-static const char *
-conf_digits(const char *s, uint64_t *n)
-{
-	uint64_t v = 0;
-
-	if (!isdigit((unsigned char) *s))
-		return NULL;
-	for (; isdigit((unsigned char) *s); s++) {
-		unsigned d = (unsigned) (*s - '0');
-
-		if (v > (UINT64_MAX - d) / 10)
-			return NULL;
-		v = v * 10 + d;
-	}
-	*n = v;
-	return s;
-}
-
-/* conf_parse_duration - "500ms" "30s" "5m" "2h" "1d" (or "0") to ms; 0 ok, -1 bad */
-int
-conf_parse_duration(const char *s, int64_t *ms)
-{
-	static const struct {
-		const char *unit;
-		uint64_t ms;
-	} units[] = {
-		{"ms", 1}, {"s", 1000}, {"m", 60 * 1000}, {"h", 3600 * 1000},
-		{"d", 24 * 3600 * 1000},
-	};
-	const char *p;
-	uint64_t n;
-	size_t	i;
-
-	if (s == NULL || (p = conf_digits(s, &n)) == NULL)
-		return -1;
-	if (*p == '\0') {
-		if (n != 0)
-			return -1;	/* a bare number has no unit: only "0" is clear */
-		*ms = 0;
-		return 0;
-	}
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(p, units[i].unit) != 0)
-			continue;
-		if (n > (uint64_t) INT64_MAX / units[i].ms)
-			return -1;
-		*ms = (int64_t) (n * units[i].ms);
-		return 0;
-	}
-	return -1;
-}
-
-/* conf_parse_size - "1234" "512K" "25M" "1G" to bytes; 0 ok, -1 bad */
-int
-conf_parse_size(const char *s, uint64_t *bytes)
-{
-	const char *p;
-	uint64_t n, mult;
-
-	if (s == NULL || (p = conf_digits(s, &n)) == NULL)
-		return -1;
-	switch (*p) {
-	case '\0':
-		mult = 1;
-		break;
-	case 'K': case 'k':
-		mult = UINT64_C(1) << 10;
-		break;
-	case 'M': case 'm':
-		mult = UINT64_C(1) << 20;
-		break;
-	case 'G': case 'g':
-		mult = UINT64_C(1) << 30;
-		break;
-	default:
-		return -1;
-	}
-	if (*p != '\0' && p[1] != '\0')
-		return -1;
-	if (n > UINT64_MAX / mult)
-		return -1;
-	*bytes = n * mult;
-	return 0;
-}
-
-/* conf_mta_name - "postfix", "sendmail" */
-const char *
-conf_mta_name(enum conf_mta m)
-{
-	switch (m) {
-	case CONF_MTA_POSTFIX:
-		return "postfix";
-	case CONF_MTA_SENDMAIL:
-		return "sendmail";
-	default:
-		return "unknown";
-	}
-}
-
-/* conf_scanner_name - "embedded", "clamd" */
-const char *
-conf_scanner_name(enum conf_scanner s)
-{
-	switch (s) {
-	case CONF_SCANNER_EMBEDDED:
-		return "embedded";
-	case CONF_SCANNER_CLAMD:
-		return "clamd";
-	default:
-		return "unknown";
-	}
-}
-
-/* conf_log_addresses_name - "none", "infected", "all" */
-const char *
-conf_log_addresses_name(enum conf_log_addresses v)
-{
-	static const char *const names[CONF_LOG_ADDRESSES_COUNT] = {"none", "infected", "all"};
-
-	return (unsigned) v < CONF_LOG_ADDRESSES_COUNT ? names[v] : "unknown";
-}
 
 /* ---- one parse function per type ---- */
 
@@ -304,42 +177,6 @@ conf_parse_mode(CONF_PARSE_ARGS)
 	if (dst)
 		*(unsigned *) dst = (unsigned) v;
 	return 0;
-}
-
-/* conf_mta_from_name - the reverse of conf_mta_name; -1 if unknown */
-static int
-conf_mta_from_name(const char *name)
-{
-	int	m;
-
-	for (m = 0; m < CONF_MTA_COUNT; m++)
-		if (strcmp(name, conf_mta_name((enum conf_mta) m)) == 0)
-			return m;
-	return -1;
-}
-
-/* conf_scanner_from_name - the reverse of conf_scanner_name; -1 if unknown */
-static int
-conf_scanner_from_name(const char *name)
-{
-	int	s;
-
-	for (s = 0; s < CONF_SCANNER_COUNT; s++)
-		if (strcmp(name, conf_scanner_name((enum conf_scanner) s)) == 0)
-			return s;
-	return -1;
-}
-
-/* conf_log_addresses_from_name - the reverse of conf_log_addresses_name; -1 if unknown */
-static int
-conf_log_addresses_from_name(const char *name)
-{
-	int	v;
-
-	for (v = 0; v < CONF_LOG_ADDRESSES_COUNT; v++)
-		if (strcmp(name, conf_log_addresses_name((enum conf_log_addresses) v)) == 0)
-			return v;
-	return -1;
 }
 
 /*

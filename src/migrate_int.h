@@ -8,7 +8,8 @@
  *	(migrate_row_find)
  * DESCRIPTION
  *	migrate.c reads the files, keeps the settings and writes the
- *	output; migrate_rows.c has the table of options and their handlers.
+ *	output; migrate_rows.c has the table of options and their handlers,
+ *	migrate_class.c the handlers that fill the classes.
  */
 #ifndef CLAMSHIM_MIGRATE_INT_H
 #define CLAMSHIM_MIGRATE_INT_H
@@ -103,6 +104,14 @@ void	migrate_put(struct migrate *m, const struct migrate_entry *e, int s, const 
 /* migrate_set_checked - key of section s (sect: its name) = v, checked by clamshim's parser; -1 dropped */
 int	migrate_set_checked(struct migrate *m, const struct migrate_entry *e, int s, const char *sect,
 			    const char *key, const char *v, int bare);
+/* migrate_number - digits, then an optional suffix in sfx; its value or -1 (past 2^40 too) */
+long long migrate_number(const char *v, const char *sfx, char *unit);
+/* migrate_h_localnet - LocalNet: a network of class "localnet" (migrate_class.c) */
+void	migrate_h_localnet(struct migrate *m, const struct migrate_row *r, const struct migrate_entry *e);
+/* migrate_h_allow - AllowList FILE: classes of senders and of recipients (migrate_class.c) */
+void	migrate_h_allow(struct migrate *m, const struct migrate_row *r, const struct migrate_entry *e);
+/* migrate_h_skipauth - SkipAuthenticated REGEX or file:PATH: class "authenticated" (migrate_class.c) */
+void	migrate_h_skipauth(struct migrate *m, const struct migrate_row *r, const struct migrate_entry *e);
 /* migrate_row_find - the row of name for files of kind; NULL if none */
 const struct migrate_row *migrate_row_find(int kind, const char *name);
 /* migrate_row_count - the number of rows */

@@ -55,21 +55,12 @@
  *	mapped, not copied). max_size is the chain's rule (chain_scan): a
  *	message over it never reaches a backend.
  *
- *	Temp space and the cache. Each engine has a private temp directory
- *	(emb_tmp(3)) under spool_dir. Before a scan, room is reserved there
- *	under the instance mutex: EMB_TMP_FACTOR x the message size plus
- *	EMB_TMP_PER_SCAN, on top of what the scans in flight reserved, with
- *	EMB_TMP_FLOOR left free; without it the scan is not run (error). With
- *	embedded.cache, a scan that poisons libclamav's clean-result cache
- *	(emb_scan(3): engine error, the directory short) marks its engine
- *	poisoned: later scans with it skip the cache, and a fresh engine is
- *	built by the loader as for a reload, at most one every
- *	EMB_POISON_REBUILD_MS (not in sequential mode, where that would leave
- *	no engine: the poisoned one scans without its cache until the next
- *	reload). A clean verdict from a scan that read the
- *	cache while it was being poisoned is checked once more past it.
+ *	Temp space and the cache. A scan reserves its temp space first, and
+ *	a poisoned clean-result cache is bypassed and replaced, as
+ *	emb_cache(3) says. A clean verdict from a scan that read the cache
+ *	while it was being poisoned is checked once more past it.
  * DIAGNOSTICS
- *	A poisoned cache is logged at warning level, a sequential reload at
+ *	A sequential reload is logged at
  *	info. Load failures are logged with log_error() (a repeated identical
  *	failure while no engine exists is logged at debug level); a reload
  *	and the freeing of a retired engine at info and debug level. Running
@@ -96,6 +87,7 @@
 #include "conf.h"
 #include "emb_db.h"
 #include "emb_engine.h"
+#include "emb_int.h"
 #include "emb_scan.h"
 #include "emb_tmp.h"
 #include "log.h"
@@ -105,57 +97,6 @@
 
 #define EMB_RETRY_MS		10000	/* retry a missing engine this often when reload_check is 0 */
 #define EMB_LOADER_NICE		10	/* the loader thread's nice, above the daemon's */
-#define EMB_TMP_FACTOR		2	/* temp space reserved per byte of message ... */
-#define EMB_TMP_PER_SCAN	(4ULL * 1024 * 1024)	/* ... and per scan */
-#define EMB_POISON_REBUILD_MS	(5 * 60 * 1000)	/* at most one engine per poisoned cache this often */
-
-/* One compiled engine, its reference count and what it says about itself. */
-struct emb_ref {
-	struct cl_engine *cl;
-	unsigned refs;			/* under the instance mutex */
-	char	ident[SCAN_ENGINE_MAX];	/* "1.4.6/27432" */
-	char	sig_version[32];	/* "" unknown */
-	time_t	sig_time;		/* 0 unknown */
-	unsigned sigs;			/* signatures loaded */
-	struct cl_scan_options scan;	/* the scan options of the settings it was built from */
-	char	tmpdir[EMB_TMP_PATH_MAX];	/* its private temp dir, removed with it; "" none */
-	int	cache;			/* built with libclamav's clean-result cache on */
-	int	poisoned;		/* under the instance mutex: its cache is bypassed for good */
-	int	rebuild_asked;		/* under the instance mutex: a fresh engine was asked for */
-	struct emb_ref *next;	/* on the free list */
-};
-
-struct scanner {
-	pthread_mutex_t lock;
-	pthread_cond_t wake;		/* to the loader: work, free list or stop */
-	pthread_cond_t ready;		/* to wait_ready(): first load attempt done */
-	pthread_t thread;
-	int	thread_started;
-
-	/* all below under lock */
-	struct emb_settings set;
-	struct emb_ref *cur;		/* current engine or NULL */
-	struct emb_ref *graveyard;	/* retired engines nobody uses any more */
-	unsigned nlive;			/* engines allocated and not yet freed */
-	int	first_done;		/* the first load attempt has finished */
-	int	loading;		/* a load is running */
-	int	reload_wanted;
-	int	stopping;
-	unsigned users;			/* scans in flight, plus one until destroy() */
-	time_t	since;			/* when up/down last changed, 0 never */
-	char	last_error[SCAN_NAME_MAX];
-	unsigned long reloads_ok;
-	unsigned long reloads_failed;
-	uint64_t tmp_reserved;		/* temp space reserved by the scans in flight */
-	int64_t	poison_rebuild_ms;	/* when a poisoned cache last asked for an engine, 0 never */
-	int	seq_reload;		/* a sequential reload: the old engine gone, the new loading */
-	char	seq_ident[SCAN_ENGINE_MAX];	/* meanwhile: what the status says of the old one */
-	char	seq_sig_version[32];
-	time_t	seq_sig_time;
-
-	/* loader thread only */
-	struct emb_db_watch watch;
-};
 
 /* emb_ref_free - free an engine record, its engine and its temp dir */
 static void
@@ -517,70 +458,6 @@ emb_wait_ready(struct scanner *s, int timeout_ms)
 	return ok ? 0 : -1;
 }
 
-/*
- * emb_poison_locked - an engine error during a scan with the cache on
- * (lock held): the engine's cache may hold a lie, so every later scan
- * with it skips the cache, and (concurrent reloads) a fresh engine, whose
- * cache starts empty, is built to replace it: at most one such build
- * every EMB_POISON_REBUILD_MS, so that errors an attacker can cause at
- * will do not keep the loader building; an error on the poisoned engine
- * after that time asks again.
- */
-static void
-emb_poison_locked(struct scanner *s, struct emb_ref *ee, const char *why)
-{
-	int64_t	now = util_now_ms();
-
-	if (!ee->poisoned) {
-		ee->poisoned = 1;
-		log_warning("embedded: engine error (%s): the clean-result cache of engine %s is "
-			    "bypassed from now on", why, ee->ident);
-	}
-	if (ee != s->cur || s->set.sequential || ee->rebuild_asked
-	    || (s->poison_rebuild_ms != 0 && now - s->poison_rebuild_ms < EMB_POISON_REBUILD_MS))
-		return;		/* retired, no second engine wanted, or too soon */
-	ee->rebuild_asked = 1;
-	s->poison_rebuild_ms = now;
-	s->reload_wanted = 1;
-	pthread_cond_signal(&s->wake);
-	log_warning("embedded: building a fresh engine to replace %s and its poisoned cache",
-		    ee->ident);
-}
-
-/* emb_tmp_need - the temp space reserved for a scan of a message of size bytes */
-static uint64_t
-emb_tmp_need(uint64_t size)
-{
-	return size > (UINT64_MAX - EMB_TMP_PER_SCAN) / EMB_TMP_FACTOR ? UINT64_MAX / 2
-	    : size * EMB_TMP_FACTOR + EMB_TMP_PER_SCAN;
-}
-
-/*
- * emb_reserve_locked - reserve need bytes of the temp dir for one scan
- * (lock held): the free space must cover what the scans in flight have
- * reserved, this scan, and EMB_TMP_FLOOR. 0 done, -1 with v filled.
- */
-static int
-emb_reserve_locked(struct scanner *s, const struct emb_ref *ee, uint64_t need, int avail_ok,
-		   uint64_t avail, struct scan_verdict *v)
-{
-	if (!avail_ok) {
-		scan_verdict_set(v, SCAN_ERROR, EMB_SCANNER, "cannot examine the temporary directory %s",
-				 ee->tmpdir);
-		return -1;
-	}
-	if (avail < EMB_TMP_FLOOR || avail - EMB_TMP_FLOOR < s->tmp_reserved
-	    || avail - EMB_TMP_FLOOR - s->tmp_reserved < need) {
-		scan_verdict_set(v, SCAN_ERROR, EMB_SCANNER, "temporary directory %s nearly full "
-				 "(%llu bytes free, %llu reserved by scans in flight, %llu wanted)",
-				 ee->tmpdir, (unsigned long long) avail,
-				 (unsigned long long) s->tmp_reserved, (unsigned long long) need);
-		return -1;
-	}
-	s->tmp_reserved += need;
-	return 0;
-}
-
 /* emb_unavailable_locked - the verdict without an engine (lock held) */
 static void
 emb_unavailable_locked(struct scanner *s, struct scan_verdict *v)
@@ -605,7 +482,7 @@ static void
 emb_scan(struct scanner *s, const struct spool *msg, struct scan_verdict *v)
 {
 	struct emb_ref *ee;
-	uint64_t need = emb_tmp_need(spool_size(msg)), avail = 0;
+	uint64_t need = emb_cache_tmp_need(spool_size(msg)), avail = 0;
 	int	avail_ok, bypass, poison, again = 1;
 
 	pthread_mutex_lock(&s->lock);
@@ -619,7 +496,7 @@ emb_scan(struct scanner *s, const struct spool *msg, struct scan_verdict *v)
 	pthread_mutex_unlock(&s->lock);
 	avail_ok = emb_tmp_avail(ee->tmpdir, &avail) == 0;
 	pthread_mutex_lock(&s->lock);
-	if (emb_reserve_locked(s, ee, need, avail_ok, avail, v) < 0) {
+	if (emb_cache_reserve_locked(s, ee, need, avail_ok, avail, v) < 0) {
 		snprintf(v->engine, sizeof(v->engine), "%s", ee->ident);
 		emb_unref_locked(s, ee);
 		emb_leave(s);
@@ -633,7 +510,7 @@ emb_scan(struct scanner *s, const struct spool *msg, struct scan_verdict *v)
 		if (!ee->cache)
 			break;
 		if (poison)
-			emb_poison_locked(s, ee, v->name[0] ? v->name : scan_result_name(v->result));
+			emb_cache_poison_locked(s, ee, v->name[0] ? v->name : scan_result_name(v->result));
 		else if (again && !bypass && ee->poisoned && v->result == SCAN_CLEAN) {
 			log_debug("embedded: the cache was poisoned during a scan; scanning it again "
 				  "past the cache");
