@@ -45,6 +45,8 @@ struct mime_walk {
 	size_t	parts;
 	int64_t	deadline;
 	struct mime_report *r;
+	/* header fields per depth, made once and reused by every entity at it */
+	struct mime_field *fields[MIME_MAX_DEPTH + 1];
 };
 
 /* mime_class_name - a class bit in words */
@@ -408,17 +410,20 @@ mime_dups(struct mime_walk *w, const struct mime_field *f, size_t nf)
 static void
 mime_entity(struct mime_walk *w, size_t s, size_t e, int depth)
 {
-	struct mime_field *f = util_calloc(2 * MIME_FIELDS_MAX, sizeof(*f));
-	struct mime_field *ct = f, *cte = f + MIME_FIELDS_MAX;
+	struct mime_field *f, *ct, *cte;
 	size_t	nct, ncte, bs;
 	char	type[128] = "text/plain", cte_v[64] = "", *v;
 	int	dup;
 
 	if (depth > MIME_MAX_DEPTH || ++w->parts > MIME_MAX_PARTS || util_now_ms() > w->deadline) {
 		mime_unresolved(w, MIME_TOO_COMPLEX);
-		free(f);
 		return;
 	}
+	if (w->fields[depth] == NULL)	/* a message of 50,000 parts allocates it once */
+		w->fields[depth] = util_malloc(2 * MIME_FIELDS_MAX * sizeof(*f));
+	f = w->fields[depth];
+	ct = f;
+	cte = f + MIME_FIELDS_MAX;
 	bs = mime_headers(w->msg, s, e, ct, &nct, cte, &ncte);
 	dup = mime_dups(w, ct, nct) | mime_dups(w, cte, ncte);
 	if (nct)
@@ -453,7 +458,6 @@ mime_entity(struct mime_walk *w, size_t s, size_t e, int depth)
 	} else {
 		mime_leaf(w, s, bs, e, cte_v, ncte ? &cte[0] : NULL, ncte);
 	}
-	free(f);
 }
 
 /* mime_cr_structural - 1 when the bare CR at i shapes the structure */
@@ -502,6 +506,8 @@ mime_check(const char *msg, size_t len, struct mime_report *r)
 		p++;
 	}
 	mime_entity(&w, 0, len, 0);
+	for (size_t i = 0; i <= MIME_MAX_DEPTH; i++)
+		free(w.fields[i]);
 	return 0;
 }
 

@@ -167,32 +167,40 @@ fuzz_configure(struct scanner *s, const struct conf *conf)
 	(void) s, (void) conf;
 }
 
-/* fuzz_read_spool - the whole spool into fuzz_scan.seen, checked against spool_mem */
+/*
+ * fuzz_read_spool - the whole spool, checked against spool_mem; the first
+ * scan of a message (the message as received) is kept in fuzz_scan.seen,
+ * later ones (the MIME check's other readings, mime_check(3)) are only read
+ */
 static void
 fuzz_read_spool(const struct spool *msg)
 {
 	uint64_t size = spool_size(msg);
 	size_t	len, got = 0;
 	const void *mem;
+	unsigned char *buf;
 	ssize_t	n;
 
 	if (spool_over_limit(msg))
 		fuzz_fail("a spool over max_size was handed to a scanner");
 	if (size > 64 * 1024 * 1024)
 		fuzz_fail("spool size out of range");
-	free(fuzz_scan.seen);
-	fuzz_scan.seen = malloc((size_t) size + 1);
-	if (fuzz_scan.seen == NULL)
+	buf = malloc((size_t) size + 1);
+	if (buf == NULL)
 		abort();
-	while (got < size && (n = spool_pread(msg, fuzz_scan.seen + got, (size_t) size - got,
-					      got)) > 0)
+	while (got < size && (n = spool_pread(msg, buf + got, (size_t) size - got, got)) > 0)
 		got += (size_t) n;
 	if (got != size)
 		fuzz_fail("spool_pread did not give spool_size bytes");
-	fuzz_scan.seenlen = got;
 	mem = spool_mem(msg, &len);
-	if (mem != NULL && (len != got || memcmp(mem, fuzz_scan.seen, len) != 0))
+	if (mem != NULL && (len != got || memcmp(mem, buf, len) != 0))
 		fuzz_fail("spool_mem and spool_pread disagree");
+	if (fuzz_scan.called == 0) {
+		free(fuzz_scan.seen);
+		fuzz_scan.seen = buf;
+		fuzz_scan.seenlen = got;
+	} else
+		free(buf);
 	if (mem == NULL && spool_fd(msg) < 0)
 		fuzz_fail("a spool neither in RAM nor in a file");
 }
