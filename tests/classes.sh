@@ -50,9 +50,7 @@ send() {
 		--timeout 120 "$@" > "$out" 2>&1
 }
 
-SINK_PORT=$(t_free_port)
-t_bg smtp-sink -u nobody -d "$T/sink/m." "127.0.0.1:$SINK_PORT" 100
-t_wait_for 60 pf_listening "$SINK_PORT" || t_fail "smtp-sink does not listen"
+t_start_sink "$T/sink"
 MX_PORT=$(t_free_port)
 SUB_PORT=$(t_free_port)
 while [ "$SUB_PORT" = "$MX_PORT" ] || [ "$SUB_PORT" = "$SINK_PORT" ]; do SUB_PORT=$(t_free_port); done

@@ -30,11 +30,7 @@ t_mkdb "$T/db"
 SOCK=$T/run/clamshim.sock
 HELD=$T/run/held
 
-SINK_PORT=$(t_free_port)
-mkdir "$T/sink"
-chown nobody "$T/sink"
-t_bg smtp-sink -u nobody -d "$T/sink/m." "127.0.0.1:$SINK_PORT" 100
-t_wait_for 60 pf_listening "$SINK_PORT" || t_fail "smtp-sink does not listen"
+t_start_sink "$T/sink"
 MX_PORT=$(t_free_port)
 while [ "$MX_PORT" = "$SINK_PORT" ]; do MX_PORT=$(t_free_port); done
 pf_milter_lines "$SOCK" | pf_make mx "$MX_PORT" "$SINK_PORT"

@@ -60,6 +60,26 @@ t_wait_for() {
 # t_gone PID -- 0 when no process PID runs any more (a t_wait_for condition)
 t_gone() { ! kill -0 "$1" 2>/dev/null; }
 
+# t_listening PORT -- 0 when something listens on loopback TCP PORT
+t_listening() { ss -Htln "sport = :$1" | grep -q .; }
+
+# t_listening_or_gone PORT PID -- 0 once PORT listens or PID has exited (a t_wait_for condition)
+t_listening_or_gone() { t_listening "$1" || t_gone "$2"; }
+
+# t_start_sink DIR -- smtp-sink on a free loopback port, each message a file DIR/m.*;
+# sets SINK_PORT. t_free_port only checks that a port is free: another test may bind it
+# first, so a sink that exits (bind failed) is started again on another port.
+t_start_sink() {
+	mkdir -p "$1" && chown nobody "$1" || t_fail "cannot make $1 for smtp-sink"
+	for _try in 1 2 3 4 5 6 7 8 9 10; do
+		SINK_PORT=$(t_free_port)
+		t_bg smtp-sink -u nobody -d "$1/m." "127.0.0.1:$SINK_PORT" 100
+		t_wait_for 60 t_listening_or_gone "$SINK_PORT" "$!" || break
+		t_listening "$SINK_PORT" && ! t_gone "$!" && return 0
+	done
+	t_fail "smtp-sink does not listen"
+}
+
 # t_rc_is RC CMD... -- 0 when CMD exits with RC (a t_wait_for condition)
 t_rc_is() { _t_rc=$1; shift; "$@"; [ $? -eq "$_t_rc" ]; }
 

@@ -83,11 +83,7 @@ CHROOT_LINE=$(sed -n 's|^#\(smtpd_milters = unix:/.*\)$|\1|p' "$CONTRIB")
 CHROOT_SOCK=${CHROOT_LINE#smtpd_milters = unix:}
 [ -n "$CHROOT_LINE" ] || t_fail "$CONTRIB: no commented smtpd_milters line for a chrooted smtpd"
 
-SINK_PORT=$(t_free_port)
-mkdir "$T/sink"
-t_bg smtp-sink -u nobody -d "$T/sink/m." "127.0.0.1:$SINK_PORT" 100
-chown nobody "$T/sink"
-t_wait_for 60 pf_listening "$SINK_PORT" || t_fail "smtp-sink does not listen"
+t_start_sink "$T/sink"
 
 MX_PORT=$(t_free_port)
 echo "$MILTER_LINES" | pf_make mx "$MX_PORT" "$SINK_PORT"

@@ -54,10 +54,7 @@ exec "$REAL_SENDMAIL" "\$@"
 EOF
 chmod 755 "$T/bin/postsuper" "$T/bin/sendmail"
 
-SINK_PORT=$(t_free_port)
-t_bg smtp-sink -u nobody -d "$T/sink/m." "127.0.0.1:$SINK_PORT" 100
-chown nobody "$T/sink"
-t_wait_for 60 pf_listening "$SINK_PORT" || t_fail "smtp-sink does not listen"
+t_start_sink "$T/sink"
 MX_PORT=$(t_free_port)
 while [ "$MX_PORT" = "$SINK_PORT" ]; do MX_PORT=$(t_free_port); done
 

@@ -60,7 +60,7 @@ t_mkdb "$T/db"
 SOCK=$T/run/clamshim.sock
 daemon_start() { t_svc_start "$@"; }
 daemon_stop() { t_svc_stop; }
-listening() { ss -Htln "sport = :$1" | grep -q .; }
+
 sink_count() { ls "$T/sink" 2>/dev/null | wc -l; }
 sink_has() { [ "$(sink_count)" -ge "$1" ]; }
 # sm_settled -- 0 when sendmail's queue holds no message it would deliver
@@ -96,11 +96,7 @@ sm_cmd() {
 }
 
 # ---- smtp-sink
-SINK_PORT=$(t_free_port)
-mkdir "$T/sink"
-chown nobody "$T/sink"
-t_bg smtp-sink -u nobody -d "$T/sink/m." "127.0.0.1:$SINK_PORT" 100
-t_wait_for 60 listening "$SINK_PORT" || t_fail "smtp-sink does not listen"
+t_start_sink "$T/sink"
 
 # ---- the sendmail instance
 SM_PORT=$(t_free_port)
@@ -194,7 +190,7 @@ cleanup_sm() {
 	t_cleanup
 }
 trap cleanup_sm EXIT
-t_wait_for 60 listening "$SM_PORT" || {
+t_wait_for 60 t_listening "$SM_PORT" || {
 	cat "$T/ns.out" >&2; maillog >&2
 	t_skip "sendmail did not start listening in its namespace: $(head -3 "$T/ns.out" | tr '\n' ' ')"
 }
