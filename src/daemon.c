@@ -322,6 +322,7 @@ daemon_drain(void)
 	unsigned left;
 
 	conf_unref(cur);
+	notify_draining(limit + DAEMON_DRAIN_SLACK_MS);	/* TimeoutStopSec= must not cut it short */
 	left = milter_drain(limit);
 	if (left == 0)
 		return 0;

@@ -177,14 +177,15 @@ milter_refused(const char *qid, const char *why)
 {
 	struct scan_verdict v;
 	struct policy_decision d;
-	int	busy = milter_busy_enter();
+	struct milter_busy b;
+	int	busy = milter_busy_enter(&b, qid);
 
 	memset(&d, 0, sizeof(d));
 	d.action = POLICY_TEMPFAIL;
 	scan_verdict_set(&v, SCAN_ERROR, "none", "%s", why);
-	milter_decided(qid, &v, &d, 0, 0.0, "", busy, NULL);
+	milter_decided(qid, &v, &d, 0, 0.0, "", busy ? &b : NULL, NULL);
 	if (busy)
-		milter_busy_leave();
+		milter_busy_leave(&b);
 	return SMFIS_TEMPFAIL;
 }
 
@@ -417,6 +418,7 @@ mlfi_eom(SMFICTX *ctx)
 	sfsistat rc;
 	char	herr[MILTER_HERR_MAX] = "";
 	double	t0 = util_now();
+	struct milter_busy b;
 	int	busy;
 
 	if (c == NULL)			/* unreachable after mlfi_envfrom's line */
@@ -431,7 +433,7 @@ mlfi_eom(SMFICTX *ctx)
 		milter_msg_reset(m);
 		return rc;
 	}
-	busy = milter_busy_enter();	/* 0: stopping, the chain may be gone */
+	busy = milter_busy_enter(&b, m->qid);	/* 0: stopping, the chain may be gone */
 	(void) milter_choose(c);
 	if (!busy || milter_verdict(c, &v) < 0)
 		milter_stop_decision(&v, &d);
@@ -442,10 +444,11 @@ mlfi_eom(SMFICTX *ctx)
 		v.result = SCAN_CLEAN;
 	milter_apply(ctx, c, &v, &d, herr, sizeof(herr));
 	rc = milter_status(&d);
-	milter_decided(m->qid, &v, &d, spool_offered(m->spool), util_now() - t0, herr, busy, c);
-	milter_msg_reset(m);
+	milter_decided(m->qid, &v, &d, spool_offered(m->spool), util_now() - t0, herr,
+		       busy ? &b : NULL, c);
+	milter_msg_reset(m);		/* b's line is written: the drain no longer reads m->qid */
 	if (busy)
-		milter_busy_leave();
+		milter_busy_leave(&b);
 	return rc;
 }
 

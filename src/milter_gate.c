@@ -4,7 +4,8 @@
  * SUMMARY
  *	milter_set_conf(), milter_get_conf(), milter_drain() (milter.h);
  *	milter_gate_init(), milter_gate_enter(), milter_gate_leave(),
- *	milter_busy_enter(), milter_busy_leave(), milter_stop_decision()
+ *	milter_busy_enter(), milter_busy_leave(), milter_busy_claim(),
+ *	milter_stop_decision()
  *	(milter_int.h)
  * DESCRIPTION
  *	The state that the callbacks of all connections share, behind locks:
@@ -22,7 +23,12 @@
  *	a message still waiting for a slot gives up; both get the stop
  *	decision, a temporary failure ("clamshim is stopping"), so the MTA
  *	tries again later. milter_drain waits, up to a limit, until no
- *	decision is in flight; then the caller may free the chain.
+ *	decision is in flight; then the caller may free the chain. When the
+ *	limit passes with decisions still in flight, the caller exits
+ *	without freeing: the drain first writes each such message's one
+ *	line ("QID: no decision: clamshim stopped while scanning it"), and a
+ *	decision that ends after that writes none (milter_busy_claim), so a
+ *	message never has two lines or none.
  *
  *	No libmilter here.
  * DIAGNOSTICS
@@ -51,6 +57,7 @@ static struct {
 	unsigned active;		/* slots taken */
 	pthread_cond_t dcond;		/* CLOCK_MONOTONIC (milter_gate_init): busy fell to 0 */
 	unsigned busy;			/* decisions in flight */
+	struct milter_busy *list;	/* the same, for the drain's lines */
 	int	stopping;
 } milter_gate = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
@@ -118,28 +125,55 @@ milter_gate_leave(void)
 	pthread_cond_broadcast(&milter_gate.gcond);
 }
 
-/* milter_busy_enter - count a decision in flight; 0 (not counted) once the stop began */
+/* milter_busy_enter - count b (qid) as a decision in flight; 0 (not counted) once the stop began */
 int
-milter_busy_enter(void)
+milter_busy_enter(struct milter_busy *b, const char *qid)
 {
 	int	ok;
 
+	memset(b, 0, sizeof(*b));
+	b->qid = qid;
 	pthread_mutex_lock(&milter_gate.glock);
 	ok = !milter_gate.stopping;
-	if (ok)
+	if (ok) {
 		milter_gate.busy++;
+		b->next = milter_gate.list;
+		if (b->next)
+			b->next->prev = b;
+		milter_gate.list = b;
+	}
 	pthread_mutex_unlock(&milter_gate.glock);
 	return ok;
 }
 
 /* milter_busy_leave - a decision in flight ended; wake milter_drain() at the last */
 void
-milter_busy_leave(void)
+milter_busy_leave(struct milter_busy *b)
 {
 	pthread_mutex_lock(&milter_gate.glock);
+	if (b->prev)
+		b->prev->next = b->next;
+	else
+		milter_gate.list = b->next;
+	if (b->next)
+		b->next->prev = b->prev;
+	b->prev = b->next = NULL;
 	if (--milter_gate.busy == 0 && milter_gate.stopping)
 		pthread_cond_broadcast(&milter_gate.dcond);
 	pthread_mutex_unlock(&milter_gate.glock);
+}
+
+/* milter_busy_claim - 1: the caller writes b's line; 0: the drain gave up on it and wrote it */
+int
+milter_busy_claim(struct milter_busy *b)
+{
+	int	mine;
+
+	pthread_mutex_lock(&milter_gate.glock);
+	mine = !b->lined;
+	b->lined = 1;
+	pthread_mutex_unlock(&milter_gate.glock);
+	return mine;
 }
 
 /* milter_stop_decision - not scanned because clamshim is stopping: tempfail, the MTA retries */
@@ -157,6 +191,7 @@ unsigned
 milter_drain(int64_t timeout_ms)
 {
 	struct timespec dl = util_deadline(timeout_ms);
+	struct milter_busy *b;
 	unsigned left;
 
 	pthread_mutex_lock(&milter_gate.glock);
@@ -170,6 +205,13 @@ milter_drain(int64_t timeout_ms)
 	       pthread_cond_timedwait(&milter_gate.dcond, &milter_gate.glock, &dl) != ETIMEDOUT)
 		;
 	left = milter_gate.busy;
+	for (b = milter_gate.list; left > 0 && b; b = b->next)	/* the caller exits: their lines now */
+		if (!b->lined) {
+			b->lined = 1;
+			log_decision("%s: no decision: clamshim stopped while scanning it (%lld s after "
+				     "the stop); the MTA gets no reply and tries again later", b->qid,
+				     (long long) (timeout_ms / 1000));
+		}
 	pthread_mutex_unlock(&milter_gate.glock);
 	if (left == 0)
 		log_info("no scan in flight: stopping");

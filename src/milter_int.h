@@ -114,10 +114,22 @@ int	milter_gate_init(void);
 int	milter_gate_enter(const struct conf *conf);
 /* milter_gate_leave - give the slot back */
 void	milter_gate_leave(void);
-/* milter_busy_enter - count a decision in flight; 0 (not counted) once the stop began */
-int	milter_busy_enter(void);
+/*
+ * A decision in flight, on its thread's stack between milter_busy_enter and
+ * milter_busy_leave: the drain writes the line of one it gave up on.
+ */
+struct milter_busy {
+	struct milter_busy *prev, *next;
+	const char *qid;		/* the message's queue id, for that line */
+	int	lined;			/* its line is written (by the drain, or claimed) */
+};
+
+/* milter_busy_enter - count b (qid) as a decision in flight; 0 (not counted) once the stop began */
+int	milter_busy_enter(struct milter_busy *b, const char *qid);
 /* milter_busy_leave - a counted decision ended */
-void	milter_busy_leave(void);
+void	milter_busy_leave(struct milter_busy *b);
+/* milter_busy_claim - 1: the caller writes b's line; 0: the drain wrote it already */
+int	milter_busy_claim(struct milter_busy *b);
 /* milter_stop_decision - not scanned because clamshim is stopping: tempfail */
 void	milter_stop_decision(struct scan_verdict *v, struct policy_decision *d);
 
@@ -125,14 +137,15 @@ void	milter_stop_decision(struct scan_verdict *v, struct policy_decision *d);
 /* milter_undecided - the line of an open message that ends without a decision, once */
 void	milter_undecided(struct milter_msg *m, const char *why);
 /*
- * milter_decided - the line of a decided message; the observer when observe
- * is set. c (NULL: not known) gives the sender and recipients that
+ * milter_decided - the line of a decided message; the observer when busy is
+ * set (a counted decision: no line when the drain wrote it already). c (NULL: not known) gives the sender and recipients that
  * log_addresses asks for and the envelope for the observer; d's class_name
  * goes to the observer.
  */
 void	milter_decided(const char *qid, const struct scan_verdict *v,
 		       const struct policy_decision *d, uint64_t size, double seconds,
-		       const char *herr, int observe, const struct milter_conn *c);
+		       const char *herr, struct milter_busy *busy,
+		       const struct milter_conn *c);
 
 /* milter_wake.c */
 /* milter_wake_arm - before smfi_main(), in its thread: SIGURG's no-op handler and the waker */

@@ -142,12 +142,13 @@ milter_addresses(char *buf, size_t len, const struct milter_conn *c, const struc
 
 /*
  * milter_decided - the one line of a decided message, and the observer when
- * observe is set (a decision counted by milter_busy_enter: the observer's
- * monitor is not freed under it)
+ * busy is set (a decision counted by milter_busy_enter: the observer's
+ * monitor is not freed under it); nothing when the drain gave up on it and
+ * wrote its line already
  */
 void
 milter_decided(const char *qid, const struct scan_verdict *v, const struct policy_decision *d,
-	       uint64_t size, double seconds, const char *herr, int observe,
+	       uint64_t size, double seconds, const char *herr, struct milter_busy *busy,
 	       const struct milter_conn *c)
 {
 	struct milter_outcome o;
@@ -155,6 +156,8 @@ milter_decided(const char *qid, const struct scan_verdict *v, const struct polic
 	char	detail[SCAN_NAME_MAX + 32] = "", safe[SCAN_NAME_MAX];
 	char	addrs[ENV_ADDR_MAX + MILTER_TO_MAX + 64];
 
+	if (busy && !milter_busy_claim(busy))
+		return;
 	hdrs_sanitize(safe, sizeof(safe), v->name);
 	if (d->ignored)
 		snprintf(detail, sizeof(detail), " ignored=\"%s\"", safe);
@@ -183,7 +186,7 @@ milter_decided(const char *qid, const struct scan_verdict *v, const struct polic
 	o.env = c ? &c->env : NULL;
 	o.class_name = d->class_name ? d->class_name : "";
 	pthread_mutex_lock(&milter_log.lock);
-	observer = observe ? milter_log.observer : NULL;
+	observer = busy ? milter_log.observer : NULL;
 	pthread_mutex_unlock(&milter_log.lock);
 	if (observer)
 		observer(&o);

@@ -266,6 +266,19 @@ notify_reloaded(void)
 	notify_send(msg);
 }
 
+/* notify_draining - EXTEND_TIMEOUT_USEC: the stop may take up to ms more (scans in flight) */
+void
+notify_draining(int64_t ms)
+{
+	char	msg[96];
+
+	if (ms <= 0)
+		return;
+	snprintf(msg, sizeof(msg), "EXTEND_TIMEOUT_USEC=%llu\nSTATUS=stopping: waiting for the scans "
+		 "in flight", (unsigned long long) ms * 1000ULL);
+	notify_send(msg);
+}
+
 /* notify_stop - STOPPING=1 and end the thread */
 void
 notify_stop(void)

@@ -144,6 +144,11 @@ pings=$(cat "$T/out/pings.before-hup" 2>/dev/null || echo 0)
 grep -q '^RELOADING=1' "$N" && ok "SIGHUP: RELOADING=1" || notok "no RELOADING=1 after SIGHUP"
 [ "$(grep -c '^READY=1' "$N")" -ge 2 ] && ok "READY=1 again after the reload" || notok "no READY=1 after the reload"
 grep -q '^STOPPING=1' "$N" && ok "SIGTERM: STOPPING=1" || notok "no STOPPING=1"
+# the drain tells systemd how long the scans in flight may still take, so that
+# TimeoutStopSec= does not SIGKILL them (and their log lines) first
+grep -Eq '^EXTEND_TIMEOUT_USEC=[1-9][0-9]{7,}$' "$N" &&
+	ok "SIGTERM: $(grep -m1 '^EXTEND_TIMEOUT_USEC=' "$N") while the scans in flight finish" ||
+	notok "no EXTEND_TIMEOUT_USEC= of at least 10 s at the stop"
 [ "$(cat "$T/out/daemon.rc" 2>/dev/null)" = 0 ] && ok "clean stop, exit 0" || notok "daemon exit $(cat "$T/out/daemon.rc" 2>/dev/null)"
 [ -f "$T/out/status.written" ] && ok "status file written in RuntimeDirectory" || notok "no status file in /run/clamshim"
 [ -f "$T/out/pid.written" ] && ok "pid file written in RuntimeDirectory" || notok "no pid file in /run/clamshim"

@@ -267,6 +267,7 @@ log_lines(void **state)
 		struct policy_decision d;
 		FILE   *tmp;
 		int	saved;
+		struct milter_busy mb = {0};
 
 		memset(&v, 0, sizeof(v));
 		memset(&d, 0, sizeof(d));
@@ -278,7 +279,7 @@ log_lines(void **state)
 		d.fail_open = tc->fail_open;
 		observed.calls = 0;
 		saved = capture_start(&tmp);
-		milter_decided("Q1", &v, &d, 1234, 0.25, tc->herr, (int) (i % 2), NULL);
+		milter_decided("Q1", &v, &d, 1234, 0.25, tc->herr, (i % 2) ? &mb : NULL, NULL);
 		capture_end(tmp, saved, out, sizeof(out));
 		print_message("line: %s", out);
 		assert_non_null(strstr(out, tc->expect));
@@ -336,7 +337,7 @@ log_addresses(void **state)
 		scan_verdict_set(&v, cases[i].result, "embedded", "%s",
 				 cases[i].result == SCAN_INFECTED ? "Eicar" : "");
 		saved = capture_start(&tmp);
-		milter_decided("Q3", &v, &d, 10, 0.5, "", 0, &c);
+		milter_decided("Q3", &v, &d, 10, 0.5, "", NULL, &c);
 		capture_end(tmp, saved, out, sizeof(out));
 		print_message("line: %s", out);
 		if (cases[i].shown)
@@ -355,12 +356,13 @@ log_addresses(void **state)
 		struct policy_decision d = {.action = POLICY_REJECT, .class_name = "inbound"};
 		FILE   *tmp;
 		int	saved;
+		struct milter_busy mb = {0};
 
 		scan_verdict_set(&v, SCAN_INFECTED, "embedded", "Eicar");
 		milter_set_observer(observe);
 		observed.calls = 0;
 		saved = capture_start(&tmp);
-		milter_decided("Q4", &v, &d, 10, 0.5, "", 1, &c);
+		milter_decided("Q4", &v, &d, 10, 0.5, "", &mb, &c);
 		capture_end(tmp, saved, out, sizeof(out));
 		milter_set_observer(NULL);
 		assert_non_null(strstr(out, ">,... nrcpt=200\n"));
@@ -419,7 +421,8 @@ static void *
 player_main(void *arg)
 {
 	struct player *p = arg;
-	int	busy = milter_busy_enter(), gate;
+	struct milter_busy b;
+	int	busy = milter_busy_enter(&b, "QP"), gate;
 
 	pthread_mutex_lock(&p->lock);
 	p->busy = busy;
@@ -430,7 +433,7 @@ player_main(void *arg)
 	else
 		milter_stop_decision(&p->v, &p->d);
 	if (busy)
-		milter_busy_leave();
+		milter_busy_leave(&b);
 	pthread_mutex_lock(&p->lock);
 	p->gate = gate;
 	p->done = 1;
@@ -509,7 +512,7 @@ gate_slot(void **state)
 	conf_unref(c);
 }
 
-/* gate_drain_timeout - in a child (the stop is one-way): one decision that never ends is counted */
+/* gate_drain_timeout - in a child (the stop is one-way): one decision that never ends is counted, and gets its one line from the drain */
 static void
 gate_drain_timeout(void **state)
 {
@@ -521,12 +524,25 @@ gate_drain_timeout(void **state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
+		struct milter_busy b, b2, late;
+		char	out[1024];
+		FILE   *tmp;
+		int	saved;
 		unsigned left;
 
-		if (milter_gate_init() != 0 || milter_busy_enter() != 1)
+		if (milter_gate_init() != 0 || milter_busy_enter(&b, "QX") != 1 ||
+		    milter_busy_enter(&b2, "QY") != 1)
 			_exit(2);
+		milter_busy_leave(&b2);		/* decided before the stop: no drain line */
+		log_set_stderr_only(1);
+		saved = capture_start(&tmp);
 		left = milter_drain(200);
-		_exit(left == 1 && milter_busy_enter() == 0 ? 0 : 1);
+		capture_end(tmp, saved, out, sizeof(out));
+		/* the one still in flight gets its line from the drain, and no second one */
+		_exit(left == 1 && milter_busy_enter(&late, "QZ") == 0 &&
+		      strstr(out, "QX: no decision: clamshim stopped while scanning it") &&
+		      strstr(out, "QY") == NULL && count_lines(out) >= 1 &&
+		      milter_busy_claim(&b) == 0 ? 0 : 1);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
@@ -560,9 +576,10 @@ static void
 gate_after_stop(void **state)
 {
 	struct conf *c = gate_conf(0);
+	struct milter_busy b;
 
 	(void) state;
-	assert_int_equal(milter_busy_enter(), 0);
+	assert_int_equal(milter_busy_enter(&b, "QA"), 0);
 	assert_int_equal(milter_gate_enter(c), -1);
 	assert_int_equal(milter_drain(WAIT_MS), 0);
 	conf_unref(c);
