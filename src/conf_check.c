@@ -7,7 +7,7 @@
  *	Step 3 of conf_load(3), after every row is in struct conf: the
  *	scanner chain against clamd.servers, each clamd.limits_unreported_ok
  *	entry one of clamd.servers, embedded.bytecode_security and
- *	reload_mode, each on_limit_* that is "" decided by on_limit,
+ *	reload_mode, PUA category lists that would be ignored (warnings), each on_limit_* that is "" decided by on_limit,
  *	max_scans 0 = CPUs, each class's name, and each class's policy: the
  *	top level's with the keys its policy { } set (those rows are read
  *	without defaults, CONF_INHERIT, so an unset key is told apart).
@@ -82,7 +82,10 @@ conf_check_limits_ok(struct conf_load *lc, const struct conf_clamd *cd)
 	}
 }
 
-/* conf_check_detect - embedded.bytecode_security (one of clamd's values) and reload_mode */
+/*
+ * conf_check_detect - embedded.bytecode_security (one of clamd's values),
+ * reload_mode, and PUA category lists that would be silently ignored
+ */
 static void
 conf_check_detect(struct conf_load *lc, const struct conf_embedded *e)
 {
@@ -94,6 +97,16 @@ conf_check_detect(struct conf_load *lc, const struct conf_embedded *e)
 		conf_problem(lc, CONF_ERROR, conf_line_of(lc, "embedded.reload_mode"),
 			     "embedded.reload_mode: \"%.100s\" is not concurrent or sequential",
 			     e->reload_mode);
+	if (e->nexclude_pua > 0 && e->ninclude_pua > 0)	/* as clamd: exclusion wins */
+		conf_problem(lc, CONF_WARNING, conf_line_of(lc, "embedded.include_pua"),
+			     "embedded.include_pua ignored: exclude_pua is set too, and every PUA "
+			     "category but the excluded ones is loaded (set one of the two)");
+	if (!e->detect_pua && (e->nexclude_pua > 0 || e->ninclude_pua > 0))
+		conf_problem(lc, CONF_WARNING, conf_line_of(lc, e->nexclude_pua > 0 ?
+							    "embedded.exclude_pua" :
+							    "embedded.include_pua"),
+			     "embedded.%s ignored: detect_pua is false, no PUA signature is loaded",
+			     e->nexclude_pua > 0 ? "exclude_pua" : "include_pua");
 }
 
 /* conf_inherit_limits - a kind of limit whose option is "" (or that has none) is decided by on_limit */

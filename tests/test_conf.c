@@ -290,7 +290,7 @@ static const char good_conf[] =
 	"  reload_mode = \"sequential\"\n"
 	"  detect_pua = true\n"
 	"  exclude_pua = {\"Packed\", \"NetTool\"}\n"
-	"  include_pua = {\"Tool\"}\n"
+	"  include_pua = {}\n"		/* with exclude_pua: a warning (test_pua_lists) */
 	"  heuristic_alerts = false\n"
 	"  heuristic_scan_precedence = true\n"
 	"  alert_broken_executables = true\n"
@@ -432,7 +432,7 @@ test_good_file(void **state)
 		assert_int_equal(c->embedded.detect_pua, 1);
 		assert_int_equal(c->embedded.nexclude_pua, 2);
 		assert_string_equal(c->embedded.exclude_pua[1], "NetTool");
-		assert_int_equal(c->embedded.ninclude_pua, 1);
+		assert_int_equal(c->embedded.ninclude_pua, 0);
 		assert_int_equal(c->embedded.heuristic_alerts, 0);
 		assert_int_equal(c->embedded.alert_encrypted_archive, 1);
 		assert_int_equal(c->embedded.scan_archive, 0);
@@ -992,6 +992,34 @@ test_errors_and_warnings(void **state)
 	assert_non_null(find(&r, CONF_WARNING, 1, "unknown option 'old'"));
 	assert_non_null(find(&r, CONF_WARNING, 2, "deprecated"));
 	assert_non_null(find(&r, CONF_ERROR, 3, "log_level"));
+}
+
+/* test_pua_lists - PUA category lists that would be ignored are warnings with their line */
+static void
+test_pua_lists(void **state)
+{
+	struct conf *c;
+	struct rec r;
+
+	(void) state;
+	assert_int_equal(load("embedded {\n detect_pua = true\n exclude_pua = {\"Win\"}\n"
+			      " include_pua = {\"Packed\"}\n}\n", CONF_TOLERANT, &r, &c), 0);
+	assert_int_equal(r.errors, 0);
+	assert_int_equal(r.warnings, 1);
+	assert_non_null(find(&r, CONF_WARNING, 4, "include_pua ignored: exclude_pua is set too"));
+	assert_int_equal(c->embedded.nexclude_pua, 1);
+	conf_unref(c);
+	assert_int_equal(load("embedded {\n include_pua = {\"Packed\"}\n}\n", CONF_TOLERANT, &r,
+			      &c), 0);
+	assert_int_equal(r.warnings, 1);
+	assert_non_null(find(&r, CONF_WARNING, 2, "include_pua ignored: detect_pua is false"));
+	conf_unref(c);
+	assert_int_equal(load("embedded {\n detect_pua = true\n include_pua = {\"Packed\"}\n}\n",
+			      CONF_TOLERANT, &r, &c), 0);
+	assert_int_equal(r.warnings, 0);
+	assert_int_equal(c->embedded.ninclude_pua, 1);
+	assert_string_equal(c->embedded.include_pua[0], "Packed");
+	conf_unref(c);
 }
 
 /* test_missing_file - cannot open: an error without a line */
@@ -1612,6 +1640,7 @@ main(void)
 		cmocka_unit_test(test_all_problems),
 		cmocka_unit_test(test_lines_after_comments),
 		cmocka_unit_test(test_errors_and_warnings),
+		cmocka_unit_test(test_pua_lists),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_log_fallback),
 		cmocka_unit_test(test_refcount),
