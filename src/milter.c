@@ -289,7 +289,6 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	env_set_sender(&c->env, argv != NULL ? argv[0] : NULL);
 	auth = smfi_getsymval(ctx, "{auth_authen}");
 	env_set_auth(&c->env, auth);
-	c->msg.authenticated = auth != NULL && *auth != 0;
 	if (c->env.daemon[0] == 0)	/* Sendmail sends it with MAIL FROM when asked */
 		env_set_daemon(&c->env, smfi_getsymval(ctx, "{daemon_name}"));
 	return milter_go_on(c, SMFIP_NR_MAIL);

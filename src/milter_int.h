@@ -80,7 +80,6 @@ struct milter_strip {
 struct milter_msg {
 	struct spool *spool;
 	char	qid[MILTER_QID_MAX];
-	int	authenticated;
 	enum milter_step step;		/* MAIL FROM seen, no line written yet */
 	int	aborted;		/* the MTA aborted it: line at next message or close */
 	int	spool_failed;		/* writing the spool failed: on_error */
