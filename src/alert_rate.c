@@ -10,7 +10,11 @@
  *	sink; later ones of that kind are held back and counted, and the
  *	last held back one goes out (with the count) once the window has
  *	ended, from alert_tick(). Held-back events go out in the order they
- *	were raised. Without a sink, an event goes to the command runner
+ *	were raised. One exception: "recovered" is never held back once the
+ *	all-scanners-down it ends has gone out (held back itself, it goes out
+ *	right after that one): a human told of an outage learns at once that
+ *	it ended, and what starts on "recovered" (clamshim-release) is not
+ *	delayed by an earlier outage's window. Without a sink, an event goes to the command runner
  *	with alert.command and its CLAMSHIM_* values.
  * DIAGNOSTICS
  *	Outage kinds (scanner-down, all-scanners-down, fail-open-started,
@@ -81,6 +85,17 @@ alert_dispatch(struct alert *a, struct alert_msg *m)
 		alert_run(a, m);
 }
 
+/* alert_window_over - may an event of kind ev go out now (lock held) */
+static int
+alert_window_over(const struct alert *a, enum alert_event ev, int64_t now)
+{
+	const struct alert_window *w = &a->win[ev];
+
+	if (!w->sent_once || now - w->last_ms >= a->min_interval_ms)
+		return 1;
+	return ev == ALERT_RECOVERED && !a->win[ALERT_ALL_DOWN].pending;
+}
+
 /* alert_emit - count, log and rate-limit one event (lock held) */
 static void
 alert_emit(struct alert *a, struct alert_msg *m)
@@ -96,7 +111,7 @@ alert_emit(struct alert *a, struct alert_msg *m)
 	else
 		log_warning("alert %s%s%s: %s", name, m->scanner[0] ? " scanner=" : "",
 			    m->scanner, m->detail);
-	if (!w->sent_once || now - w->last_ms >= a->min_interval_ms) {
+	if (alert_window_over(a, m->event, now)) {
 		alert_dispatch(a, m);
 		return;
 	}
@@ -170,7 +185,7 @@ alert_tick(struct alert *a)
 		for (ev = 0; ev < ALERT_EVENT_COUNT; ev++) {
 			struct alert_window *w = &a->win[ev];
 
-			if (w->pending && now - w->last_ms >= a->min_interval_ms &&
+			if (w->pending && alert_window_over(a, (enum alert_event) ev, now) &&
 			    (first == NULL || w->pending_ms < first->pending_ms))
 				first = w;
 		}

@@ -132,6 +132,42 @@ static void test_rate_limit(void **state)
 	world_free(w);
 }
 
+/*
+ * test_recovered_follows - "recovered" of an outage whose all-scanners-down
+ * went out is not held back by an earlier recovered's window; held back
+ * behind its own all-scanners-down, it goes out right after it
+ */
+static void test_recovered_follows(void **state)
+{
+	struct world *w = world_new(5000, -1, 0);
+	int64_t	t0 = w->clk.mono;
+
+	(void) state;
+	alert_raise(w->a, ALERT_ALL_DOWN, "", "", 0, "down 1");	/* t 0: sent */
+	w->clk.mono = t0 + 4000;
+	alert_raise(w->a, ALERT_RECOVERED, "", "", 0, "up 1");	/* sent */
+	w->clk.mono = t0 + 5000;
+	alert_raise(w->a, ALERT_ALL_DOWN, "", "", 0, "down 2");	/* window over: sent */
+	assert_int_equal(w->rec.n, 3);
+	w->clk.mono = t0 + 5100;				/* 1.1 s after "up 1" */
+	alert_raise(w->a, ALERT_RECOVERED, "", "", 0, "up 2");
+	assert_int_equal(w->rec.n, 4);				/* at once */
+	assert_int_equal(w->rec.m[3].event, ALERT_RECOVERED);
+	w->clk.mono = t0 + 6000;
+	alert_raise(w->a, ALERT_ALL_DOWN, "", "", 0, "down 3");	/* held: 1 s after "down 2" */
+	w->clk.mono = t0 + 6100;
+	alert_raise(w->a, ALERT_RECOVERED, "", "", 0, "up 3");	/* held behind it */
+	alert_tick(w->a);
+	assert_int_equal(w->rec.n, 4);
+	w->clk.mono = t0 + 10000;				/* "down 2"'s window ends */
+	alert_tick(w->a);
+	assert_int_equal(w->rec.n, 6);				/* both, in order */
+	assert_int_equal(w->rec.m[4].event, ALERT_ALL_DOWN);
+	assert_int_equal(w->rec.m[5].event, ALERT_RECOVERED);
+	assert_non_null(strstr(w->rec.m[5].detail, "up 3"));
+	world_free(w);
+}
+
 /* test_held_order - held-back events of several kinds go out oldest first */
 static void test_held_order(void **state)
 {
@@ -663,6 +699,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rate_limit),
 		cmocka_unit_test(test_held_order),
+		cmocka_unit_test(test_recovered_follows),
 		cmocka_unit_test(test_state_machine),
 		cmocka_unit_test(test_details),
 		cmocka_unit_test(test_names),
