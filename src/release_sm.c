@@ -37,6 +37,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "release.h"
 #include "util.h"
 
@@ -81,8 +82,15 @@ release_sm_init(struct release_sm *sm, char *err, size_t errlen)
 	if (sm->sendmail[0] != '/')
 		return snprintf(err, errlen, "Sendmail's sendmail not found (CLAMSHIM_SENDMAIL, "
 				"/usr/lib/sm.bin/sendmail, /usr/sbin/sendmail)"), -1;
-	if (sm->qtool[0] != '\0' && (sm->qtool[0] != '/' || access(SM_PERL, X_OK) != 0))
+	if (sm->qtool[0] != '\0' && (sm->qtool[0] != '/' || access(sm->qtool, R_OK) != 0 ||
+				      access(SM_PERL, X_OK) != 0)) {
+		log_warning("qtool.pl (%s) or %s not found: a released message stays quarantined "
+			    "under the reason \"clamshim released TOKEN\"", sm->qtool, SM_PERL);
 		sm->qtool[0] = '\0';
+	} else if (sm->qtool[0] == '\0')
+		log_warning("qtool.pl not found (CLAMSHIM_QTOOL, /usr/share/sendmail, /usr/sbin, "
+			    "/usr/local/sbin): a released message stays quarantined under the reason "
+			    "\"clamshim released TOKEN\"");
 	if (mc != NULL && *mc != '\0') {
 		if (mc[0] != '/' || strlen(mc) >= sizeof(sm->cf))
 			return snprintf(err, errlen, "MAIL_CONFIG must be an absolute path"), -1;

@@ -20,7 +20,10 @@
 # held mark, from its own sender to its own three recipients; the EICAR ones
 # stay quarantined (on_infected = "reject": kept, alert); the administrator's
 # and the forged message stay untouched. Two clamshim-release started at once
-# deliver nothing twice. The timings are printed.
+# deliver nothing twice. A run killed after submitting a copy (qtool.pl
+# made to hang) is finished by the next, run without qtool.pl: the copies
+# arrive once each, the originals stay quarantined as "clamshim released
+# TOKEN". The timings are printed.
 # Needs root; skips (77) when sendmail cannot be fetched or run here.
 . "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/sendmail-lib.sh"
@@ -190,6 +193,7 @@ rc=$?
 	ok "a run with clamd down: exit 2, all still quarantined, nothing delivered" ||
 	notok "a run with clamd down: exit $rc, $(sm_quarantined) quarantined: $(head -20 "$T/down.out")"
 t_bg sh "$T/starter.sh"
+STARTER_PID=$!
 
 # ---- clamd back: "recovered" starts clamshim-release (twice at once)
 t_up=$(t_now)
@@ -265,6 +269,53 @@ rc=$?
 sleep 2
 [ "$rc" -eq 0 ] && [ "$(sink_count)" -eq $NCLEAN ] && ok "another run: exit 0, still exactly $NCLEAN delivered" ||
 	notok "another run: exit $rc, $(sink_count) delivered: $(cat "$T/again.out")"
+
+# ---- a run killed after submitting a copy, then runs without qtool.pl
+t_stop_pid "$STARTER_PID"
+t_stop_pid "$CLAMD_PID"
+# the qtool.pl the next runs use: hangs while $T/hang-delete exists, else the real one
+cat > "$T/qtool.pl" <<EOF
+if (-e "$T/hang-delete") { open(my \$f, ">", "$T/hung") or die; print \$f "\$\$\\n"; close(\$f); sleep 600; exit 1; }
+exec("/usr/bin/perl", "$QTOOL", @ARGV);
+EOF
+for n in 1 2; do send "$T/late$n.out" "5$n" late --body "Late message $n."; done
+answered "$T/late1.out" && answered "$T/late2.out" || notok "late: not answered 250: $(tail -3 "$T/late1.out")"
+t_wait_for 60 quarantined_is $((NEICAR + 2 + 2)) || notok "late: $(sm_quarantined) quarantined"
+t_start_clamd "$T/clamd"
+two_ready() { release --dry-run 2>&1 | grep -c 'action=would-release' | grep -qx 2; }
+t_wait_for 120 two_ready || notok "late: the daemon does not scan again: $(release --dry-run 2>&1 | tail -3)"
+touch "$T/hang-delete"
+CLAMSHIM_SENDMAIL="$T/sendmail" CLAMSHIM_QTOOL="$T/qtool.pl" MAIL_CONFIG="$D/sm.cf" \
+	"$RELEASE" -c "$T/clamshim.conf" -s "$T/state" > "$T/kill.out" 2>&1 &
+RPID=$!
+t_wait_for 120 test -s "$T/hung" || notok "the run never reached qtool.pl: $(cat "$T/kill.out")"
+kill -9 "$RPID"; wait "$RPID" 2>/dev/null
+kill "$(cat "$T/hung")" 2>/dev/null; rm -f "$T/hung" "$T/hang-delete"
+late_delivered() { [ "$(grep -l "^Subject: late $1\$" "$T"/sink/* 2>/dev/null | wc -l)" -ge 1 ]; }
+grep -q '^injected ' "$T/state/journal" && ok "killed after submitting a copy: the journal says injected" ||
+	notok "killed after submitting: journal $(cat "$T/state/journal")"
+CLAMSHIM_SENDMAIL="$T/sendmail" CLAMSHIM_QTOOL="$T/none/qtool.pl" MAIL_CONFIG="$D/sm.cf" \
+	"$RELEASE" -c "$T/clamshim.conf" -s "$T/state" > "$T/noqtool.out" 2>&1
+rc=$?
+grep -q 'result=clean action=released (finishing a stopped run)' "$T/noqtool.out" &&
+	grep -q 'qtool.pl .* not found' "$T/noqtool.out" && [ "$rc" -eq 0 ] &&
+	ok "the next run, without qtool.pl, finished the stopped run and said qtool.pl is missing" ||
+	notok "the run after the kill: exit $rc: $(cat "$T/noqtool.out")"
+t_wait_for 60 late_delivered 51 && t_wait_for 60 late_delivered 52 && t_wait_for 60 sm_settled
+sm_cmd -bp -qQ > "$T/mailq.late" 2>&1
+CLAMSHIM_SENDMAIL="$T/sendmail" CLAMSHIM_QTOOL="$QTOOL" MAIL_CONFIG="$D/sm.cf" \
+	"$RELEASE" -c "$T/clamshim.conf" -s "$T/state" > "$T/late.again" 2>&1
+rc=$?
+sleep 2
+n1=$(grep -l '^Subject: late 51$' "$T"/sink/* 2>/dev/null | wc -l)
+n2=$(grep -l '^Subject: late 52$' "$T"/sink/* 2>/dev/null | wc -l)
+[ "$n1" -eq 1 ] && [ "$n2" -eq 1 ] && [ "$rc" -eq 0 ] && [ "$(sink_count)" -eq $((NCLEAN + 2)) ] &&
+	ok "each late message delivered exactly once (a run with qtool.pl after: exit 0, nothing again)" ||
+	notok "late: $n1 and $n2 copies, exit $rc: $(cat "$T/late.again")"
+n=$(grep -c 'QUARANTINE: clamshim released [0-9a-f]\{32\}$' "$T/mailq.late")
+[ "$n" -eq 2 ] && [ "$(sm_quarantined)" -eq $((NEICAR + 2 + 2)) ] &&
+	ok "without qtool.pl the 2 originals stay quarantined as \"clamshim released TOKEN\"" ||
+	notok "without qtool.pl: $n released-reasons: $(cat "$T/mailq.late")"
 
 echo "timings: $NHELD sent and quarantined in $(t_elapsed "$t0" "$t_sent")s;" \
 	"clamd started -> recovered $(t_elapsed "$t_up" "$t_rec")s;" \

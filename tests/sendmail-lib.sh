@@ -106,6 +106,7 @@ EOF
 # files, a private /dev with the few devices sendmail uses and /dev/log read by
 # notifyrecv); sets SM_PID; skips (77) when sendmail cannot start here
 sm_start() {
+	[ -n "${D:-}" ] && [ -r "$D/sm.cf" ] || t_fail "sm_start: no instance (sm_make first, not in a pipeline)"
 	mkdir -p "$D/olddev"
 	cat > "$D/ns.sh" <<EOF
 mount --make-rprivate / || exit 90
@@ -145,6 +146,7 @@ sm_stop() {
 # sm_wrapper FILE -- a script that runs sendmail ARGS... in a namespace with the
 # instance's /etc files (for programs that run sendmail themselves)
 sm_wrapper() {
+	[ -n "${D:-}" ] || t_fail "sm_wrapper: no instance (sm_make first)"
 	cat > "$1" <<EOF
 #!/bin/sh
 # sendmail of the test instance in $D, in a namespace with its /etc files
