@@ -90,7 +90,7 @@ struct release_hf {
 	char  **rcpt;			/* R, without <> */
 	size_t	nrcpt;
 	struct release_dsn dsn;		/* Z, F (RET), R flags (NOTIFY) */
-	char   *headers;		/* H: the header block as the message has it (LF ends) */
+	char   *headers;		/* H: the header block as the message has it (LF ends, NUL after) */
 	size_t	hlen;
 	size_t	dropped;		/* H left out: Sendmail's conditional defaults, unexpanded macros */
 };

@@ -136,11 +136,13 @@ hf_header(struct release_hf *hf, const char *p, size_t n)
 			hf->headers[hf->hlen++] = p[++i];
 		} else {			/* a late-bound macro: left out */
 			hf->hlen = start;
+			hf->headers[start] = '\0';
 			hf->dropped++;
 			return 0;
 		}
 	}
 	hf->headers[hf->hlen++] = '\n';
+	hf->headers[hf->hlen] = '\0';
 	return 0;
 }
 
