@@ -23,7 +23,9 @@
 # deliver nothing twice. A run killed after submitting a copy (qtool.pl
 # made to hang) is finished by the next, run without qtool.pl: the copies
 # arrive once each, the originals stay quarantined as "clamshim released
-# TOKEN". The timings are printed.
+# TOKEN". A run killed after its copy was queued but before the journal
+# said so: the next finds the copy and submits nothing again. The timings
+# are printed.
 # Needs root; skips (77) when sendmail cannot be fetched or run here.
 . "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/sendmail-lib.sh"
@@ -291,7 +293,7 @@ RPID=$!
 t_wait_for 120 test -s "$T/hung" || notok "the run never reached qtool.pl: $(cat "$T/kill.out")"
 kill -9 "$RPID"; wait "$RPID" 2>/dev/null
 kill "$(cat "$T/hung")" 2>/dev/null; rm -f "$T/hung" "$T/hang-delete"
-late_delivered() { [ "$(grep -l "^Subject: late $1\$" "$T"/sink/* 2>/dev/null | wc -l)" -ge 1 ]; }
+late_delivered() { [ "$(grep -l "^Subject: [a-z]* $1\$" "$T"/sink/* 2>/dev/null | wc -l)" -ge 1 ]; }
 grep -q '^injected ' "$T/state/journal" && ok "killed after submitting a copy: the journal says injected" ||
 	notok "killed after submitting: journal $(cat "$T/state/journal")"
 CLAMSHIM_SENDMAIL="$T/sendmail" CLAMSHIM_QTOOL="$T/none/qtool.pl" MAIL_CONFIG="$D/sm.cf" \
@@ -316,6 +318,50 @@ n=$(grep -c 'QUARANTINE: clamshim released [0-9a-f]\{32\}$' "$T/mailq.late")
 [ "$n" -eq 2 ] && [ "$(sm_quarantined)" -eq $((NEICAR + 2 + 2)) ] &&
 	ok "without qtool.pl the 2 originals stay quarantined as \"clamshim released TOKEN\"" ||
 	notok "without qtool.pl: $n released-reasons: $(cat "$T/mailq.late")"
+
+# ---- a run killed after its copy is queued but before the journal says so:
+# the next run finds the copy (X-Clamshim-Released in the queue) and only
+# removes the original. The wrapper queues the copy without delivering it
+# (-odq), then hangs.
+cat > "$T/sendmail-hang" <<EOF
+#!/bin/sh
+case " \$* " in *" -Am "*)
+	if [ -e "$T/hang-inject" ]; then "$T/sendmail" -odq "\$@" || exit 1; echo \$\$ > "$T/hung"; exec sleep 600; fi ;;
+esac
+exec "$T/sendmail" "\$@"
+EOF
+chmod 755 "$T/sendmail-hang"
+t_stop_pid "$CLAMD_PID"
+send "$T/queued.out" 61 queued --body "Queued message."
+answered "$T/queued.out" || notok "queued: not answered 250: $(tail -3 "$T/queued.out")"
+t_wait_for 60 quarantined_is $((NEICAR + 2 + 2 + 1)) || notok "queued: $(sm_quarantined) quarantined"
+t_start_clamd "$T/clamd"
+one_ready() { release --dry-run 2>&1 | grep -c 'action=would-release' | grep -qx 1; }
+t_wait_for 120 one_ready || notok "queued: the daemon does not scan again: $(release --dry-run 2>&1 | tail -3)"
+touch "$T/hang-inject"
+CLAMSHIM_SENDMAIL="$T/sendmail-hang" CLAMSHIM_QTOOL="$QTOOL" MAIL_CONFIG="$D/sm.cf" \
+	"$RELEASE" -c "$T/clamshim.conf" -s "$T/state" > "$T/kill2.out" 2>&1 &
+RPID=$!
+t_wait_for 120 test -s "$T/hung" || notok "the run never submitted: $(cat "$T/kill2.out")"
+kill -9 "$RPID"; wait "$RPID" 2>/dev/null
+kill "$(cat "$T/hung")" 2>/dev/null; rm -f "$T/hung" "$T/hang-inject"
+copy_queued() { grep -l '^H[^:]*X-Clamshim-Released: ' "$D"/queue/qf* 2>/dev/null | grep -q .; }
+grep -q '^inject ' "$T/state/journal" && ! grep -q '^injected ' "$T/state/journal" && copy_queued &&
+	ok "killed after the copy was queued, before the journal said injected" ||
+	notok "killed before injected: journal $(cat "$T/state/journal"); queue $(ls "$D/queue")"
+release > "$T/after-kill2.out" 2>&1
+rc=$?
+grep -q 'result=clean action=released (finishing a stopped run)' "$T/after-kill2.out" && [ "$rc" -eq 0 ] &&
+	! grep -q 'arrives twice' "$T/after-kill2.out" && [ "$(sm_quarantined)" -eq $((NEICAR + 2 + 2)) ] &&
+	ok "the next run found the queued copy, removed the original, submitted nothing again" ||
+	notok "the run after the second kill: exit $rc: $(cat "$T/after-kill2.out")"
+sm_cmd -q > "$T/flush.out" 2>&1
+t_wait_for 60 late_delivered 61 && t_wait_for 60 sm_settled
+sleep 2
+n=$(grep -l '^Subject: queued 61$' "$T"/sink/* 2>/dev/null | wc -l)
+[ "$n" -eq 1 ] && grep -q '^X-Virus-Status: Clean$' "$(grep -l '^Subject: queued 61$' "$T"/sink/*)" &&
+	ok "the queued copy delivered once, with X-Virus-Status: Clean" ||
+	notok "queued 61: $n copies: $(cat "$T/flush.out")"
 
 echo "timings: $NHELD sent and quarantined in $(t_elapsed "$t0" "$t_sent")s;" \
 	"clamd started -> recovered $(t_elapsed "$t_up" "$t_rec")s;" \
