@@ -20,9 +20,8 @@
  *	Two runs never work at once: the second finds the lock taken and
  *	leaves (the first deals with every held message).
  * DIAGNOSTICS
- *	One log line per message (syslog and stderr). Exit 0 done or
- *	nothing to do, 1 an error, 2 some still held because no scanner
- *	could decide.
+ *	One log line per message (syslog and stderr). Exit 0 done or nothing
+ *	to do, 1 an error, 2 some still held because no scanner could decide.
  */
 #include "config.h"
 
@@ -169,7 +168,8 @@ rel_finish(struct rel *r, const char *qid, const char *token, const char *result
 	free(msg);
 	if (held < 0)
 		return -1;
-	if (held && release_mta_delete(&r->mta, rel_find(r, qid), token, err, sizeof(err)) < 0) {
+	if (held && release_mta_delete(&r->mta, rel_find(r, qid), token, "released", err,
+					 sizeof(err)) < 0) {
 		log_error("%s: the released copy is submitted but the held one could not be "
 			  "deleted: %s", qid, err);
 		return -1;
@@ -341,7 +341,7 @@ rel_decide(struct rel *r, const struct release_entry *e, const struct release_qe
 		if (r->dry)
 			log_decision("%s: token=%s result=infected action=would-delete", e->qid,
 				     e->token);
-		else if (release_mta_delete(&r->mta, q, e->token, err, sizeof(err)) < 0) {
+		else if (release_mta_delete(&r->mta, q, e->token, "discarded", err, sizeof(err)) < 0) {
 			log_error("%s: token=%s: %s", e->qid, e->token, err);
 			r->errors++;
 		} else {

@@ -179,9 +179,9 @@ int	release_sm_inject(const struct release_sm *sm, const struct release_qent *q,
 int	release_sm_quarantine(const struct release_sm *sm, const char *qid, const char *reason,
 			      char *err, size_t errlen);
 /* release_sm_delete - remove a quarantined message (qtool.pl -Q -d; without qtool.pl: kept
-   under "clamshim released TOKEN"); 0 ok, -1 err */
+   under "clamshim WHAT TOKEN", WHAT "released" or "discarded"); 0 ok, -1 err */
 int	release_sm_delete(const struct release_sm *sm, const struct release_qent *q,
-			  const char *token, char *err, size_t errlen);
+			  const char *token, const char *what, char *err, size_t errlen);
 
 /* release_mta_init - the commands of hold.mta; 0 ok, -1 err */
 int	release_mta_init(struct release_mta *m, enum conf_mta kind, char *err, size_t errlen);
@@ -201,9 +201,9 @@ int	release_mta_dsn(const struct release_mta *m, const struct release_qent *q,
 int	release_mta_inject(const struct release_mta *m, const struct release_qent *q,
 			   const struct release_dsn *d, const char *msg, size_t len,
 			   char *err, size_t errlen);
-/* release_mta_delete - the held message removed; 0 ok, -1 err */
+/* release_mta_delete - the held message removed (WHAT: "released", "discarded"); 0 ok, -1 err */
 int	release_mta_delete(const struct release_mta *m, const struct release_qent *q,
-			   const char *token, char *err, size_t errlen);
+			   const char *token, const char *what, char *err, size_t errlen);
 /* release_mta_keep - an infected one stays held, marked so (Sendmail: new reason); 0 ok */
 int	release_mta_keep(const struct release_mta *m, const struct release_qent *q,
 			 const char *name, char *err, size_t errlen);

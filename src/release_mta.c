@@ -95,10 +95,10 @@ release_mta_inject(const struct release_mta *m, const struct release_qent *q,
 /* release_mta_delete - the held message removed */
 int
 release_mta_delete(const struct release_mta *m, const struct release_qent *q, const char *token,
-		   char *err, size_t errlen)
+		   const char *what, char *err, size_t errlen)
 {
 	if (m->kind == CONF_MTA_SENDMAIL)
-		return release_sm_delete(&m->sm, q, token, err, errlen);
+		return release_sm_delete(&m->sm, q, token, what, err, errlen);
 	return release_pf_delete(&m->pf, q->qid, err, errlen);
 }
 

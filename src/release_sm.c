@@ -375,10 +375,10 @@ sm_gone(const struct release_qent *q)
 	return lstat(path, &st) != 0 && errno == ENOENT;
 }
 
-/* release_sm_delete - qtool.pl -Q -d DIR/hfQID; without qtool.pl: "clamshim released TOKEN" */
+/* release_sm_delete - qtool.pl -Q -d DIR/hfQID; without qtool.pl: "clamshim WHAT TOKEN" */
 int
 release_sm_delete(const struct release_sm *sm, const struct release_qent *q, const char *token,
-		  char *err, size_t errlen)
+		  const char *what, char *err, size_t errlen)
 {
 	char	path[RELEASE_PATH_MAX + RELEASE_QID_MAX + 8], why[RELEASE_TOKEN_LEN + 32], *out = NULL;
 	const char *argv[10];
@@ -386,7 +386,7 @@ release_sm_delete(const struct release_sm *sm, const struct release_qent *q, con
 	int	rc;
 
 	if (sm->qtool[0] == '\0') {
-		snprintf(why, sizeof(why), "clamshim released %s", token);
+		snprintf(why, sizeof(why), "clamshim %.12s %s", what, token);
 		return release_sm_quarantine(sm, q->qid, why, err, errlen);
 	}
 	snprintf(path, sizeof(path), "%s/hf%s", q->dir, q->qid);
