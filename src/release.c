@@ -6,22 +6,22 @@
  * DESCRIPTION
  *	Run as root (by a timer, and when clamshim raises "recovered"). A
  *	held message is clamshim's only when the daemon's ledger (hold.dir)
- *	has its token, the message sits in Postfix's hold queue under the
+ *	has its token, the message sits in Postfix's hold queue (Sendmail's
+ *	quarantine, under the reason "clamshim hold TOKEN") under the
  *	ledger's queue id, and it carries X-Clamshim-Hold: TOKEN; anything
- *	else held is never touched. Each of clamshim's is rescanned through
+ *	else held is never touched (release_mta.c speaks to the MTA). Each of clamshim's is rescanned through
  *	the running daemon (its socket, the milter client, macro
  *	{daemon_name} = clamshim-release) and then:
  *	accepted: the rescan's header changes applied, a copy submitted
- *	with Postfix's sendmail with the same envelope, the held one
+ *	with the MTA's sendmail with the same envelope, the held one
  *	deleted (journalled, so that a killed run is finished by the next);
  *	rejected or quarantined (infected): kept held, an alert logged;
  *	discarded: deleted; tempfail (no scanner could decide): kept held.
  *	Two runs never work at once: the second finds the lock taken and
  *	leaves (the first deals with every held message).
  * DIAGNOSTICS
- *	One log line per message (syslog and stderr). Exit 0 done or
- *	nothing to do, 1 an error, 2 some still held because no scanner
- *	could decide.
+ *	One log line per message (syslog and stderr). Exit 0 done or nothing
+ *	to do, 1 an error, 2 some still held because no scanner could decide.
  */
 #include "config.h"
 
@@ -55,7 +55,7 @@
 /* One run. */
 struct rel {
 	struct conf *conf;
-	struct release_pf pf;
+	struct release_mta mta;
 	int	ldfd;			/* the ledger directory */
 	struct release_journal *journal;
 	struct release_qent *q;		/* the queue, as last listed */
@@ -93,7 +93,7 @@ rel_report(void *ctx, enum conf_severity sev, const char *file, int line, const 
 }
 
 /* rel_find - the queue entry with this id, NULL when none */
-static const struct release_qent *
+static struct release_qent *
 rel_find(const struct rel *r, const char *qid)
 {
 	size_t	i;
@@ -114,29 +114,30 @@ rel_relist(struct rel *r)
 		release_qent_free(&r->q[--r->nq]);
 	free(r->q);
 	r->q = NULL;
-	if (release_pf_list(&r->pf, &r->q, &r->nq, err, sizeof(err)) < 0) {
+	if (release_mta_list(&r->mta, &r->q, &r->nq, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		return -1;
 	}
 	return 0;
 }
 
-/* rel_held_marked - 1 when qid is in the hold queue with our mark for token; -1 err */
+/* rel_held_marked - 1 when qid is held (as clamshim holds) with our mark for token; -1 err */
 static int
 rel_held_marked(struct rel *r, const char *qid, const char *token, char **msg, size_t *len)
 {
-	const struct release_qent *q = rel_find(r, qid);
+	struct release_qent *q = rel_find(r, qid);
 	char	err[RELEASE_ERR_MAX];
 	int	has;
 
 	*msg = NULL;
-	if (q == NULL || strcmp(q->queue, "hold") != 0)
+	if (q == NULL || !release_mta_is_held(&r->mta, q, token))
 		return 0;
-	if (release_pf_read(&r->pf, qid, r->max_msg, msg, len, err, sizeof(err)) < 0) {
+	if (release_mta_read(&r->mta, q, r->max_msg, msg, len, err, sizeof(err)) < 0) {
 		log_error("%s: %s", qid, err);
 		return -1;
 	}
-	has = release_msg_header_has(*msg, *len, REL_HOLD_HEADER, token);
+	has = release_mta_is_held(&r->mta, q, token) &&	/* Sendmail: the hf file's reason too */
+		release_msg_header_has(*msg, *len, REL_HOLD_HEADER, token);
 	if (!has) {
 		free(*msg);
 		*msg = NULL;
@@ -167,7 +168,8 @@ rel_finish(struct rel *r, const char *qid, const char *token, const char *result
 	free(msg);
 	if (held < 0)
 		return -1;
-	if (held && release_pf_delete(&r->pf, qid, err, sizeof(err)) < 0) {
+	if (held && release_mta_delete(&r->mta, rel_find(r, qid), token, "released", err,
+					 sizeof(err)) < 0) {
 		log_error("%s: the released copy is submitted but the held one could not be "
 			  "deleted: %s", qid, err);
 		return -1;
@@ -191,8 +193,8 @@ rel_copy_queued(struct rel *r, const char *token)
 	for (i = 0; i < r->nq; i++) {
 		if (strcmp(r->q[i].queue, "hold") == 0)
 			continue;
-		if (release_pf_read(&r->pf, r->q[i].qid, r->max_msg, &msg, &len, err,
-				    sizeof(err)) < 0)
+		if (release_mta_read(&r->mta, &r->q[i], r->max_msg, &msg, &len, err,
+				     sizeof(err)) < 0)
 			continue;	/* delivered meanwhile */
 		has = release_msg_header_has(msg, len, REL_RELEASED_HEADER, token);
 		free(msg);
@@ -249,13 +251,13 @@ rel_deliver(struct rel *r, const struct release_entry *e, const struct release_q
 		log_error("%s: token=%s: %s; left held", e->qid, e->token, err);
 		return -1;
 	}
-	if (release_pf_dsn(&r->pf, e->qid, &dsn, err, sizeof(err)) < 0) {
+	if (release_mta_dsn(&r->mta, q, &dsn, err, sizeof(err)) < 0) {
 		log_warning("%s: DSN options not read (%s): the defaults apply", e->qid, err);
 		memset(&dsn, 0, sizeof(dsn));
 	}
 	if (release_journal_add(r->journal, "inject", e->token, e->qid, err, sizeof(err)) < 0)
 		log_error("%s: %s; left held", e->qid, err);
-	else if (release_pf_inject(&r->pf, q, &dsn, copy, clen, err, sizeof(err)) < 0) {
+	else if (release_mta_inject(&r->mta, q, &dsn, copy, clen, err, sizeof(err)) < 0) {
 		log_error("%s: token=%s: submitting the released copy failed: %s; left held",
 			  e->qid, e->token, err);
 		if (release_journal_add(r->journal, "done", e->token, NULL, err, sizeof(err)) < 0)
@@ -321,7 +323,7 @@ static void
 rel_decide(struct rel *r, const struct release_entry *e, const struct release_qent *q,
 	   const char *msg, size_t len, const struct mt_result *res)
 {
-	char	err[RELEASE_ERR_MAX];
+	char	err[RELEASE_ERR_MAX], hint[RELEASE_PATH_MAX + 100];
 	int	infected = strncmp(rel_status(res), "Infected", 8) == 0;
 
 	if (res->decision == MT_TEMPFAIL) {
@@ -339,7 +341,7 @@ rel_decide(struct rel *r, const struct release_entry *e, const struct release_qe
 		if (r->dry)
 			log_decision("%s: token=%s result=infected action=would-delete", e->qid,
 				     e->token);
-		else if (release_pf_delete(&r->pf, e->qid, err, sizeof(err)) < 0) {
+		else if (release_mta_delete(&r->mta, q, e->token, "discarded", err, sizeof(err)) < 0) {
 			log_error("%s: token=%s: %s", e->qid, e->token, err);
 			r->errors++;
 		} else {
@@ -347,10 +349,14 @@ rel_decide(struct rel *r, const struct release_entry *e, const struct release_qe
 			log_decision("%s: token=%s result=infected action=deleted", e->qid, e->token);
 		}
 	} else {
+		const char *why = res->quarantined ? res->quarantine_reason : res->reply;
+
+		release_mta_hint(&r->mta, q, hint, sizeof(hint));
 		log_alert("%s: token=%s result=infected action=%skept-held: %s%s; the administrator "
-			  "decides (postsuper -d %s hold)", e->qid, e->token, r->dry ? "would-be-" : "",
-			  res->quarantined ? "quarantined: " : "",
-			  res->quarantined ? res->quarantine_reason : res->reply, e->qid);
+			  "decides (%s)", e->qid, e->token, r->dry ? "would-be-" : "",
+			  res->quarantined ? "quarantined: " : "", why, hint);
+		if (!r->dry && release_mta_keep(&r->mta, q, why, err, sizeof(err)) < 0)
+			log_error("%s: token=%s: %s", e->qid, e->token, err);
 		if (!r->dry)
 			rel_ledger_done(r, e->qid, e->token, "infected");
 	}
@@ -453,7 +459,7 @@ rel_pass(struct rel *r)
 	if (r->list)
 		printf("# token queue_id held_seconds sender recipients\n");
 	for (i = 0; i < n; i++)
-		if (strcmp(e[i].mta, "postfix") == 0)
+		if (strcmp(e[i].mta, conf_mta_name(r->conf->hold.mta)) == 0)
 			rel_one(r, &e[i]);
 	free(e);
 }
@@ -485,7 +491,7 @@ rel_work(struct rel *r)
 		log_debug("nothing held");
 		return;
 	}
-	if (release_pf_init(&r->pf, err, sizeof(err)) < 0) {
+	if (release_mta_init(&r->mta, r->conf->hold.mta, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		r->errors++;
 		return;
@@ -511,11 +517,6 @@ rel_run(struct rel *r, const char *state_dir)
 	char	err[RELEASE_ERR_MAX];
 	int	sfd = -1, lfd = -1;
 
-	if (r->conf->hold.mta != CONF_MTA_POSTFIX) {
-		log_error("hold.mta = \"%s\": clamshim-release deals with Postfix's hold queue "
-			  "only, as yet", "sendmail");
-		return 1;
-	}
 	if ((r->ldfd = release_ledger_open(r->conf->hold.dir, err, sizeof(err))) < 0) {
 		if (errno == ENOENT) {
 			log_debug("no ledger %s: nothing held", r->conf->hold.dir);
@@ -580,7 +581,7 @@ main(int argc, char **argv)
 	}
 	log_open("clamshim-release", 1);
 	if (geteuid() != 0) {
-		log_error("must be run as root (it runs Postfix's postsuper)");
+		log_error("must be run as root (it runs the MTA's queue commands)");
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);

@@ -2,16 +2,21 @@
  * NAME
  *	release 3h - what the parts of clamshim-release(8) share
  * SUMMARY
- *	release_ledger_*(), release_journal_*(), release_pf_*(),
- *	release_run(), release_msg_*()
+ *	release_ledger_*(), release_journal_*(), release_pf_*(), release_sm_*(),
+ *	release_hf_*(), release_mailq_parse(), release_mta_*(), release_run(),
+ *	release_msg_*()
  * DESCRIPTION
  *	clamshim-release is split by job: release.c (options, lock, the
  *	pass over the held messages, exit status), release_ledger.c (the
  *	daemon's ledger of held messages: hostile, read with bounds),
  *	release_journal.c (the root-owned journal that makes a release
- *	happen once even when a run is killed), release_pf.c (Postfix's
- *	commands), release_run.c (running a command with bounded output),
- *	release_json.c (postqueue -j lines) and release_msg.c (the mark of
+ *	happen once even when a run is killed), release_mta.c (the MTA
+ *	named by hold.mta: Postfix or Sendmail), release_pf.c (Postfix's
+ *	commands), release_sm.c (Sendmail's commands and its quarantined
+ *	files, read only), release_hf.c (Sendmail's hf/qf files and mailq's
+ *	listing: hostile, read with bounds), release_run.c (running a
+ *	command with bounded output), release_json.c (postqueue -j lines)
+ *	and release_msg.c (the mark of
  *	a held message; the rescan's header changes applied to the copy
  *	that is delivered). Nothing outside src/release*.c includes this.
  */
@@ -21,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "conf.h"
 #include "mtclient.h"
 
 #define RELEASE_TOKEN_LEN	32		/* lowercase hex */
@@ -28,6 +34,8 @@
 #define RELEASE_ADDR_MAX	1024		/* an address, NUL included */
 #define RELEASE_RCPT_MAX	10000		/* recipients of one message */
 #define RELEASE_ERR_MAX		512
+#define RELEASE_REASON_MAX	1024		/* a Sendmail quarantine reason, NUL included */
+#define RELEASE_PATH_MAX	4096
 
 /* One entry of the daemon's ledger. */
 struct release_entry {
@@ -37,20 +45,23 @@ struct release_entry {
 	char	mta[16];
 };
 
-/* One message of the MTA's queue, as postqueue -j lists it. */
-struct release_qent {
-	char	queue[16];		/* "hold", "active", ... */
-	char	qid[RELEASE_QID_MAX];
-	char   *sender;			/* "" = the null sender */
-	char  **rcpt;
-	size_t	nrcpt;
-};
-
-/* DSN options of a queued message (Postfix's envelope records). */
+/* DSN options of a queued message (Postfix's envelope records, Sendmail's hf file). */
 struct release_dsn {
 	char	envid[128];		/* "" = none */
 	int	ret;			/* 0 none, 1 FULL, 2 HDRS */
-	int	notify;			/* 0 none or mixed; else Postfix's bits, the same for all */
+	int	notify;			/* 0 none or mixed; else Postfix's bits (never 1, success 2, failure 4, delay 8), the same for all */
+};
+
+/* One message of the MTA's queue, as postqueue -j or mailq lists it. */
+struct release_qent {
+	char	queue[16];		/* "hold" (Postfix's hold queue, Sendmail's quarantine), "active", ... */
+	char	qid[RELEASE_QID_MAX];
+	char   *sender;			/* "" = the null sender; Sendmail: NULL until read */
+	char  **rcpt;
+	size_t	nrcpt;
+	char   *dir;			/* Sendmail: the queue directory mailq names */
+	char   *reason;			/* Sendmail: the quarantine reason (mailq's, then the hf file's) */
+	struct release_dsn dsn;		/* Sendmail: from the hf file, once read */
 };
 
 /* Postfix's commands, found through postconf. */
@@ -61,6 +72,34 @@ struct release_pf {
 	char	sendmail[512];
 	char   *env[4];			/* PATH, MAIL_CONFIG, NULL */
 	int	timeout_s;
+};
+
+/* Sendmail's commands: its sendmail (CLAMSHIM_SENDMAIL), qtool.pl (CLAMSHIM_QTOOL), MAIL_CONFIG. */
+struct release_sm {
+	char	sendmail[512];
+	char	qtool[512];		/* "" = not found */
+	char	cf[512];		/* "" = Sendmail's own default */
+	char   *env[2];			/* PATH, NULL */
+	int	timeout_s;
+};
+
+/* What a Sendmail queue control file (hf or qf) says. */
+struct release_hf {
+	char   *reason;			/* q: the quarantine reason; NULL none */
+	char   *sender;			/* S, without <> */
+	char  **rcpt;			/* R, without <> */
+	size_t	nrcpt;
+	struct release_dsn dsn;		/* Z, F (RET), R flags (NOTIFY) */
+	char   *headers;		/* H: the header block as the message has it (LF ends, NUL after) */
+	size_t	hlen;
+	size_t	dropped;		/* H left out: Sendmail's conditional defaults, unexpanded macros */
+};
+
+/* The MTA named by hold.mta. */
+struct release_mta {
+	enum conf_mta kind;
+	struct release_pf pf;
+	struct release_sm sm;
 };
 
 /* ledger: the daemon's directory, opened without following links */
@@ -114,6 +153,63 @@ int	release_pf_inject(const struct release_pf *pf, const struct release_qent *q,
 			  char *err, size_t errlen);
 /* release_pf_delete - delete QID from the hold queue (postsuper -d QID hold); 0 ok, -1 err */
 int	release_pf_delete(const struct release_pf *pf, const char *qid, char *err, size_t errlen);
+
+/* release_hf_parse - an hf/qf file's text into hf (malloc'd); 0 ok, -1 err (hf empty) */
+int	release_hf_parse(const char *text, size_t len, struct release_hf *hf, char *err, size_t errlen);
+/* release_hf_free - what hf holds */
+void	release_hf_free(struct release_hf *hf);
+/* release_mailq_parse - mailq's listing into entries of queue QUEUE (qid, dir, reason); 0 ok, -1 err */
+int	release_mailq_parse(const char *text, const char *queue, struct release_qent **out,
+			    size_t *n, char *err, size_t errlen);
+
+/* release_sm_init - find Sendmail's commands; 0 ok, -1 err */
+int	release_sm_init(struct release_sm *sm, char *err, size_t errlen);
+/* release_sm_list - the quarantine ("hold", mailq -qQ) and the queue ("active", mailq); 0 ok */
+int	release_sm_list(const struct release_sm *sm, struct release_qent **out, size_t *n,
+			char *err, size_t errlen);
+/* release_sm_read - the message from its hf/qf and df files (read only, shared lock); fills
+   q's sender, recipients, reason and dsn from the control file; 0 ok, -1 err */
+int	release_sm_read(const struct release_sm *sm, struct release_qent *q, size_t max,
+			char **msg, size_t *len, char *err, size_t errlen);
+/* release_sm_inject - a new message with this envelope (sendmail -Am -G -i); 0 ok, -1 err */
+int	release_sm_inject(const struct release_sm *sm, const struct release_qent *q,
+			  const struct release_dsn *d, const char *msg, size_t len,
+			  char *err, size_t errlen);
+/* release_sm_quarantine - put QID (quarantined) under a new reason (sendmail -qQ -qI -Q); 0 ok */
+int	release_sm_quarantine(const struct release_sm *sm, const char *qid, const char *reason,
+			      char *err, size_t errlen);
+/* release_sm_delete - remove a quarantined message (qtool.pl -Q -d; without qtool.pl: kept
+   under "clamshim WHAT TOKEN", WHAT "released" or "discarded"); 0 ok, -1 err */
+int	release_sm_delete(const struct release_sm *sm, const struct release_qent *q,
+			  const char *token, const char *what, char *err, size_t errlen);
+
+/* release_mta_init - the commands of hold.mta; 0 ok, -1 err */
+int	release_mta_init(struct release_mta *m, enum conf_mta kind, char *err, size_t errlen);
+/* release_mta_list - every queued message; 0 ok, -1 err */
+int	release_mta_list(const struct release_mta *m, struct release_qent **out, size_t *n,
+			 char *err, size_t errlen);
+/* release_mta_is_held - 1 when q is held in a way that may be clamshim's hold of token */
+int	release_mta_is_held(const struct release_mta *m, const struct release_qent *q,
+			    const char *token);
+/* release_mta_read - the held message, headers and body; 0 ok, -1 err */
+int	release_mta_read(const struct release_mta *m, struct release_qent *q, size_t max,
+			 char **msg, size_t *len, char *err, size_t errlen);
+/* release_mta_dsn - its DSN options; 0 ok, -1 err */
+int	release_mta_dsn(const struct release_mta *m, const struct release_qent *q,
+			struct release_dsn *d, char *err, size_t errlen);
+/* release_mta_inject - the corrected copy, submitted; 0 ok, -1 err */
+int	release_mta_inject(const struct release_mta *m, const struct release_qent *q,
+			   const struct release_dsn *d, const char *msg, size_t len,
+			   char *err, size_t errlen);
+/* release_mta_delete - the held message removed (WHAT: "released", "discarded"); 0 ok, -1 err */
+int	release_mta_delete(const struct release_mta *m, const struct release_qent *q,
+			   const char *token, const char *what, char *err, size_t errlen);
+/* release_mta_keep - an infected one stays held, marked so (Sendmail: new reason); 0 ok */
+int	release_mta_keep(const struct release_mta *m, const struct release_qent *q,
+			 const char *name, char *err, size_t errlen);
+/* release_mta_hint - how the administrator deletes q, for the alert */
+void	release_mta_hint(const struct release_mta *m, const struct release_qent *q, char *buf,
+			 size_t len);
 
 /* release_msg_header_has - 1 when the header block has NAME: VALUE (value trimmed) */
 int	release_msg_header_has(const char *msg, size_t len, const char *name, const char *value);

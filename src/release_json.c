@@ -285,6 +285,8 @@ release_qent_free(struct release_qent *q)
 		free(q->rcpt[i]);
 	free(q->rcpt);
 	free(q->sender);
+	free(q->dir);
+	free(q->reason);
 	memset(q, 0, sizeof(*q));
 }
 

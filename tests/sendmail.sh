@@ -1,13 +1,7 @@
 # tests/sendmail.sh -- clamshim behind a real Sendmail, end to end, on loopback.
 #
-# Debian's sendmail conflicts with the installed Postfix, so it is not
-# installed: apt-get download fetches sendmail-bin, sendmail-base,
-# sendmail-cf, libmilter1.0.1 and libwrap0 once into a cache
-# ($SENDMAIL_CACHE, default /var/cache/clamshim-test/sendmail), dpkg-deb -x
-# unpacks them there, and sendmail runs from that tree with its own .mc
-# (DNS off, 127.0.0.1 only, relaying everything to smtp-sink) in a private
-# mount namespace that has its own /etc/hosts, resolv.conf, nsswitch.conf
-# and a /dev/log read by tests/notifyrecv (there is no syslog daemon here).
+# Sendmail is unpacked, not installed, and runs on loopback in a private
+# mount namespace: tests/sendmail-lib.sh (sm_*) sets it up.
 # The milter line is the one of contrib/sendmail.mc, socket path changed.
 # Cases: clean mail delivered with the X-Virus-* headers; EICAR rejected at
 # end of DATA with 550 5.7.1; scanner down -> 451 4.7.1; on_infected
@@ -15,7 +9,7 @@
 # -> F=T: 451 4.3.2. Needs root; skips (77) with the reason when the
 # packages cannot be fetched or sendmail cannot run here.
 . "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
-NOTIFYRECV=${NOTIFYRECV:-$top_builddir/tests/notifyrecv}
+. "$top_srcdir/tests/sendmail-lib.sh"
 t_need "$CLAMSHIM" "$SIGTOOL" "$NOTIFYRECV" m4 smtp-sink swaks ss unshare mount setpriv dpkg-deb
 [ "$(id -u)" = 0 ] || t_skip "sendmail must be started as root"
 t_setup
@@ -28,30 +22,7 @@ id "$SVC_USER" >/dev/null 2>&1 || t_skip "no user $SVC_USER (User= of the unit) 
 fails=0
 
 # ---- the sendmail tree: fetched and unpacked once, then reused
-CACHE=${SENDMAIL_CACHE:-/var/cache/clamshim-test/sendmail}
-ROOT=$CACHE/root
-SM=$ROOT/usr/libexec/sendmail/sendmail
-if [ ! -x "$SM" ] || [ ! -d "$ROOT/usr/share/sendmail/cf/m4" ]; then
-	command -v apt-get >/dev/null 2>&1 || t_skip "sendmail is not unpacked in $CACHE and there is no apt-get to fetch it"
-	mkdir -p "$CACHE/debs" || t_fail "cannot make $CACHE"
-	chmod 755 "$CACHE" "$CACHE/debs"
-	if ! (cd "$CACHE/debs" && apt-get download sendmail-bin sendmail-base sendmail-cf \
-		libmilter1.0.1 libwrap0) > "$T/apt.out" 2>&1; then
-		cat "$T/apt.out" >&2
-		t_skip "apt-get download of the sendmail packages failed (no package source reachable?)"
-	fi
-	rm -rf "$CACHE/root.new"
-	mkdir "$CACHE/root.new"
-	for deb in "$CACHE"/debs/*.deb; do
-		dpkg-deb -x "$deb" "$CACHE/root.new" || t_fail "dpkg-deb -x $deb"
-	done
-	# setgid sendmail would ignore LD_LIBRARY_PATH (libwrap is unpacked, not installed)
-	chmod g-s "$CACHE/root.new/usr/libexec/sendmail/sendmail"
-	rm -rf "$ROOT" && mv "$CACHE/root.new" "$ROOT" || t_fail "cannot move the unpacked tree into $ROOT"
-fi
-export LD_LIBRARY_PATH=$ROOT/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-# sendmail is never run outside its namespace: at start it looks up its host
-# name, which must not reach the machine's (off-machine) DNS server
+sm_unpack
 
 # ---- clamshim, as the unit runs it (Sendmail connects as root: no drop-in)
 mkdir -p "$T/run" "$T/empty"
@@ -63,9 +34,6 @@ daemon_stop() { t_svc_stop; }
 
 sink_count() { ls "$T/sink" 2>/dev/null | wc -l; }
 sink_has() { [ "$(sink_count)" -ge "$1" ]; }
-# sm_settled -- 0 when sendmail's queue holds no message it would deliver
-# (no qf file; a quarantined one is an hf file): nothing is on its way
-sm_settled() { [ "$(find "$T/sm/queue" -name 'qf*' 2>/dev/null | wc -l)" -eq 0 ]; }
 
 # send OUTFILE [swaks options] -- one message to sendmail
 send() {
@@ -74,8 +42,7 @@ send() {
 		--from sender@clamshim.test --to rcpt@example.test \
 		--timeout 120 "$@" > "$out" 2>&1
 }
-# maillog -- sendmail's syslog lines as text
-maillog() { grep -v '^--$' "$D/syslog.out" 2>/dev/null | sed 's/^<[0-9]*>//'; }
+maillog() { sm_maillog; }
 # expect_log REGEX WHAT -- a line in sendmail's log; prints it
 expect_log() {
 	if t_wait_for 60 sh -c 'grep -v "^--$" "$1" | grep -Eq -- "$2"' sh "$D/syslog.out" "$1"; then
@@ -89,111 +56,22 @@ expect_file() {	# expect_file FILE REGEX WHAT
 		notok "$3: no line matches /$2/ in $1"; sed 's/^/    /' "$1" | head -40; fi
 }
 
-# sm_cmd ARGS... -- one sendmail command in a namespace with the test's /etc files
-sm_cmd() {
-	unshare -m sh -c 'for f in hosts resolv.conf nsswitch.conf; do mount --bind "$1/etc/$f" "/etc/$f" || exit 1; done; shift; exec "$@"' \
-		sh "$D" "$SM" -C "$D/sm.cf" "$@"
-}
-
 # ---- smtp-sink
 t_start_sink "$T/sink"
 
 # ---- the sendmail instance
 SM_PORT=$(t_free_port)
 while [ "$SM_PORT" = "$SINK_PORT" ]; do SM_PORT=$(t_free_port); done
-D=$T/sm
-mkdir -p "$D/etc" "$D/queue" "$D/dev"
-chmod 700 "$D/queue"
-HOST=mx.clamshim.test
 grep -q "^INPUT_MAIL_FILTER(\`clamshim', \`S=local:/run/clamshim/clamshim.sock, F=T," "$CONTRIB" ||
 	t_fail "$CONTRIB: no INPUT_MAIL_FILTER line with the documented socket and F=T"
-MILTER_LINES=$(grep -v '^dnl' "$CONTRIB" | sed "s|local:/run/clamshim/clamshim.sock|local:$SOCK|")
-printf '127.0.0.1 %s mx localhost\n::1 %s mx localhost\n' "$HOST" "$HOST" > "$D/etc/hosts"
-printf 'nameserver 127.0.0.1\noptions attempts:1 timeout:1\n' > "$D/etc/resolv.conf"
-printf 'passwd: files\ngroup: files\nhosts: files\n' > "$D/etc/nsswitch.conf"
-printf 'hosts files\naliases files\n' > "$D/etc/service.switch"
-printf 'postmaster: root\nMAILER-DAEMON: postmaster\n' > "$D/etc/aliases"
-: > "$D/etc/helpfile"
-CF=$ROOT/usr/share/sendmail/cf
-cat > "$D/sm.mc" <<EOF
-divert(-1)
-# the private test instance around the lines of contrib/sendmail.mc
-divert(0)dnl
-OSTYPE(\`linux')dnl
-define(\`MAIL_SETTINGS_DIR', \`$D/etc/')dnl
-define(\`QUEUE_DIR', \`$D/queue')dnl
-define(\`confPID_FILE', \`$D/sendmail.pid')dnl
-define(\`STATUS_FILE', \`$D/statistics')dnl
-define(\`ALIAS_FILE', \`$D/etc/aliases')dnl
-define(\`confHELP_FILE', \`$D/etc/helpfile')dnl
-define(\`confSERVICE_SWITCH_FILE', \`$D/etc/service.switch')dnl
-define(\`confHOSTS_FILE', \`$D/etc/hosts')dnl
-define(\`confDONT_BLAME_SENDMAIL', \`TrustStickyBit')dnl
-define(\`confRUN_AS_USER', \`root:root')dnl
-define(\`confDOMAIN_NAME', \`$HOST')dnl
-define(\`confBIND_OPTS', \`-DNSRCH -DEFNAMES')dnl
-define(\`confDONT_PROBE_INTERFACES', \`true')dnl
-define(\`confTO_IDENT', \`0')dnl
-define(\`confLOG_LEVEL', \`9')dnl
-define(\`confDELIVERY_MODE', \`background')dnl
-define(\`SMART_HOST', \`relay:[127.0.0.1]')dnl
-define(\`MAIL_HUB', \`relay:[127.0.0.1]')dnl
-define(\`LOCAL_RELAY', \`relay:[127.0.0.1]')dnl
-define(\`RELAY_MAILER_ARGS', \`TCP \$h $SINK_PORT')dnl
-define(\`SMTP_MAILER_ARGS', \`TCP \$h $SINK_PORT')dnl
-define(\`ESMTP_MAILER_ARGS', \`TCP \$h $SINK_PORT')dnl
-define(\`SMTP8_MAILER_ARGS', \`TCP \$h $SINK_PORT')dnl
-define(\`DSMTP_MAILER_ARGS', \`TCP \$h $SINK_PORT')dnl
-FEATURE(\`no_default_msa')dnl
-FEATURE(\`nocanonify')dnl
-FEATURE(\`promiscuous_relay')dnl
-FEATURE(\`accept_unresolvable_domains')dnl
-FEATURE(\`accept_unqualified_senders')dnl
-DAEMON_OPTIONS(\`Family=inet, Addr=127.0.0.1, Port=$SM_PORT, Name=MTA')dnl
-$MILTER_LINES
-MAILER(\`local')dnl
-MAILER(\`smtp')dnl
-EOF
-m4 -D_CF_DIR_="$CF/" "$CF/m4/cf.m4" "$D/sm.mc" > "$D/sm.cf" 2> "$T/m4.err" ||
-	{ cat "$T/m4.err" >&2; t_fail "m4 could not build sm.cf"; }
+# the milter line is the one of contrib/sendmail.mc, socket path changed
+grep -v '^dnl' "$CONTRIB" | sed "s|local:/run/clamshim/clamshim.sock|local:$SOCK|" > "$T/milter.mc"
+sm_make "$T/sm" "$SM_PORT" "$SINK_PORT" < "$T/milter.mc"
 grep -q "^Xclamshim, S=local:$SOCK, F=T" "$D/sm.cf" && ok "sm.cf has the milter (X line) with F=T" ||
 	notok "sm.cf has no Xclamshim line: $(grep '^X' "$D/sm.cf")"
 
-# the namespace: own hosts/resolver/nsswitch over /etc, a private /dev with
-# the few devices sendmail uses and /dev/log read by notifyrecv
-mkdir "$D/olddev"
-cat > "$D/ns.sh" <<EOF
-mount --make-rprivate / || exit 90
-for f in hosts resolv.conf nsswitch.conf; do
-	mount --bind "$D/etc/\$f" "/etc/\$f" || exit 91
-done
-mount --bind /dev "$D/olddev" || exit 92
-mount -t tmpfs -o mode=0755 tmpfs /dev || exit 93
-for n in null zero random urandom full tty; do
-	[ -e "$D/olddev/\$n" ] || continue
-	: > "/dev/\$n" && mount --bind "$D/olddev/\$n" "/dev/\$n" || exit 94
-done
-ln -s /proc/self/fd /dev/fd
-"$NOTIFYRECV" /dev/log > "$D/syslog.out" 2>&1 &
-echo \$! > "$D/syslog.pid"
-i=0; while ! grep -q '^ready' "$D/syslog.out" 2>/dev/null; do sleep 0.1; i=\$((i+1)); [ \$i -lt 600 ] || exit 95; done
-"$SM" -C "$D/sm.cf" -d0.1 -bt < /dev/null > "$D/version.out" 2>&1 || { cat "$D/version.out"; exit 97; }
-"$SM" -C "$D/sm.cf" -bi > "$D/newaliases.out" 2>&1 || { cat "$D/newaliases.out"; exit 96; }
-exec "$SM" -C "$D/sm.cf" -bD -q1h
-EOF
-t_bg unshare -m sh "$D/ns.sh" > "$T/ns.out" 2>&1
-SM_PID=$!
-cleanup_sm() {
-	for f in "$D/sendmail.pid" "$D/syslog.pid"; do
-		[ -s "$f" ] && kill "$(head -1 "$f")" 2>/dev/null
-	done
-	t_cleanup
-}
-trap cleanup_sm EXIT
-t_wait_for 60 t_listening "$SM_PORT" || {
-	cat "$T/ns.out" >&2; maillog >&2
-	t_skip "sendmail did not start listening in its namespace: $(head -3 "$T/ns.out" | tr '\n' ' ')"
-}
+trap 'sm_stop; t_cleanup' EXIT
+sm_start
 ok "sendmail $(sed -n 's/^Version //p' "$D/version.out" | head -1) listens on 127.0.0.1:$SM_PORT"
 
 printf 'X5O!P%%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*' > "$T/eicar.com"

@@ -11,7 +11,13 @@
  *	symbolic link, a directory, a bad queue id, a file too long, a
  *	missing line: skipped; a good entry read; done renames); the journal
  *	(what is pending after each record, a cut last line ignored, emptied
- *	at close when nothing is pending).
+ *	at close when nothing is pending); Sendmail's queue control files
+ *	(a real hf file: the envelope, the DSN options, the header block
+ *	without Sendmail's conditional defaults and late macros; refused: no
+ *	V first, no "." at the end, a NUL, a program or file recipient, a
+ *	control in an address, a header that is not one) and mailq's
+ *	listing (directories, ids, reasons; an entry before any directory
+ *	refused).
  */
 #include "config.h"
 
@@ -339,6 +345,143 @@ test_run(void **state)
 	assert_int_equal(release_run(none, env, NULL, 0, NULL, NULL, 0, 30, err, sizeof(err)), 127);
 }
 
+/* A quarantined message as Sendmail 8.17 wrote it (tests/hold-sendmail.sh). */
+static const char hf_real[] =
+	"V8\nT1796209960\nK1796209960\nN0\nP90251\n"
+	"qclamshim hold 3adaa58cf863e8bad50038dd951ce12d\nFbs\n"
+	"$_mx.clamshim.test [127.0.0.1]\n$rESMTP\n${daemon_flags}\n"
+	"S<s1@clamshim.test>\n"
+	"rRFC822; r1-a@example.test\nRPFD:<r1-a@example.test>\n"
+	"rRFC822; r1-b@example.test\nRPFD:<r1-b@example.test>\n"
+	"H?P?Return-Path: <\201g>\n"
+	"H??Received: from client.clamshim.test (mx.clamshim.test [127.0.0.1])\n"
+	"\tby mx.clamshim.test (8.17.1.9/8.17.1.9) with ESMTP id 6B2BCehe005903;\n"
+	"\tWed, 2 Dec 2026 11:12:40 GMT\n"
+	"H??Subject: clean \201\3511\n"
+	"H??X-Late: \201j\n"
+	"H??X-Clamshim-Hold: 3adaa58cf863e8bad50038dd951ce12d\n"
+	".\n";
+
+/* test_hf - a real hf file, and hostile ones */
+static void
+test_hf(void **state)
+{
+	static const char *const bad[] = {
+		"S<a@b>\n.\n",					/* no V first */
+		"V8\nS<a@b>\n",					/* no "." */
+		"V8\nS<a@b>\nRPFD:<a@b>",			/* no line end */
+		"V8x\nS<a@b>\n.\n",				/* a version not a number */
+		"V8\nRPFD:<a@b>\n.\n",				/* no sender */
+		"V8\nS<a@b>\nRPFD:<|/bin/sh -c x>\n.\n",	/* a program */
+		"V8\nS<a@b>\nRPFD:/etc/passwd\n.\n",		/* a file */
+		"V8\nS<a@b>\nRPFD:<-oQ/tmp@x>\n.\n",		/* an option */
+		"V8\nS<a@b>\nRPFD:<a@b>\n\tc@d\n.\n",		/* a control in an address */
+		"V8\nS<a@b>\nRPFD<a@b>\n.\n",			/* no ':' */
+		"V8\nS<a@b>\nRPFD:<>\n.\n",			/* an empty recipient */
+		"V8\nS<a@b>\nH??Not a header\n.\n",
+		"V8\nS<a@b>\nH?P\n.\n",
+		"V8\nS<a@b>\nqa\001b\n.\n",
+	};
+	static const char dsn1[] = "V8\nFdn\nZenv+2Bid\nS<>\nRPNS:<a@b>\nRPNSF:c@d\n.\n";
+	static const char dsn2[] = "V8\nFd\nS<a@b>\nRPN:<a@b>\nRN:<c@d>\n.\n";
+	struct release_hf hf;
+	char	err[RELEASE_ERR_MAX], *big;
+	size_t	i;
+
+	(void) state;
+	assert_int_equal(release_hf_parse(hf_real, sizeof(hf_real) - 1, &hf, err, sizeof(err)), 0);
+	assert_string_equal(hf.reason, "clamshim hold 3adaa58cf863e8bad50038dd951ce12d");
+	assert_string_equal(hf.sender, "s1@clamshim.test");
+	assert_int_equal(hf.nrcpt, 2);
+	assert_string_equal(hf.rcpt[0], "r1-a@example.test");
+	assert_string_equal(hf.rcpt[1], "r1-b@example.test");
+	assert_int_equal(hf.dsn.ret, 0);
+	assert_int_equal(hf.dsn.notify, 0);
+	assert_int_equal(hf.dropped, 2);		/* Return-Path (?P?), X-Late (a macro) */
+	assert_int_equal(hf.hlen, strlen(hf.headers));
+	assert_string_equal(hf.headers,
+		"Received: from client.clamshim.test (mx.clamshim.test [127.0.0.1])\n"
+		"\tby mx.clamshim.test (8.17.1.9/8.17.1.9) with ESMTP id 6B2BCehe005903;\n"
+		"\tWed, 2 Dec 2026 11:12:40 GMT\n"
+		"Subject: clean \3511\n"
+		"X-Clamshim-Hold: 3adaa58cf863e8bad50038dd951ce12d\n");
+	release_hf_free(&hf);
+
+	/* DSN: RET=HDRS, ENVID, NOTIFY the same for all; mixed NOTIFY is left out */
+	assert_int_equal(release_hf_parse(dsn1, sizeof(dsn1) - 1, &hf, err, sizeof(err)), 0);
+	assert_string_equal(hf.sender, "");
+	assert_int_equal(hf.dsn.ret, 2);
+	assert_string_equal(hf.dsn.envid, "env+2Bid");
+	assert_int_equal(hf.dsn.notify, 0);
+	release_hf_free(&hf);
+	assert_int_equal(release_hf_parse(dsn2, sizeof(dsn2) - 1, &hf, err, sizeof(err)), 0);
+	assert_int_equal(hf.dsn.ret, 1);
+	assert_int_equal(hf.dsn.notify, 1);		/* NEVER */
+	release_hf_free(&hf);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		if (release_hf_parse(bad[i], strlen(bad[i]), &hf, err, sizeof(err)) != -1)
+			fail_msg("accepted: %s", bad[i]);
+		assert_true(err[0] != '\0');
+		assert_null(hf.sender);
+	}
+	assert_int_equal(release_hf_parse("V8\nS<a@b>\0\n.\n", 12, &hf, err, sizeof(err)), -1);
+
+	/* an address of RELEASE_ADDR_MAX bytes is refused */
+	big = malloc(RELEASE_ADDR_MAX + 32);
+	assert_non_null(big);
+	memcpy(big, "V8\nS<", 5);
+	memset(big + 5, 'a', RELEASE_ADDR_MAX);
+	memcpy(big + 5 + RELEASE_ADDR_MAX, ">\n.\n", 4);
+	assert_int_equal(release_hf_parse(big, RELEASE_ADDR_MAX + 9, &hf, err, sizeof(err)), -1);
+	free(big);
+}
+
+/* test_mailq - mailq's listing */
+static void
+test_mailq(void **state)
+{
+	static const char listing[] =
+		"\t\t/var/spool/mqueue (3 requests)\n"
+		"-----Q-ID----- --Size-- -----Q-Time----- ------------Sender/Recipient-----------\n"
+		"6B2BCdoa005687       25 Wed Dec  2 11:12 admin@clamshim.test\n"
+		"     QUARANTINE: held by the administrator\n"
+		"\t\t\t\t\t postmaster@example.test\n"
+		"6B2BClw0006712*     299 Wed Dec  2 11:12 <s21@clamshim.test>\n"
+		"     QUARANTINE: clamshim hold db3faba8409df1f9cd06f7f0a4c8bd57\n"
+		"\t\t\t\t\t <r21-a@example.test>\n"
+		"\t\t/var/spool/mq (x) 2 (1 request)\n"
+		"6B2BClw0006713      299 Wed Dec  2 11:12 <QUARANTINE: forged@x>\n"
+		"\t\tTotal requests: 3\n";
+	struct release_qent *q;
+	char	err[RELEASE_ERR_MAX];
+	size_t	n;
+
+	(void) state;
+	assert_int_equal(release_mailq_parse(listing, "hold", &q, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(q[0].qid, "6B2BCdoa005687");
+	assert_string_equal(q[0].dir, "/var/spool/mqueue");
+	assert_string_equal(q[0].reason, "held by the administrator");
+	assert_string_equal(q[0].queue, "hold");
+	assert_null(q[0].sender);
+	assert_string_equal(q[1].qid, "6B2BClw0006712");
+	assert_string_equal(q[1].reason, "clamshim hold db3faba8409df1f9cd06f7f0a4c8bd57");
+	assert_string_equal(q[2].dir, "/var/spool/mq (x) 2");
+	assert_null(q[2].reason);
+	for (; n > 0; n--)
+		release_qent_free(&q[n - 1]);
+	free(q);
+	assert_int_equal(release_mailq_parse("/var/spool/mqueue is empty\n", "hold", &q, &n, err,
+					     sizeof(err)), 0);
+	assert_int_equal(n, 0);
+	free(q);
+	assert_int_equal(release_mailq_parse("6B2BCdoa005687 25 x\n", "hold", &q, &n, err,
+					     sizeof(err)), -1);
+	assert_null(q);
+}
+
 int
 main(void)
 {
@@ -349,6 +492,8 @@ main(void)
 		cmocka_unit_test(test_ledger),
 		cmocka_unit_test(test_journal),
 		cmocka_unit_test(test_run),
+		cmocka_unit_test(test_hf),
+		cmocka_unit_test(test_mailq),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
