@@ -75,6 +75,9 @@ chain_new(const struct chain_backends *b)
 	pthread_mutex_init(&ch->lock, NULL);
 	mime = getenv("CLAMSHIM_MIME_CHECK");	/* read once: the benchmark's switch */
 	ch->mime_off = mime != NULL && strcmp(mime, "off") == 0;
+	if (ch->mime_off)
+		log_warning("CLAMSHIM_MIME_CHECK=off: the MIME check is off (a benchmark's switch; "
+			    "MIME that clients read another way can be delivered Clean)");
 	return ch;
 }
 
