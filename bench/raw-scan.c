@@ -3,7 +3,7 @@
  *	raw-scan - the corpus scanned in-process by libclamav: the ceiling
  * SUMMARY
  *	raw-scan [-t THREADS] [-n COUNT] [-c CONFIG] [-d DATABASE] [-C] [-s N]
- *		[-l LATFILE] CORPUS
+ *		[-l LATFILE] [-m] CORPUS
  * DESCRIPTION
  *	Builds one libclamav engine with the code clamshim's embedded
  *	scanner builds its own with (emb_engine_build(), from the clamshim
@@ -15,7 +15,12 @@
  *	disables it (CL_ENGINE_DISABLE_CACHE; the daemon always does). -s N
  *	lists the N slowest messages on stderr. -l writes "START_S LATENCY_MS
  *	VERDICT" for every message to LATFILE (START_S counted from the
- *	first scan), as milter-load -l.
+ *	first scan), as milter-load -l. -m runs clamshim's MIME check
+ *	(mime_readings_make(), mime_check(3h)) on each message the scan
+ *	found clean, as the daemon does, and times it alone with the
+ *	thread's CPU clock: mime_ms_per_msg, and mime_ambiguous, the
+ *	messages for which it built a reading or gave a reason (the readings
+ *	are not scanned here); cpu_ms_per_msg then leaves that time out.
  *
  *	The corpus (mkcorpus) is read into memory first; then THREADS threads
  *	(default: the number of CPUs) take messages in order, each message
@@ -43,6 +48,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/resource.h>
 
@@ -53,6 +59,7 @@
 #include "emb_engine.h"
 #include "emb_scan.h"
 #include "log.h"
+#include "mime_check.h"
 #include "scan.h"
 #include "util.h"
 
@@ -69,6 +76,9 @@ struct rs_run {
 	double *start;			/* seconds from t0, per message */
 	double *lat;			/* seconds, per message */
 	unsigned char *kind;		/* enum rs_kind, per message */
+	int	mime;			/* -m: the MIME check after a clean scan */
+	atomic_llong mime_ns;		/* its thread CPU time, all messages */
+	atomic_size_t mime_found;	/* messages with a reading or a reason */
 };
 
 /* rs_engine - an engine built as clamshim's embedded scanner builds one; exits on failure */
@@ -115,6 +125,31 @@ rs_scan_one(struct cl_engine *e, const struct cl_scan_options *scan, const struc
 	}
 }
 
+/* rs_thread_ns - this thread's CPU time in nanoseconds */
+static long long
+rs_thread_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
+		return 0;
+	return (long long) ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* rs_mime - the daemon's MIME check of one clean message, timed alone */
+static void
+rs_mime(struct rs_run *run, const struct corpus_msg *m)
+{
+	struct mime_readings rd;
+	long long t0 = rs_thread_ns();
+
+	mime_readings_make((const char *) m->data, m->len, &rd);
+	atomic_fetch_add(&run->mime_ns, rs_thread_ns() - t0);
+	if (rd.n || rd.reason[0])
+		atomic_fetch_add(&run->mime_found, 1);
+	mime_readings_free(&rd);
+}
+
 /* rs_worker - take messages in order until none is left */
 static void *
 rs_worker(void *arg)
@@ -127,6 +162,8 @@ rs_worker(void *arg)
 
 		run->start[i] = t0 - run->t0;
 		run->kind[i] = (unsigned char) rs_scan_one(run->engine, &run->scan, &run->corpus->msgs[i]);
+		if (run->mime && run->kind[i] == RS_CLEAN)
+			rs_mime(run, &run->corpus->msgs[i]);
 		run->lat[i] = corpus_now() - t0;
 	}
 	return NULL;
@@ -183,7 +220,7 @@ static void
 rs_usage(void)
 {
 	fprintf(stderr, "usage: raw-scan [-t THREADS] [-n COUNT] [-c CONFIG] [-d DATABASE] [-C] "
-		"[-s N] [-l LATFILE] CORPUS\n");
+		"[-s N] [-l LATFILE] [-m] CORPUS\n");
 	exit(2);
 }
 
@@ -198,12 +235,12 @@ main(int argc, char **argv)
 	unsigned long threads = (unsigned long) sysconf(_SC_NPROCESSORS_ONLN);
 	size_t	count = 0, i, counts[RS_KINDS] = {0}, mismatches = 0, slowest = 0;
 	unsigned sigs;
-	int	opt, nocache = 0;
+	int	opt, nocache = 0, mime = 0;
 	long	rss0, rss1;
 	double	t0, tload, secs, *lat, cpu0, cpu;
 	char	err[512];
 
-	while ((opt = getopt(argc, argv, "t:n:c:d:Cs:l:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:n:c:d:Cs:l:m")) != -1) {
 		switch (opt) {
 		case 't': threads = strtoul(optarg, NULL, 10); break;
 		case 'n': count = strtoul(optarg, NULL, 10); break;
@@ -212,6 +249,7 @@ main(int argc, char **argv)
 		case 'C': nocache = 1; break;
 		case 's': slowest = strtoul(optarg, NULL, 10); break;
 		case 'l': latfile = optarg; break;
+		case 'm': mime = 1; break;
 		default: rs_usage();
 		}
 	}
@@ -235,7 +273,10 @@ main(int argc, char **argv)
 	rss1 = corpus_rss_kb("VmRSS");
 
 	run.corpus = &corpus;
+	run.mime = mime;
 	atomic_init(&run.next, 0);
+	atomic_init(&run.mime_ns, 0);
+	atomic_init(&run.mime_found, 0);
 	if ((run.lat = calloc(corpus.n, sizeof(*run.lat))) == NULL
 	    || (run.start = calloc(corpus.n, sizeof(*run.start))) == NULL
 	    || (run.kind = calloc(corpus.n, 1)) == NULL
@@ -252,7 +293,7 @@ main(int argc, char **argv)
 	for (i = 0; i < threads; i++)
 		pthread_join(th[i], NULL);
 	secs = corpus_now() - t0;
-	cpu = rs_cpu() - cpu0;
+	cpu = rs_cpu() - cpu0 - (double) atomic_load(&run.mime_ns) / 1e9;
 
 	for (i = 0; i < corpus.n; i++) {
 		int	want = corpus.msgs[i].infected ? RS_INFECTED : RS_CLEAN;
@@ -273,7 +314,7 @@ main(int argc, char **argv)
 	printf("raw-scan threads=%lu messages=%zu bytes=%zu seconds=%.3f msgs_per_s=%.1f "
 	       "mb_per_s=%.2f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f clean=%zu infected=%zu "
 	       "limit=%zu error=%zu mismatches=%zu sigs=%u load_s=%.2f engine_kb=%ld "
-	       "corpus_kb=%zu hwm_kb=%ld cache=%s cpu_s=%.2f cpu_ms_per_msg=%.2f\n",
+	       "corpus_kb=%zu hwm_kb=%ld cache=%s cpu_s=%.2f cpu_ms_per_msg=%.2f",
 	       threads, corpus.n, corpus.bytes, secs, (double) corpus.n / secs,
 	       (double) corpus.bytes / secs / 1048576.0,
 	       corpus_pct(lat, corpus.n, 50) * 1e3, corpus_pct(lat, corpus.n, 99) * 1e3,
@@ -281,6 +322,11 @@ main(int argc, char **argv)
 	       counts[RS_LIMIT], counts[RS_ERROR], mismatches, sigs, tload,
 	       rss1 - rss0, corpus.bytes / 1024, corpus_rss_kb("VmHWM"), nocache ? "off" : "on",
 	       cpu, cpu * 1e3 / (double) corpus.n);
+	if (mime)
+		printf(" mime_ms_per_msg=%.4f mime_ambiguous=%zu",
+		       (double) atomic_load(&run.mime_ns) / 1e6 / (double) corpus.n,
+		       atomic_load(&run.mime_found));
+	printf("\n");
 	cl_engine_free(run.engine);
 	conf_unref(conf);
 	corpus_free(&corpus);

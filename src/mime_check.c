@@ -58,6 +58,7 @@ mime_class_name(unsigned cls)
 		"conflicting headers", "encoded multipart", "message/partial",
 		"uuencode without end", "yEnc without end", "NUL in unencoded part",
 		"stray = in base64", "structure past the check's bounds",
+		"blank folded header line", "uuencode in an encoded text part",
 	};
 	unsigned i;
 
@@ -126,19 +127,35 @@ mime_field_is(const char *m, size_t s, size_t e, const char *name)
 	return i < e && m[i] == ':';
 }
 
-/* mime_headers - read an entity's header section; returns where the body starts */
+/* mime_ws_only - 1 when [s, e) is spaces and tabs only */
+static int
+mime_ws_only(const char *m, size_t s, size_t e)
+{
+	while (s < e && (m[s] == ' ' || m[s] == '\t'))
+		s++;
+	return s == e;
+}
+
+/* mime_headers - read an entity's header section; returns where the body starts.
+ * *blank is set to the first continuation line of white space only ((size_t) -1: none),
+ * *blank_end to the line after it. */
 static size_t
 mime_headers(const char *m, size_t s, size_t end, struct mime_field *ct, size_t *nct,
-	     struct mime_field *cte, size_t *ncte)
+	     struct mime_field *cte, size_t *ncte, size_t *blank, size_t *blank_end)
 {
 	size_t	pos = s, ce, next;
 	struct mime_field *cur = NULL;
 
 	*nct = *ncte = 0;
+	*blank = (size_t) -1;
 	while (pos < end) {
 		mime_line(m, pos, end, &ce, &next);
 		if (ce == pos)			/* blank line: the body follows */
 			return next;
+		if (pos > s && *blank == (size_t) -1 && mime_ws_only(m, pos, ce)) {
+			*blank = pos;		/* a fold to clients, the header's end to libclamav */
+			*blank_end = next;
+		}
 		if (m[pos] == ' ' || m[pos] == '\t') {
 			if (cur) {
 				mime_append(cur->value, m + pos, ce - pos);
@@ -233,6 +250,10 @@ mime_rewrite_ct(struct mime_walk *w, const struct mime_field *f, const char *typ
 		mime_unresolved(w, MIME_BOUNDARY_ODD);
 		return;
 	}
+	if (alt == 0 && n == f->end - f->start && memcmp(w->msg + f->start, t, n) == 0) {
+		free(t);		/* the field says it already: no other reading */
+		return;
+	}
 	(void) mime_edit_add(w, f->start, f->end - f->start, t, n, alt);
 	free(t);
 }
@@ -249,6 +270,8 @@ mime_multipart(struct mime_walk *w, const struct mime_field *ct, const char *typ
 	int	close = 0, in = 0;
 
 	mime_bparams(ct->value, b);
+	if (b->first[0] && strchr(" \t", b->first[strlen(b->first) - 1]) != NULL)
+		mime_unresolved(w, MIME_BOUNDARY_ODD);	/* "B ": libclamav splits at no line */
 	if (b->first[0] && mime_occurs(w->msg, bs, e, b->first))
 		use = b->first;
 	if ((b->odd || use == NULL) && mime_gmime_boundary(ct->value, b->client, sizeof(b->client))
@@ -329,10 +352,44 @@ mime_append_line(struct mime_walk *w, size_t e, const char *text)
 	(void) mime_edit_add(w, e, 0, buf, strlen(buf), 0);
 }
 
+/* mime_uu_begin - 1 when a line of [d, d + n) is a uuencode "begin NNN " line */
+static int
+mime_uu_begin(const char *d, size_t n)
+{
+	size_t	at, i = 0;
+
+	while (mime_find_line(d, i, n, "begin ", &at)) {
+		if (at + 10 <= n && d[at + 6] >= '0' && d[at + 6] <= '7' && d[at + 7] >= '0'
+		    && d[at + 7] <= '7' && d[at + 8] >= '0' && d[at + 8] <= '7' && d[at + 9] == ' ')
+			return 1;
+		i = at + 1;
+	}
+	return 0;
+}
+
+/* mime_encoded_uu - a base64/qp text part holding uuencode: the reading with it in 8bit */
+static void
+mime_encoded_uu(struct mime_walk *w, size_t bs, size_t e, const struct mime_field *cte_f,
+		int b64)
+{
+	static const char hdr[] = "Content-Transfer-Encoding: 8bit\r\n";
+	size_t	n;
+	unsigned char *d = b64 ? mime_b64_decode(w->msg + bs, e - bs, &n)
+			       : mime_qp_decode(w->msg + bs, e - bs, &n);
+
+	if (!mime_uu_begin((const char *) d, n)) {
+		free(d);
+		return;
+	}
+	w->r->found |= MIME_ENCODED_UU;	/* libclamav decodes uuencode only in unencoded text */
+	(void) mime_edit_add(w, cte_f->start, cte_f->end - cte_f->start, hdr, sizeof(hdr) - 1, 0);
+	mime_edit_take(w, bs, e - bs, (char *) d, n);
+}
+
 /* mime_leaf - the checks of a part that holds data */
 static void
-mime_leaf(struct mime_walk *w, size_t s, size_t bs, size_t e, const char *cte,
-	  const struct mime_field *cte_f, size_t ncte)
+mime_leaf(struct mime_walk *w, size_t s, size_t bs, size_t e, const char *type,
+	  const char *cte, const struct mime_field *cte_f, size_t ncte)
 {
 	const char *m = w->msg;
 	size_t	at, n;
@@ -353,7 +410,11 @@ mime_leaf(struct mime_walk *w, size_t s, size_t bs, size_t e, const char *cte,
 			free(d);
 			w->r->found |= MIME_B64_STRAY_PAD;
 			mime_edit_take(w, bs, e - bs, t, at);
+			return;
 		}
+	}
+	if (encoded && ncte == 1 && strncmp(type, "text/", 5) == 0) {
+		mime_encoded_uu(w, bs, e, cte_f, strncasecmp(cte, "base64", 6) == 0);
 		return;
 	}
 	if (!encoded && bs < e && memchr(m + bs, 0, e - bs) != NULL && ncte <= 1) {
@@ -411,7 +472,7 @@ static void
 mime_entity(struct mime_walk *w, size_t s, size_t e, int depth)
 {
 	struct mime_field *f, *ct, *cte;
-	size_t	nct, ncte, bs;
+	size_t	nct, ncte, bs, blank, blank_end = 0;
 	char	type[128] = "text/plain", cte_v[64] = "", *v;
 	int	dup;
 
@@ -424,7 +485,11 @@ mime_entity(struct mime_walk *w, size_t s, size_t e, int depth)
 	f = w->fields[depth];
 	ct = f;
 	cte = f + MIME_FIELDS_MAX;
-	bs = mime_headers(w->msg, s, e, ct, &nct, cte, &ncte);
+	bs = mime_headers(w->msg, s, e, ct, &nct, cte, &ncte, &blank, &blank_end);
+	if (blank != (size_t) -1) {	/* the reading with the fold: the line goes */
+		w->r->found |= MIME_FOLD_BLANK;
+		(void) mime_edit_add(w, blank, blank_end - blank, NULL, 0, 0);
+	}
 	dup = mime_dups(w, ct, nct) | mime_dups(w, cte, ncte);
 	if (nct)
 		mime_type(ct[0].value, type, sizeof(type));
@@ -456,7 +521,7 @@ mime_entity(struct mime_walk *w, size_t s, size_t e, int depth)
 	} else if (strcmp(type, "message/rfc822") == 0) {
 		mime_entity(w, bs, e, depth + 1);
 	} else {
-		mime_leaf(w, s, bs, e, cte_v, ncte ? &cte[0] : NULL, ncte);
+		mime_leaf(w, s, bs, e, type, cte_v, ncte ? &cte[0] : NULL, ncte);
 	}
 }
 

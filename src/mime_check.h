@@ -12,7 +12,9 @@
  *	boundary actually used written into the header, one of two
  *	conflicting headers deleted, an encoded multipart decoded, a part
  *	with NUL bytes or stray '=' in its base64 re-encoded cleanly, an end
- *	line added to uuencode or yEnc. Edits of alternative 1 and 2 belong
+ *	line added to uuencode or yEnc, a header continuation line of white
+ *	space only removed, a base64 or quoted-printable text part holding
+ *	uuencode decoded to 8bit. Edits of alternative 1 and 2 belong
  *	to two different readings (first header wins, last header wins);
  *	edits of alternative 0 to both. A class it cannot resolve is set in
  *	unresolved with a reason.
@@ -45,7 +47,9 @@ enum mime_class {
 	MIME_NUL_UNENCODED = 1u << 8,	/* NUL bytes in a part without encoding */
 	MIME_B64_STRAY_PAD = 1u << 9,	/* '=' inside base64, data after it */
 	MIME_TOO_COMPLEX = 1u << 10,	/* a bound was reached */
-	MIME_CLASS_COUNT = 11
+	MIME_FOLD_BLANK = 1u << 11,	/* a header continuation line of white space only */
+	MIME_ENCODED_UU = 1u << 12,	/* uuencode inside a base64/qp text part */
+	MIME_CLASS_COUNT = 13
 };
 
 #define MIME_MAX_DEPTH	64		/* nested entities */

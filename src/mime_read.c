@@ -67,9 +67,13 @@ mime_b64_encode(const unsigned char *src, size_t len, size_t *outlen)
 static int
 mime_b64_value(unsigned char c)
 {
-	const char *p = c ? strchr(mime_b64, c) : NULL;
-
-	return p ? (int) (p - mime_b64) : -1;
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	return c == '+' ? 62 : c == '/' ? 63 : -1;
 }
 
 /* mime_b64_decode - lenient: every byte outside the alphabet, '=' too, skipped */

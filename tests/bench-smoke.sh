@@ -1,4 +1,5 @@
-# tests/bench-smoke.sh -- bench/run --smoke --plot end to end: every contestant measured, every target line printed, the charts drawn;
+# tests/bench-smoke.sh -- bench/run --smoke --plot end to end: every contestant measured, every target line printed
+# (the MIME check's cost with and without it, no ambiguous verdict on the corpus), the charts drawn;
 # bench/pool --smoke: the pool of three clamds with one slowed, both picks measured.
 # Not a measurement (tiny sizes, a loaded test machine): it checks that the benchmark pipeline works.
 . "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
@@ -30,6 +31,12 @@ expect "^throughput, the [0-9]+ messages under 20 KB"
 expect "^throughput, the bulk corpus \([0-9]+ messages, 50% campaign mail\)"
 expect "^bulk corpus: .* [0-9]+ campaign messages"
 expect "clamshim embedded / clamav-milter\+clamd +$num +$num +target >= 1.5"
+expect "^MIME check cost, the whole corpus, clamshim embedded"
+expect "^check on \(as shipped\) +$num +$num +$num +0$"
+expect "^check off \(CLAMSHIM_MIME_CHECK=off\) +$num +$num +$num +0$"
+expect "^  end to end, the daemon's CPU per message on/off: [-+]$num% \(on/off $num"
+expect "^  the check alone, in process \(raw-scan -m, thread CPU clock\): $num ms per message against $num ms for the scan: \+$num% +target < 5%: (met|MISSED)"
+expect "^  ambiguous verdicts on the well-formed corpus, all runs with the check: 0 +target 0: met"
 expect "^memory: clamshim embedded peak"
 expect "clamd refused, clamshim: [0-9]+ msgs .*tempfail: [1-9]"
 expect "clamd hung \(SIGSTOP\), clamshim: [0-9]+ msgs .*tempfail [1-9]"

@@ -99,6 +99,20 @@ static const struct row rows[] = {
 	 0, MIME_UU_NOEND, 0, 1, "", "#86)C\r\n`\r\nend\r\n", NULL},
 	{"yEnc without end", H "Content-Type: text/plain\r\n\r\n=ybegin line=128 size=3 name=x\r\nabc",
 	 0, MIME_YENC_NOEND, 0, 1, "", "abc\r\n=yend\r\n", NULL},
+	{"fold of white space only", H "Content-Type: multipart/mixed;\r\n \r\n boundary=\"FB\"\r\n\r\n"
+	 "--FB\r\n\r\nx\r\n--FB--\r\n", 0, MIME_FOLD_BLANK, 0, 1, "",
+	 "Content-Type: multipart/mixed;\r\n boundary=\"FB\"\r\n", ";\r\n \r\n"},
+	{"uuencode in a base64 text part", H "Content-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+	 "YmVnaW4gNjQ0IHguYmluDQojODYpQw0K\r\n", 0, MIME_ENCODED_UU, 0, 1, "",
+	 "Content-Transfer-Encoding: 8bit\r\n\r\nbegin 644 x.bin\r\n#86)C\r\n`\r\nend\r\n", "base64"},
+	{"uuencode in a qp text part", H "Content-Type: text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+	 "begin 644 x.bin\r\n#86)C\r\n`\r\nend\r\n", 0, MIME_ENCODED_UU, 0, 1, "",
+	 "Content-Transfer-Encoding: 8bit\r\n\r\nbegin 644 x.bin\r\n", "quoted"},
+	{"base64 text part, no uuencode", H "Content-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+	 "YmVnaW4gdGhlIGRheQ0K\r\n", 0, 0, 0, 0, "", NULL, NULL},
+	{"boundary ending in a space", H "Content-Type: multipart/mixed; boundary=\"IS \"\r\n\r\n"
+	 "--IS \r\n\r\nx\r\n--IS --\r\n", 0, MIME_BOUNDARY_ODD, MIME_BOUNDARY_ODD, 0, "odd boundary parameter",
+	 NULL, NULL},
 };
 
 /* contains - 1 when buf holds needle */
