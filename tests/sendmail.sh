@@ -99,8 +99,6 @@ sm_cmd() {
 t_start_sink "$T/sink"
 
 # ---- the sendmail instance
-SM_PORT=$(t_free_port)
-while [ "$SM_PORT" = "$SINK_PORT" ]; do SM_PORT=$(t_free_port); done
 D=$T/sm
 mkdir -p "$D/etc" "$D/queue" "$D/dev"
 chmod 700 "$D/queue"
@@ -149,7 +147,7 @@ FEATURE(\`nocanonify')dnl
 FEATURE(\`promiscuous_relay')dnl
 FEATURE(\`accept_unresolvable_domains')dnl
 FEATURE(\`accept_unqualified_senders')dnl
-DAEMON_OPTIONS(\`Family=inet, Addr=127.0.0.1, Port=$SM_PORT, Name=MTA')dnl
+DAEMON_OPTIONS(\`Family=inet, Addr=127.0.0.1, Port=0, Name=MTA')dnl
 $MILTER_LINES
 MAILER(\`local')dnl
 MAILER(\`smtp')dnl
@@ -181,19 +179,40 @@ i=0; while ! grep -q '^ready' "$D/syslog.out" 2>/dev/null; do sleep 0.1; i=\$((i
 "$SM" -C "$D/sm.cf" -bi > "$D/newaliases.out" 2>&1 || { cat "$D/newaliases.out"; exit 96; }
 exec "$SM" -C "$D/sm.cf" -bD -q1h
 EOF
-t_bg unshare -m sh "$D/ns.sh" > "$T/ns.out" 2>&1
-SM_PID=$!
-cleanup_sm() {
+# sm_stop -- stop the sendmail of the namespace and its notifyrecv
+sm_stop() {
 	for f in "$D/sendmail.pid" "$D/syslog.pid"; do
 		[ -s "$f" ] && kill "$(head -1 "$f")" 2>/dev/null
+		rm -f "$f"
 	done
-	t_cleanup
+	[ -n "${SM_PID:-}" ] && t_stop_pid "$SM_PID"
 }
+cleanup_sm() { sm_stop; t_cleanup; }
 trap cleanup_sm EXIT
-t_wait_for 60 t_listening "$SM_PORT" || {
-	cat "$T/ns.out" >&2; maillog >&2
-	t_skip "sendmail did not start listening in its namespace: $(head -3 "$T/ns.out" | tr '\n' ' ')"
+# sm_up_or_not -- sendmail ($SM_PID) listens on $SM_PORT, has exited, or cannot bind
+# (it tries its bind again for a while): a t_wait_for condition
+sm_up_or_not() { t_listens "$SM_PORT" "$SM_PID" || t_gone "$SM_PID" || maillog | grep -q 'cannot bind'; }
+# sm_try -- sendmail in its namespace on 127.0.0.1:$T_PORT (a t_on_free_port CMD, the port
+# of its DaemonPortOptions in sm.cf): 0 once it listens there, 1 when it could not bind,
+# 2 when it did not start for another reason (stopped then)
+sm_try() {
+	SM_PORT=$T_PORT
+	sed -i "s/^\(O DaemonPortOptions=.*Port=\)[0-9]*/\1$SM_PORT/" "$D/sm.cf"
+	rm -f "$D/syslog.out"		# the last try's log: it may say "cannot bind"
+	t_bg unshare -m sh "$D/ns.sh" > "$T/ns.out" 2>&1
+	SM_PID=$!
+	t_wait_for 60 sm_up_or_not && t_listens "$SM_PORT" "$SM_PID" && return 0
+	maillog | grep -q 'cannot bind' && _sm_st=1 || _sm_st=2
+	sm_stop
+	return $_sm_st
 }
+t_on_free_port sendmail sm_try
+case $? in
+0) ;;
+1) t_fail "sendmail could not bind a loopback port (10 tried)" ;;
+*) cat "$T/ns.out" >&2; maillog >&2
+   t_skip "sendmail did not start listening in its namespace: $(head -3 "$T/ns.out" | tr '\n' ' ')" ;;
+esac
 ok "sendmail $(sed -n 's/^Version //p' "$D/version.out" | head -1) listens on 127.0.0.1:$SM_PORT"
 
 printf 'X5O!P%%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*' > "$T/eicar.com"
