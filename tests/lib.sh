@@ -39,8 +39,8 @@ t_setup() {
 # t_bg CMD... -- start in the background, remember the PID in $!
 t_bg() { "$@" & T_PIDS="$T_PIDS $!"; }
 
-# t_free_port -- a loopback TCP port nobody listens on (now: a listener on it is started
-# with t_on_free_port, which takes another when a test beside this one took it first)
+# t_free_port -- a loopback TCP port nobody listens on now; start a listener on it with
+# t_on_free_port, which takes another when a test beside this one binds it first
 t_free_port() {
 	while :; do
 		p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000 ))
@@ -196,7 +196,7 @@ t_start_clamd() {
 # A later t_start_clamd DIR (a restart) keeps that port.
 t_start_clamd_tcp() {
 	t_on_free_port "clamd (TCPSocket)" _t_clamd_tcp_try "$1" ||
-		{ cat "$1/clamd.out" >&2; t_fail "clamd did not answer PING on a TCP port"; }
+		{ cat "$1/clamd.out" >&2; t_fail "clamd did not start listening on a loopback TCP port"; }
 	CLAMD_PORT=$T_PORT
 }
 # _t_clamd_tcp_try DIR -- one start of clamd with TCPSocket $T_PORT (a t_on_free_port CMD):
