@@ -66,29 +66,32 @@ else
 fi
 
 # ---- 2. systemd-socket-activate: unix and inet
-# activated NAME LISTEN SPEC -- clamshim started by systemd-socket-activate -l LISTEN; SPEC to connect
-activated() {
+# act_start NAME LISTEN -- systemd-socket-activate -l LISTEN ($act) for clamshim -c $T/NAME.conf
+act_start() {
 	t_conf "$T/$1.conf" </dev/null
 	: > "$T/$1.log"
 	t_bg systemd-socket-activate -l "$2" "$CLAMSHIM" -f -c "$T/$1.conf" 2>>"$T/$1.log"
 	act=$!
-	t_wait_for 30 sh -c 'ss -Hlx | grep -qF "$1" || ss -Hltn | grep -qF "$1"' sh "$2" ||
-		notok "$1: systemd-socket-activate does not listen on $2"
+}
+# act_inet -- act_start inet on 127.0.0.1:$T_PORT, 0 once it listens there (a t_on_free_port CMD)
+act_inet() { act_start inet "127.0.0.1:$T_PORT"; t_listener_up "$T_PORT" "$act"; }
+# activated NAME SPEC -- the clamshim act_start NAME left to systemd-socket-activate; SPEC to connect
+activated() {
 	# (its answer may be the unavailable policy's: the signatures load in the background)
-	"$MTSEND" -t 60000 "$3" "$T/clean.eml" > "$T/$1.out" 2>&1 && grep -q '^decision=' "$T/$1.out" &&
+	"$MTSEND" -t 60000 "$2" "$T/clean.eml" > "$T/$1.out" 2>&1 && grep -q '^decision=' "$T/$1.out" &&
 		ok "$1: the first connection started clamshim and got an answer: $(head -1 "$T/$1.out")" ||
 		notok "$1: $(cat "$T/$1.out")"
 	t_wait_for 60 grep -q "first signature load finished" "$T/$1.log"
-	"$MTSEND" -t 60000 "$3" "$T/clean.eml" > "$T/$1.out" 2>&1 && grep -q '^decision=accept' "$T/$1.out" &&
+	"$MTSEND" -t 60000 "$2" "$T/clean.eml" > "$T/$1.out" 2>&1 && grep -q '^decision=accept' "$T/$1.out" &&
 		ok "$1: a clean message accepted" || notok "$1: $(cat "$T/$1.out")"
-	grep -q "systemd passed the listening socket $3: the socket unix:$T/clamshim.sock of the configuration is not used" "$T/$1.log" &&
+	grep -q "systemd passed the listening socket $2: the socket unix:$T/clamshim.sock of the configuration is not used" "$T/$1.log" &&
 		ok "$1: the log names the passed socket and the unused configured one" ||
-		notok "$1: no 'systemd passed the listening socket $3' line"
+		notok "$1: no 'systemd passed the listening socket $2' line"
 	[ -e "$T/clamshim.sock" ] && notok "$1: the configured socket was made too" ||
 		ok "$1: the configured socket path was never made"
 	t_wait_for 30 grep -q '^clamshim_self_check_ok 1$' "$T/metrics.prom" &&
-		grep -q "self-check through $3 every" "$T/$1.log" &&
-		ok "$1: the self-check goes through the passed socket" || notok "$1: no self-check through $3"
+		grep -q "self-check through $2 every" "$T/$1.log" &&
+		ok "$1: the self-check goes through the passed socket" || notok "$1: no self-check through $2"
 	kill -TERM "$act"
 	t_wait_for 60 t_gone "$act"
 	wait "$act"; rc=$?
@@ -100,9 +103,13 @@ activated() {
 }
 t_start=$(date +%s)
 if command -v systemd-socket-activate >/dev/null 2>&1; then
-	activated unix "$T/act.sock" "unix:$T/act.sock"
-	port=$(t_free_port)
-	activated inet "127.0.0.1:$port" "inet:$port@127.0.0.1"
+	act_start unix "$T/act.sock"
+	t_wait_for 30 sh -c 'ss -Hlx | grep -qF "$1"' sh "$T/act.sock" ||
+		notok "unix: systemd-socket-activate does not listen on $T/act.sock"
+	activated unix "unix:$T/act.sock"
+	t_on_free_port systemd-socket-activate act_inet ||
+		notok "inet: systemd-socket-activate does not listen on a loopback port"
+	activated inet "inet:$T_PORT@127.0.0.1"
 else
 	echo "note: systemd-socket-activate not installed: part 2 skipped"
 fi

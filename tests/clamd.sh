@@ -22,14 +22,10 @@ t_msg "$T/eicar.eml" eicar
 send() { "$MTSEND" -t 120000 "unix:$T/clamshim.sock" "$@"; }
 
 # two clamds: A on a unix socket, B on a loopback TCP port too
-port=$(t_free_port)
 t_clamd_conf "$T/ca" </dev/null
-t_clamd_conf "$T/cb" <<EOC
-TCPSocket $port
-TCPAddr 127.0.0.1
-EOC
+t_clamd_conf "$T/cb" </dev/null
 t_start_clamd "$T/ca"; pid_a=$CLAMD_PID
-t_start_clamd "$T/cb"; pid_b=$CLAMD_PID
+t_start_clamd_tcp "$T/cb"; pid_b=$CLAMD_PID port=$CLAMD_PORT
 
 # 1. clamd over unix, then over tcp: EICAR and clam.zip rejected, clean tagged
 for spec in "unix:$T/ca/clamd.sock" "tcp:127.0.0.1:$port"; do
@@ -102,6 +98,8 @@ n_tf=$(grep -c '^decision=tempfail .*451 4.7.1' "$T/out")
 	notok "only clamd killed: $n_tf/5 tempfails in $el s: $(cat "$T/out")"
 echo "measured: clamd refused, per-message decision times: $(sed -n 's/.* time=\([0-9.]*\).*/\1/p' "$T/out" | tr '\n' ' ')"
 t_start_clamd "$T/cb"; pid_b=$CLAMD_PID
+# a restart must come back on its address: say so when another process took the port meanwhile
+t_listens "$port" "$pid_b" || t_fail "restarted clamd could not bind 127.0.0.1:$port again (taken meanwhile)"
 t0=$(t_now); back=no
 while awk -v e="$(t_elapsed "$t0" "$(t_now)")" 'BEGIN { exit !(e < 60) }'; do	# bound; the time is printed
 	send "$T/eicar.eml" > "$T/out"

@@ -22,13 +22,7 @@ t_need "$CLAMSHIM" "$SIGTOOL" "$CLAMD" perl postfix postconf smtp-sink swaks ss 
 id postfix >/dev/null 2>&1 || t_skip "no postfix user on this machine"
 t_setup
 CONTRIB=$top_srcdir/contrib/postfix-main.cf
-pf_svc_identity
 fails=0
-mkdir -p "$T/run" "$T/sink"
-chown "$SVC_USER:$SVC_GROUP" "$T/run"
-chown nobody "$T/sink"
-t_mkdb "$T/db"
-SOCK=$T/run/clamshim.sock
 
 sink_count() { ls "$T/sink" 2>/dev/null | wc -l; }
 sink_has() { [ "$(sink_count)" -ge "$1" ]; }
@@ -50,33 +44,15 @@ send() {
 		--timeout 120 "$@" > "$out" 2>&1
 }
 
-t_start_sink "$T/sink"
-MX_PORT=$(t_free_port)
-SUB_PORT=$(t_free_port)
-while [ "$SUB_PORT" = "$MX_PORT" ] || [ "$SUB_PORT" = "$SINK_PORT" ]; do SUB_PORT=$(t_free_port); done
-
 # port 25's stand-in, and a submission port (Postfix's usual milter_macro_daemon_name)
-pf_milter_lines "$SOCK" | pf_make mx "$MX_PORT" "$SINK_PORT"
-pf_master_add mx <<EOF
-127.0.0.1:$SUB_PORT inet n - n - - smtpd
-  -o milter_macro_daemon_name=ORIGINATING
-EOF
+pf_clamd_mx "127.0.0.1:0 inet n - n - - smtpd
+  -o milter_macro_daemon_name=ORIGINATING" </dev/null
+SUB_PORT=$(pf_port mx 2)
 grep -q "^smtpd_milters = unix:$SOCK\$" "$T/mx/etc/main.cf" || t_fail "no smtpd_milters line from $CONTRIB"
-trap 'pf_stop_all; t_cleanup' EXIT
-pf_start mx "$MX_PORT"
-t_wait_for 60 pf_listening "$SUB_PORT" || t_fail "postfix does not listen on 127.0.0.1:$SUB_PORT"
 
-# clamd, reachable by clamshim's user; clamshim with the clamd chain and the classes
-t_clamd_conf "$T/clamd" <<EOF
-LocalSocketMode 666
-EOF
+# clamd, reachable by clamshim's user (pf_clamd_mx); clamshim with the clamd chain and the classes
 t_start_clamd "$T/clamd"
-t_svc_start "$T/db" <<EOF
-scanners = {"clamd"}
-clamd {
-  servers = {"unix:$T/clamd/clamd.sock"}
-  retry_after = "1s"
-}
+pf_svc_clamd <<EOF
 class "submission" {
   daemons = {"ORIGINATING"}
   policy { on_unavailable = "accept" }

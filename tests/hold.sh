@@ -31,11 +31,10 @@ SOCK=$T/run/clamshim.sock
 HELD=$T/run/held
 
 t_start_sink "$T/sink"
-MX_PORT=$(t_free_port)
-while [ "$MX_PORT" = "$SINK_PORT" ]; do MX_PORT=$(t_free_port); done
-pf_milter_lines "$SOCK" | pf_make mx "$MX_PORT" "$SINK_PORT"
+pf_milter_lines "$SOCK" | pf_make mx "$SINK_PORT"
 trap 'pf_stop_all; t_cleanup' EXIT
-pf_start mx "$MX_PORT"
+pf_start mx
+MX_PORT=$(pf_port mx)
 sink_count() { ls "$T/sink" 2>/dev/null | wc -l; }
 
 # clamd down: its socket never exists

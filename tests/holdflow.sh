@@ -32,66 +32,23 @@ t_need "$CLAMSHIM" "$RELEASE" "$CLAMD" "$SIGTOOL" perl postfix postconf postqueu
 [ "$(id -u)" = 0 ] || t_skip "a private Postfix instance must be started as root"
 id postfix >/dev/null 2>&1 || t_skip "no postfix user on this machine"
 t_setup
-UNIT=$top_srcdir/contrib/clamshim.service.in
-DROPIN=$top_srcdir/contrib/clamshim-postfix.conf
-SVC_USER=$(sed -n 's/^User=//p' "$UNIT")
-SVC_GROUP=$(sed -n 's/^Group=//p' "$DROPIN")
-id "$SVC_USER" >/dev/null 2>&1 || t_skip "no user $SVC_USER (User= of the unit) on this machine"
-getent group "$SVC_GROUP" >/dev/null || t_fail "no group $SVC_GROUP"
 NCLEAN=20
 NEICAR=2
 NHELD=$((NCLEAN + NEICAR))
-
-mkdir -p "$T/run" "$T/sink"
-chown "$SVC_USER:$SVC_GROUP" "$T/run"
-chown nobody "$T/sink"
-t_mkdb "$T/db"
-SOCK=$T/run/clamshim.sock
 HELD=$T/run/held
-t_clamd_conf "$T/clamd" < /dev/null
-
-t_start_sink "$T/sink"
-MX_PORT=$(t_free_port)
-while [ "$MX_PORT" = "$SINK_PORT" ]; do MX_PORT=$(t_free_port); done
-{ pf_milter_lines "$SOCK"; echo "header_checks = regexp:$T/header_checks"; } | pf_make mx "$MX_PORT" "$SINK_PORT"
 echo '/^Subject: admin hold$/ HOLD held by the administrator' > "$T/header_checks"
-trap 'pf_stop_all; t_cleanup' EXIT
-pf_start mx "$MX_PORT"
+pf_clamd_mx <<EOF
+header_checks = regexp:$T/header_checks
+EOF
 sink_count() { ls "$T/sink" 2>/dev/null | wc -l; }
 
-# ---- the alert command (run as the daemon's user) and the stand-in for systemd (root)
-cat > "$T/alert.sh" <<EOF
-#!/bin/sh
-# on "recovered": what \`systemctl start --no-block clamshim-release.service\` would ask
-echo "\$CLAMSHIM_EVENT \$(date +%s.%N)" >> "$T/run/events"
-[ "\$CLAMSHIM_EVENT" = recovered ] && date +%s.%N > "$T/run/release.request"
-exit 0
-EOF
-cat > "$T/starter.sh" <<EOF
-#!/bin/sh
-# stands in for systemd: starts clamshim-release (root) when it was asked to
-while :; do
-	if [ -e "$T/run/release.request" ]; then
-		rm -f "$T/run/release.request"
-		echo "start \$(date +%s.%N)" >> "$T/release.log"
-		MAIL_CONFIG="$T/mx/etc" "$RELEASE" -c "$T/clamshim.conf" -s "$T/state" >> "$T/release.log" 2>&1
-		echo "exit \$? \$(date +%s.%N)" >> "$T/release.log"
-	fi
-	sleep 0.2
-done
-EOF
-chmod 755 "$T/alert.sh" "$T/starter.sh"
-t_bg sh "$T/starter.sh"
+# ---- the alert command and the stand-in for systemd that runs clamshim-release
+pf_release_on_recovered
 
 # clamd up at first (one outage only: a second one within alert.min_interval
 # would send its events, "recovered" too, only when the interval ends)
 t_start_clamd "$T/clamd"
-t_svc_start "$T/db" <<EOF
-scanners = {"clamd"}
-clamd {
-  servers = {"unix:$T/clamd/clamd.sock"}
-  retry_after = "1s"
-}
+pf_svc_clamd <<EOF
 policy {
   on_unavailable = "hold"
 }

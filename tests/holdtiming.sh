@@ -29,58 +29,20 @@ t_need "$CLAMSHIM" "$RELEASE" "$CLAMD" "$SIGTOOL" perl postfix postconf postqueu
 [ "$(id -u)" = 0 ] || t_skip "a private Postfix instance must be started as root"
 id postfix >/dev/null 2>&1 || t_skip "no postfix user on this machine"
 t_setup
-UNIT=$top_srcdir/contrib/clamshim.service.in
-DROPIN=$top_srcdir/contrib/clamshim-postfix.conf
-SVC_USER=$(sed -n 's/^User=//p' "$UNIT")
-SVC_GROUP=$(sed -n 's/^Group=//p' "$DROPIN")
-id "$SVC_USER" >/dev/null 2>&1 || t_skip "no user $SVC_USER (User= of the unit) on this machine"
-getent group "$SVC_GROUP" >/dev/null || t_fail "no group $SVC_GROUP"
 N=5
-
-mkdir -p "$T/run" "$T/sink"
-chown "$SVC_USER:$SVC_GROUP" "$T/run"
-chown nobody "$T/sink"
-t_mkdb "$T/db"
-SOCK=$T/run/clamshim.sock
-t_clamd_conf "$T/clamd" < /dev/null
-
-t_start_sink "$T/sink"
-MX_PORT=$(t_free_port)
-while [ "$MX_PORT" = "$SINK_PORT" ]; do MX_PORT=$(t_free_port); done
-UP_PORT=$(t_free_port)
-while [ "$UP_PORT" = "$SINK_PORT" ] || [ "$UP_PORT" = "$MX_PORT" ]; do UP_PORT=$(t_free_port); done
-pf_milter_lines "$SOCK" | pf_make mx "$MX_PORT" "$SINK_PORT"
+pf_clamd_mx </dev/null
 # up: Postfix's defaults again (pf_make sets an hour; the last setting wins)
-pf_make up "$UP_PORT" "$MX_PORT" <<EOF
+pf_make up "$MX_PORT" <<EOF
 minimal_backoff_time = $(postconf -d -h minimal_backoff_time)
 maximal_backoff_time = $(postconf -d -h maximal_backoff_time)
 queue_run_delay = $(postconf -d -h queue_run_delay)
 EOF
-trap 'pf_stop_all; t_cleanup' EXIT
-pf_start mx "$MX_PORT"
-pf_start up "$UP_PORT"
+pf_start up
+UP_PORT=$(pf_port up)
 echo "up's retry settings: $(postconf -c "$T/up/etc" -h minimal_backoff_time maximal_backoff_time queue_run_delay | tr '\n' ' ')"
 
-# the alert command (the daemon's user) asks; a root loop stands in for systemd
-cat > "$T/alert.sh" <<EOF
-#!/bin/sh
-echo "\$CLAMSHIM_EVENT \$(date +%s.%N)" >> "$T/run/events"
-[ "\$CLAMSHIM_EVENT" = recovered ] && date +%s.%N > "$T/run/release.request"
-exit 0
-EOF
-cat > "$T/starter.sh" <<EOF
-#!/bin/sh
-while :; do
-	if [ -e "$T/run/release.request" ]; then
-		rm -f "$T/run/release.request"
-		MAIL_CONFIG="$T/mx/etc" "$RELEASE" -c "$T/clamshim.conf" -s "$T/state" >> "$T/release.log" 2>&1
-		echo "exit \$?" >> "$T/release.log"
-	fi
-	sleep 0.2
-done
-EOF
-chmod 755 "$T/alert.sh" "$T/starter.sh"
-t_bg sh "$T/starter.sh"
+# the alert command and the stand-in for systemd that runs clamshim-release
+pf_release_on_recovered
 
 sink_has() { [ "$(grep -l "^Subject: $1 " "$T"/sink/* 2>/dev/null | wc -l)" -ge "$2" ]; }
 nrecovered() { cat "$T/run/events" 2>/dev/null | grep -c '^recovered '; }
@@ -90,12 +52,7 @@ recovered_more() { [ "$(nrecovered)" -gt "$1" ]; }
 outage() {
 	way=$1 bound=$2
 	t_start_clamd "$T/clamd"
-	t_svc_start "$T/db" <<EOF
-scanners = {"clamd"}
-clamd {
-  servers = {"unix:$T/clamd/clamd.sock"}
-  retry_after = "1s"
-}
+	pf_svc_clamd <<EOF
 policy {
   on_unavailable = "$way"
 }

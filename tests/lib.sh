@@ -39,7 +39,8 @@ t_setup() {
 # t_bg CMD... -- start in the background, remember the PID in $!
 t_bg() { "$@" & T_PIDS="$T_PIDS $!"; }
 
-# t_free_port -- a loopback TCP port nobody listens on
+# t_free_port -- a loopback TCP port nobody listens on now; start a listener on it with
+# t_on_free_port, which takes another when a test beside this one binds it first
 t_free_port() {
 	while :; do
 		p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000 ))
@@ -63,21 +64,49 @@ t_gone() { ! kill -0 "$1" 2>/dev/null; }
 # t_listening PORT -- 0 when something listens on loopback TCP PORT
 t_listening() { ss -Htln "sport = :$1" | grep -q .; }
 
-# t_listening_or_gone PORT PID -- 0 once PORT listens or PID has exited (a t_wait_for condition)
-t_listening_or_gone() { t_listening "$1" || t_gone "$2"; }
+# t_listens PORT PID -- 0 when process PID itself listens on loopback TCP PORT
+t_listens() { ss -Htlnp "sport = :$1" | grep -q "pid=$2,"; }
 
-# t_start_sink DIR -- smtp-sink on a free loopback port, each message a file DIR/m.*;
-# sets SINK_PORT. t_free_port only checks that a port is free: another test may bind it
-# first, so a sink that exits (bind failed) is started again on another port.
+# t_listens_or_gone PORT PID -- 0 once PID listens on PORT or has exited (a t_wait_for condition)
+t_listens_or_gone() { t_listens "$1" "$2" || t_gone "$2"; }
+
+# t_listener_up PORT PID -- wait until PID listens on PORT: 0; 1 (PID stopped) when it does
+# not (it exited, e.g. on a failed bind, or did not listen within 60 s)
+t_listener_up() {
+	t_wait_for 60 t_listens_or_gone "$1" "$2" && t_listens "$1" "$2" && return 0
+	t_stop_pid "$2"
+	return 1
+}
+
+# t_on_free_port WHAT CMD... -- start a listener on a free loopback port, and again on
+# another when the port was taken: t_free_port only checks that a port is free, and a
+# test running beside this one may bind it first. Before each of up to 10 tries T_PORT
+# is a new free port; CMD starts the listener on $T_PORT and returns 0 once it listens
+# there, 1 when it could not bind (having stopped what it started: the next try), any
+# other status for another failure (given back at once). The caller reads T_PORT after.
+t_on_free_port() {
+	_t_what=$1; shift
+	for _t_try in 1 2 3 4 5 6 7 8 9 10; do
+		T_PORT=$(t_free_port)
+		"$@"
+		_t_st=$?
+		[ "$_t_st" -eq 1 ] || return "$_t_st"
+		echo "note: $_t_what did not listen on 127.0.0.1:$T_PORT (taken first?): another port" >&2
+	done
+	return 1
+}
+
+# t_start_sink DIR -- smtp-sink on a free loopback port (t_on_free_port), each message a
+# file DIR/m.*; sets SINK_PORT
 t_start_sink() {
 	mkdir -p "$1" && chown nobody "$1" || t_fail "cannot make $1 for smtp-sink"
-	for _try in 1 2 3 4 5 6 7 8 9 10; do
-		SINK_PORT=$(t_free_port)
-		t_bg smtp-sink -u nobody -d "$1/m." "127.0.0.1:$SINK_PORT" 100
-		t_wait_for 60 t_listening_or_gone "$SINK_PORT" "$!" || break
-		t_listening "$SINK_PORT" && ! t_gone "$!" && return 0
-	done
-	t_fail "smtp-sink does not listen"
+	t_on_free_port smtp-sink _t_sink_try "$1" || t_fail "smtp-sink does not listen"
+	SINK_PORT=$T_PORT
+}
+# _t_sink_try DIR -- one start of smtp-sink on $T_PORT (a t_on_free_port CMD)
+_t_sink_try() {
+	t_bg smtp-sink -u nobody -d "$1/m." "127.0.0.1:$T_PORT" 100
+	t_listener_up "$T_PORT" "$!"
 }
 
 # t_rc_is RC CMD... -- 0 when CMD exits with RC (a t_wait_for condition)
@@ -147,12 +176,38 @@ t_clamd_ping() {
 		exit($r =~ /^PONG/ ? 0 : 1);' "$1"
 }
 
-# t_start_clamd DIR -- clamd -c DIR/clamd.conf in the background ($CLAMD_PID); wait for PONG
-t_start_clamd() {
+# _t_clamd_run DIR -- clamd -c DIR/clamd.conf in the background ($CLAMD_PID): 0 once it
+# answers PING, 1 when it exits first or does not answer within 60 s
+_t_clamd_run() {
 	t_bg "$CLAMD" -c "$1/clamd.conf" >>"$1/clamd.out" 2>&1
 	CLAMD_PID=$!
-	t_wait_for 60 t_clamd_ping "$1/clamd.sock" ||
-		{ cat "$1/clamd.out" >&2; t_fail "clamd did not answer PING within 60 s"; }
+	t_wait_for 60 _t_clamd_up_or_gone "$1" "$CLAMD_PID" && t_clamd_ping "$1/clamd.sock"
+}
+# _t_clamd_up_or_gone DIR PID -- the clamd of DIR answers PING, or PID has exited
+_t_clamd_up_or_gone() { t_clamd_ping "$1/clamd.sock" || t_gone "$2"; }
+
+# t_start_clamd DIR -- clamd -c DIR/clamd.conf in the background ($CLAMD_PID); wait for PONG
+t_start_clamd() {
+	_t_clamd_run "$1" || { cat "$1/clamd.out" >&2; t_fail "clamd did not answer PING within 60 s"; }
+}
+
+# t_start_clamd_tcp DIR -- t_start_clamd, clamd listening on a free loopback TCP port
+# too (t_on_free_port; the TCPSocket of DIR/clamd.conf is replaced): sets CLAMD_PORT.
+# A later t_start_clamd DIR (a restart) keeps that port.
+t_start_clamd_tcp() {
+	t_on_free_port "clamd (TCPSocket)" _t_clamd_tcp_try "$1" ||
+		{ cat "$1/clamd.out" >&2; t_fail "clamd did not start listening on a loopback TCP port"; }
+	CLAMD_PORT=$T_PORT
+}
+# _t_clamd_tcp_try DIR -- one start of clamd with TCPSocket $T_PORT (a t_on_free_port CMD):
+# when the bind fails clamd goes on without that socket, so it is stopped then
+_t_clamd_tcp_try() {
+	sed -i '/^TCPSocket /d; /^TCPAddr /d' "$1/clamd.conf" &&
+		printf 'TCPSocket %s\nTCPAddr 127.0.0.1\n' "$T_PORT" >> "$1/clamd.conf" || return 2
+	_t_clamd_run "$1" || return 2
+	t_listens "$T_PORT" "$CLAMD_PID" && return 0
+	t_stop_pid "$CLAMD_PID"
+	return 1
 }
 
 # t_stop_pid PID -- stop a process this test started and wait for it

@@ -85,14 +85,13 @@ CHROOT_SOCK=${CHROOT_LINE#smtpd_milters = unix:}
 
 t_start_sink "$T/sink"
 
-MX_PORT=$(t_free_port)
-echo "$MILTER_LINES" | pf_make mx "$MX_PORT" "$SINK_PORT"
-UP_PORT=$(t_free_port)
-while [ "$UP_PORT" = "$MX_PORT" ]; do UP_PORT=$(t_free_port); done
-pf_make up "$UP_PORT" "$MX_PORT" </dev/null
+echo "$MILTER_LINES" | pf_make mx "$SINK_PORT"
 trap 'pf_stop_all; t_cleanup' EXIT
-pf_start mx "$MX_PORT"
-pf_start up "$UP_PORT"
+pf_start mx
+MX_PORT=$(pf_port mx)
+pf_make up "$MX_PORT" </dev/null
+pf_start up
+UP_PORT=$(pf_port up)
 
 printf 'X5O!P%%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*' > "$T/eicar.com"
 

@@ -32,7 +32,7 @@ id postfix >/dev/null 2>&1 || t_skip "no postfix user on this machine"
 t_setup
 fails=0
 t_mkdb "$T/db"
-mkdir -p "$T/nodb" "$T/held" "$T/bin" "$T/sink"
+mkdir -p "$T/nodb" "$T/held" "$T/bin"
 PF=$T/mx
 
 # ---- Postfix's commands, as links; postsuper and sendmail wrapped
@@ -55,11 +55,9 @@ EOF
 chmod 755 "$T/bin/postsuper" "$T/bin/sendmail"
 
 t_start_sink "$T/sink"
-MX_PORT=$(t_free_port)
-while [ "$MX_PORT" = "$SINK_PORT" ]; do MX_PORT=$(t_free_port); done
 
 # Postfix's commands from $T/bin; HOLD by header_checks
-pf_make mx "$MX_PORT" "$SINK_PORT" <<EOF
+pf_make mx "$SINK_PORT" <<EOF
 command_directory = $T/bin
 sendmail_path = $T/bin/sendmail
 header_checks = regexp:$PF/etc/header_checks
@@ -69,7 +67,8 @@ cat > "$PF/etc/header_checks" <<EOF
 /^Subject: admin hold/ HOLD the administrator's
 EOF
 trap 'pf_stop_all; t_cleanup' EXIT
-pf_start mx "$MX_PORT"
+pf_start mx
+MX_PORT=$(pf_port mx)
 export MAIL_CONFIG="$PF/etc"
 
 hold_count() { find "$PF/queue/hold" -type f 2>/dev/null | wc -l; }

@@ -104,7 +104,8 @@ EOF
 
 # sm_start -- the instance of sm_make listening (a private namespace: own /etc
 # files, a private /dev with the few devices sendmail uses and /dev/log read by
-# notifyrecv); sets SM_PID; skips (77) when sendmail cannot start here
+# notifyrecv) on a free loopback port (t_on_free_port: SM_PORT is the port it got);
+# sets SM_PID; skips (77) when sendmail cannot start here
 sm_start() {
 	[ -n "${D:-}" ] && [ -r "$D/sm.cf" ] || t_fail "sm_start: no instance (sm_make first, not in a pipeline)"
 	mkdir -p "$D/olddev"
@@ -127,18 +128,42 @@ i=0; while ! grep -q '^ready' "$D/syslog.out" 2>/dev/null; do sleep 0.1; i=\$((i
 "$SM" -C "$D/sm.cf" -bi > "$D/newaliases.out" 2>&1 || { cat "$D/newaliases.out"; exit 96; }
 exec "$SM" -C "$D/sm.cf" -bD -q1h
 EOF
+	t_on_free_port sendmail _sm_try
+	case $? in
+	0) ;;
+	1) t_fail "sendmail could not bind a loopback port (10 tried)" ;;
+	*) cat "$D/ns.out" >&2; sm_maillog >&2
+	   t_skip "sendmail did not start listening in its namespace: $(head -3 "$D/ns.out" | tr '\n' ' ')" ;;
+	esac
+}
+
+# _sm_up_or_not -- sendmail ($SM_PID) listens on $SM_PORT, has exited, or cannot bind
+# (it tries its bind again for a while): a t_wait_for condition
+_sm_up_or_not() { t_listens "$SM_PORT" "$SM_PID" || t_gone "$SM_PID" || sm_maillog | grep -q 'cannot bind'; }
+
+# _sm_try -- one start of the namespace's sendmail on 127.0.0.1:$T_PORT (a t_on_free_port
+# CMD: sm_make's port is only the first wish, since t_free_port's port may be taken by a
+# test beside this one before sendmail binds it): 0 once it listens there, 1 when it could
+# not bind, 2 when it did not start for another reason (stopped then)
+_sm_try() {
+	[ "$T_PORT" = "${SINK_PORT:-}" ] && return 1
+	SM_PORT=$T_PORT
+	sed -i "s/^\(O DaemonPortOptions=.*Port=\)[0-9]*/\1$SM_PORT/" "$D/sm.cf"
+	rm -f "$D/syslog.out"		# the last try's log: it may say "cannot bind"
 	t_bg unshare -m sh "$D/ns.sh" > "$D/ns.out" 2>&1
 	SM_PID=$!
-	t_wait_for 60 t_listening "$SM_PORT" || {
-		cat "$D/ns.out" >&2; sm_maillog >&2
-		t_skip "sendmail did not start listening in its namespace: $(head -3 "$D/ns.out" | tr '\n' ' ')"
-	}
+	t_wait_for 60 _sm_up_or_not && t_listens "$SM_PORT" "$SM_PID" && return 0
+	sm_maillog | grep -q 'cannot bind' && _sm_st=1 || _sm_st=2
+	sm_stop
+	t_stop_pid "$SM_PID"
+	return $_sm_st
 }
 
 # sm_stop -- stop the instance's sendmail daemon and log reader (by their pid files)
 sm_stop() {
 	for _sm_f in "$D/sendmail.pid" "$D/syslog.pid"; do
 		[ -s "$_sm_f" ] && kill "$(head -1 "$_sm_f")" 2>/dev/null
+		rm -f "$_sm_f"
 	done
 	:
 }

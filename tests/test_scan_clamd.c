@@ -5,7 +5,8 @@
  *	Drives scan_clamd_ops directly. A real clamd (clamav-daemon) is
  *	started in a temp dir with a tiny database made here (EICAR .ndb and
  *	an .hdb of clam.exe made with sigtool), on a unix socket and a
- *	loopback TCP port. tests/fakeclamd plays the faults a real clamd
+ *	loopback TCP port (another one when a test beside it took the port
+ *	first). tests/fakeclamd plays the faults a real clamd
  *	will not: garbage, endless, cut, slow drip, reset, hang, refuse.
  *
  *	Checks: verdicts over unix and tcp (and [::1] where the host has it);
@@ -72,7 +73,9 @@ struct clamd_inst {
 	char	dir[PATH_MAX];
 	char	conf[PATH_MAX];
 	char	sock[PATH_MAX];
+	char	extra[512];			/* config lines before the defaults */
 	int	port;
+	int	started;			/* started once: a restart keeps its port */
 	pid_t	pid;
 };
 
@@ -263,28 +266,35 @@ ping_unix(const char *path)
 	return rc;
 }
 
+/* clamd_write_conf - write c's config: its extra lines, its sockets, the defaults */
+static void
+clamd_write_conf(const struct clamd_inst *c)
+{
+	char	text[4096];
+
+	/* clamd takes the first setting of an option: the extra lines go first, they win */
+	fmt(text, sizeof(text),
+		 "%sForeground yes\nLocalSocket %s\nTCPSocket %d\nTCPAddr 127.0.0.1\n%s"
+		 "DatabaseDirectory %s\nPidFile %s/clamd.pid\nLogFile %s/clamd.log\n"
+		 "LogTime yes\nMaxThreads 4\nSelfCheck 3600\nAlertExceedsMax yes\n",
+		 c->extra, c->sock, c->port, have_v6 ? "TCPAddr ::1\n" : "", dbdir, c->dir, c->dir);
+	if (write_file(c->conf, text) < 0)
+		fail_msg("cannot write %s", c->conf);
+}
+
 /* clamd_setup - a clamd config in its own dir (shares the test database), AlertExceedsMax yes; extra lines may be NULL */
 static void
 clamd_setup_extra(struct clamd_inst *c, const char *name, const char *extra)
 {
-	char	text[4096];
-
 	memset(c, 0, sizeof(*c));
 	fmt(c->dir, sizeof(c->dir), "%s/%s", tmpdir, name);
 	if (mkdir(c->dir, 0700) < 0 && errno != EEXIST)
 		fail_msg("mkdir %s: %s", c->dir, strerror(errno));
 	fmt(c->conf, sizeof(c->conf), "%s/clamd.conf", c->dir);
 	fmt(c->sock, sizeof(c->sock), "%s/clamd.sock", c->dir);
+	fmt(c->extra, sizeof(c->extra), "%s", extra ? extra : "");
 	c->port = free_port();
-	/* clamd takes the first setting of an option: the extra lines go first, they win */
-	fmt(text, sizeof(text),
-		 "%sForeground yes\nLocalSocket %s\nTCPSocket %d\nTCPAddr 127.0.0.1\n%s"
-		 "DatabaseDirectory %s\nPidFile %s/clamd.pid\nLogFile %s/clamd.log\n"
-		 "LogTime yes\nMaxThreads 4\nSelfCheck 3600\nAlertExceedsMax yes\n",
-		 extra ? extra : "", c->sock, c->port, have_v6 ? "TCPAddr ::1\n" : "", dbdir, c->dir,
-		 c->dir);
-	if (write_file(c->conf, text) < 0)
-		fail_msg("cannot write %s", c->conf);
+	clamd_write_conf(c);
 }
 
 /* clamd_setup - a clamd config in its own dir with the defaults */
@@ -294,9 +304,35 @@ clamd_setup(struct clamd_inst *c, const char *name)
 	clamd_setup_extra(c, name, NULL);
 }
 
-/* clamd_start - start clamd and wait until it answers PING; ms it took */
+/* file_size - the size of path, 0 when it does not exist */
+static long
+file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (long) st.st_size : 0;
+}
+
+/* log_has_since - 1 when a line of path from byte off on holds needle */
+static int
+log_has_since(const char *path, long off, const char *needle)
+{
+	char	line[1024];
+	FILE   *fp = fopen(path, "r");
+	int	found = 0;
+
+	if (fp == NULL)
+		return 0;
+	if (fseek(fp, off, SEEK_SET) == 0)
+		while (!found && fgets(line, sizeof(line), fp))
+			found = strstr(line, needle) != NULL;
+	fclose(fp);
+	return found;
+}
+
+/* clamd_run - start clamd and wait until it answers PING; ms it took */
 static int64_t
-clamd_start(struct clamd_inst *c)
+clamd_run(struct clamd_inst *c)
 {
 	char	out[PATH_MAX], *argv[] = { (char *) clamd_bin, (char *) "-c", c->conf, NULL };
 	int64_t	t0 = now_ms();
@@ -314,6 +350,38 @@ clamd_start(struct clamd_inst *c)
 		sleep_ms(50);
 	}
 	fail_msg("clamd did not answer PING within 60 s, see %s", out);
+	return -1;
+}
+
+/*
+ * clamd_start - clamd_run; free_port only saw the port free, and a test running
+ * beside this one may bind it first: clamd then goes on without its TCP socket,
+ * so it is started again on another port (up to 10 ports; a restart keeps its port)
+ */
+static int64_t
+clamd_start(struct clamd_inst *c)
+{
+	char	log[PATH_MAX];
+	int64_t	ms;
+	long	off;
+	int	try;
+
+	fmt(log, sizeof(log), "%s/clamd.log", c->dir);
+	for (try = 0; try < 10; try++) {
+		off = file_size(log);
+		ms = clamd_run(c);
+		if (!log_has_since(log, off, "Cannot bind")) {
+			c->started = 1;
+			return ms;
+		}
+		proc_kill(c->pid);
+		if (c->started)
+			fail_msg("restarted clamd could not bind its port %d again (taken meanwhile)", c->port);
+		printf("# clamd could not bind port %d (taken first?): another port\n", c->port);
+		c->port = free_port();
+		clamd_write_conf(c);
+	}
+	fail_msg("clamd could not bind a loopback port (10 tried), see %s", log);
 	return -1;
 }
 
