@@ -9,9 +9,9 @@
  *	authentication, the spool, the incoming X-Virus-* headers to delete,
  *	the last protocol step seen). Only the protocol steps used are
  *	negotiated: connect, MAIL FROM, RCPT TO, headers, end of headers,
- *	body, end of message, abort and close. MAIL FROM, each RCPT TO, each
- *	header, end of headers and each body chunk are negotiated as "no
- *	reply" (SMFIP_NR_*): the
+ *	body, end of message, abort and close. CONNECT, MAIL FROM, each RCPT
+ *	TO, each header, end of headers and each body chunk are negotiated
+ *	as "no reply" (SMFIP_NR_*): the
  *	MTA streams them without waiting for an answer, since the only
  *	decision is made at end of message. libmilter answers for us when
  *	the MTA cannot do without a reply.
@@ -214,8 +214,8 @@ mlfi_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f
 {
 	unsigned long want = MILTER_ACTIONS;
 	unsigned long skip = SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA;
-	unsigned long nr = SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH |
-	    SMFIP_NR_BODY;
+	unsigned long nr = SMFIP_NR_CONN | SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR |
+	    SMFIP_NR_EOH | SMFIP_NR_BODY;
 	struct milter_conn *c = milter_conn_get(ctx);
 
 	if ((f0 & want) != want)
@@ -270,7 +270,7 @@ mlfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *addr)
 		log_error("smfi_setpriv failed: tempfail");
 		return SMFIS_TEMPFAIL;
 	}
-	return SMFIS_CONTINUE;
+	return milter_go_on(c, SMFIP_NR_CONN);	/* fresh: c->nr is 0, a reply */
 }
 
 /* mlfi_envfrom - a new message: queue id, sender and authentication */
