@@ -59,6 +59,7 @@ mime_class_name(unsigned cls)
 		"uuencode without end", "yEnc without end", "NUL in unencoded part",
 		"stray = in base64", "structure past the check's bounds",
 		"blank folded header line", "uuencode in an encoded text part",
+		"yEnc in a text part",
 	};
 	unsigned i;
 
@@ -352,44 +353,57 @@ mime_append_line(struct mime_walk *w, size_t e, const char *text)
 	(void) mime_edit_add(w, e, 0, buf, strlen(buf), 0);
 }
 
-/* mime_uu_begin - 1 when a line of [d, d + n) is a uuencode "begin NNN " line */
-static int
-mime_uu_begin(const char *d, size_t n)
-{
-	size_t	at, i = 0;
-
-	while (mime_find_line(d, i, n, "begin ", &at)) {
-		if (at + 10 <= n && d[at + 6] >= '0' && d[at + 6] <= '7' && d[at + 7] >= '0'
-		    && d[at + 7] <= '7' && d[at + 8] >= '0' && d[at + 8] <= '7' && d[at + 9] == ' ')
-			return 1;
-		i = at + 1;
-	}
-	return 0;
-}
-
-/* mime_encoded_uu - a base64/qp text part holding uuencode: the reading with it in 8bit */
+/* mime_encoded_uu - a base64/qp text part holding uuencode or yEnc: the reading with it in 8bit */
 static void
 mime_encoded_uu(struct mime_walk *w, size_t bs, size_t e, const struct mime_field *cte_f,
 		int b64)
 {
 	static const char hdr[] = "Content-Transfer-Encoding: 8bit\r\n";
-	size_t	n;
+	size_t	n, at;
 	unsigned char *d = b64 ? mime_b64_decode(w->msg + bs, e - bs, &n)
 			       : mime_qp_decode(w->msg + bs, e - bs, &n);
 
-	if (!mime_uu_begin((const char *) d, n)) {
+	if (!mime_uu_begin((const char *) d, n) && !mime_find_line((const char *) d, 0, n, "=ybegin ",
+								   &at)) {
 		free(d);
 		return;
 	}
-	w->r->found |= MIME_ENCODED_UU;	/* libclamav decodes uuencode only in unencoded text */
+	/* libclamav decodes uuencode only in unencoded text; yEnc: the next round decodes it */
+	w->r->found |= MIME_ENCODED_UU;
 	(void) mime_edit_add(w, cte_f->start, cte_f->end - cte_f->start, hdr, sizeof(hdr) - 1, 0);
 	mime_edit_take(w, bs, e - bs, (char *) d, n);
+}
+
+/*
+ * mime_yenc - an unencoded part with yEnc blocks (the first at at): the
+ * reading where the part is a multipart of the files they hold
+ */
+static void
+mime_yenc(struct mime_walk *w, size_t s, size_t bs, size_t e, size_t at,
+	  const struct mime_field *ct_f, size_t nct)
+{
+	static const char ct[] = "Content-Type: multipart/mixed; boundary=\"" MIME_YENC_BOUNDARY
+				 "\"\r\n";
+	size_t	n, plen;
+	char   *parts;
+
+	if (nct > 1 || (parts = mime_yenc_parts(w->msg, bs, e, &plen)) == NULL)
+		return;			/* two same Content-Type fields: left as they are */
+	w->r->found |= MIME_YENC;
+	if (!mime_find_line(w->msg, at, e, "=yend", &n))
+		w->r->found |= MIME_YENC_NOEND;
+	if (nct == 1)
+		(void) mime_edit_add(w, ct_f->start, ct_f->end - ct_f->start, ct, sizeof(ct) - 1, 0);
+	else
+		(void) mime_edit_add(w, s, 0, ct, sizeof(ct) - 1, 0);
+	mime_edit_take(w, bs, e - bs, parts, plen);
 }
 
 /* mime_leaf - the checks of a part that holds data */
 static void
 mime_leaf(struct mime_walk *w, size_t s, size_t bs, size_t e, const char *type,
-	  const char *cte, const struct mime_field *cte_f, size_t ncte)
+	  const char *cte, const struct mime_field *cte_f, size_t ncte,
+	  const struct mime_field *ct_f, size_t nct)
 {
 	const char *m = w->msg;
 	size_t	at, n;
@@ -438,10 +452,8 @@ mime_leaf(struct mime_walk *w, size_t s, size_t bs, size_t e, const char *type,
 		w->r->found |= MIME_UU_NOEND;
 		mime_append_line(w, e, "`\r\nend\r\n");
 	}
-	if (mime_find_line(m, bs, e, "=ybegin ", &at) && !mime_find_line(m, at, e, "=yend", &n)) {
-		w->r->found |= MIME_YENC_NOEND;
-		mime_append_line(w, e, "=yend\r\n");
-	}
+	if (mime_find_line(m, bs, e, "=ybegin ", &at))
+		mime_yenc(w, s, bs, e, at, ct_f, nct);
 }
 
 /* mime_dups - two different values of one field: a reading for each */
@@ -521,7 +533,8 @@ mime_entity(struct mime_walk *w, size_t s, size_t e, int depth)
 	} else if (strcmp(type, "message/rfc822") == 0) {
 		mime_entity(w, bs, e, depth + 1);
 	} else {
-		mime_leaf(w, s, bs, e, type, cte_v, ncte ? &cte[0] : NULL, ncte);
+		mime_leaf(w, s, bs, e, type, cte_v, ncte ? &cte[0] : NULL, ncte,
+			  nct ? &ct[0] : NULL, nct);
 	}
 }
 

@@ -49,7 +49,8 @@ enum mime_class {
 	MIME_TOO_COMPLEX = 1u << 10,	/* a bound was reached */
 	MIME_FOLD_BLANK = 1u << 11,	/* a header continuation line of white space only */
 	MIME_ENCODED_UU = 1u << 12,	/* uuencode inside a base64/qp text part */
-	MIME_CLASS_COUNT = 13
+	MIME_YENC = 1u << 13,		/* yEnc in a text part (libclamav does not decode it) */
+	MIME_CLASS_COUNT = 14
 };
 
 #define MIME_MAX_DEPTH	64		/* nested entities */

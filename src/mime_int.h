@@ -3,7 +3,8 @@
  *	mime_int 3h - what mime_check.c and mime_bound.c share
  * SUMMARY
  *	struct mime_bparam, mime_line(), mime_append(), mime_bparams(),
- *	mime_is_delim(), mime_occurs(), mime_used(), mime_gmime_boundary()
+ *	mime_is_delim(), mime_occurs(), mime_used(), mime_gmime_boundary(),
+ *	mime_yenc_parts(), mime_uu_begin()
  * DESCRIPTION
  *	Internal to the mime_check module: lines, bounded header values and
  *	the boundary parameter as the readers of a message see it.
@@ -39,5 +40,12 @@ int	mime_occurs(const char *m, size_t s, size_t e, const char *b);
 int	mime_gmime_boundary(const char *v, char *out, size_t outlen);
 /* mime_used - the first "--X" line of [s, e) as a boundary X; 0 when none */
 int	mime_used(const char *m, size_t s, size_t e, char *out, size_t outlen);
+
+/* The boundary of the parts mime_yenc_parts makes (no base64 line starts with "--"). */
+#define MIME_YENC_BOUNDARY "=_clamshim_yenc"
+/* mime_yenc_parts - the yEnc blocks of [s, e) as a multipart body, one base64 part each; NULL: none */
+char   *mime_yenc_parts(const char *m, size_t s, size_t e, size_t *outlen);
+/* mime_uu_begin - 1 when a line of [d, d + n) is a uuencode "begin NNN " line */
+int	mime_uu_begin(const char *d, size_t n);
 
 #endif

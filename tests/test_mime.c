@@ -98,7 +98,18 @@ static const struct row rows[] = {
 	{"uuencode without end", H "Content-Type: text/plain\r\n\r\nbegin 644 x.bin\r\n#86)C\r\n",
 	 0, MIME_UU_NOEND, 0, 1, "", "#86)C\r\n`\r\nend\r\n", NULL},
 	{"yEnc without end", H "Content-Type: text/plain\r\n\r\n=ybegin line=128 size=3 name=x\r\nabc",
-	 0, MIME_YENC_NOEND, 0, 1, "", "abc\r\n=yend\r\n", NULL},
+	 0, MIME_YENC | MIME_YENC_NOEND, 0, 1, "",
+	 "Content-Type: multipart/mixed; boundary=\"=_clamshim_yenc\"\r\n\r\n--=_clamshim_yenc\r\n"
+	 B64PART "Nzg5\r\n--=_clamshim_yenc--\r\n", "=ybegin"},
+	/* two blocks, an escaped byte ("=}": 0x7d - 64 - 42 = 0x13), each block its own part */
+	{"yEnc, two blocks", H "Content-Type: text/plain; charset=us-ascii\r\n\r\nsee:\r\n"
+	 "=ybegin line=128 size=3 name=a\r\nabc\r\n=yend size=3\r\ntext\r\n"
+	 "=ybegin part=1 line=128 size=2 name=b\r\n=ypart begin=1 end=2\r\nk=}\r\n=yend size=2\r\n",
+	 0, MIME_YENC, 0, 1, "", B64PART "Nzg5\r\n--=_clamshim_yenc\r\n" B64PART "QRM=\r\n"
+	 "--=_clamshim_yenc--\r\n", "=ybegin"},
+	{"yEnc in a base64 text part", H "Content-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+	 "PXliZWdpbiBsaW5lPTEyOCBzaXplPTMgbmFtZT14DQphYmMNCj15ZW5kIHNpemU9Mw0K\r\n",
+	 0, MIME_ENCODED_UU, 0, 1, "", B64PART "Nzg5\r\n--=_clamshim_yenc--\r\n", NULL},
 	{"fold of white space only", H "Content-Type: multipart/mixed;\r\n \r\n boundary=\"FB\"\r\n\r\n"
 	 "--FB\r\n\r\nx\r\n--FB--\r\n", 0, MIME_FOLD_BLANK, 0, 1, "",
 	 "Content-Type: multipart/mixed;\r\n boundary=\"FB\"\r\n", ";\r\n \r\n"},
