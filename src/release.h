@@ -130,6 +130,13 @@ int	release_run(const char *const argv[], char *const env[], const char *in, siz
 		    char **out, size_t *outlen, size_t max, int timeout_s,
 		    char *err, size_t errlen);
 
+/* release_submit - HEAD... -G -i [-N] [-R] [-V] -f SENDER -- RCPTS, msg on stdin: a new
+   message with q's envelope and d's DSN options (either MTA's sendmail); 0 ok, -1 err */
+#define RELEASE_ARGS_MAX ((size_t) 1 << 20)	/* bytes of recipients on one command line */
+int	release_submit(const char *const *head, size_t nhead, const struct release_qent *q,
+		       const struct release_dsn *d, char *const env[], int timeout_s,
+		       const char *msg, size_t len, char *err, size_t errlen);
+
 /* release_json_qent - one postqueue -j line into q; 0 ok, -1 err (q freed) */
 int	release_json_qent(const char *line, size_t len, struct release_qent *q,
 			  char *err, size_t errlen);

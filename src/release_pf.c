@@ -28,7 +28,6 @@
 
 #define PF_LIST_MAX	((size_t) 256 << 20)	/* postqueue -j output */
 #define PF_ENV_MAX	1100
-#define PF_ARGS_MAX	((size_t) 1 << 20)	/* bytes of recipients on one command line */
 
 static char pf_path_env[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
 static char pf_config_env[PF_ENV_MAX];	/* set once, by release_pf_init */
@@ -212,60 +211,14 @@ release_pf_dsn(const struct release_pf *pf, const char *qid, struct release_dsn 
 	return 0;
 }
 
-/* pf_notify - Postfix's notify bits (dsn_mask.h: never 1, success 2, failure 4,
-   delay 8) as sendmail -N takes them */
-static void
-pf_notify(int bits, char *out, size_t outlen)
-{
-	snprintf(out, outlen, "%s%s%s%s", bits & 1 ? "never," : "", bits & 2 ? "success," : "",
-		 bits & 4 ? "failure," : "", bits & 8 ? "delay," : "");
-	if (out[0] != '\0')
-		out[strlen(out) - 1] = '\0';
-}
-
 /* release_pf_inject - a new message with this envelope (sendmail -G -i); 0 ok, -1 err */
 int
 release_pf_inject(const struct release_pf *pf, const struct release_qent *q,
 		  const struct release_dsn *d, const char *msg, size_t len, char *err, size_t errlen)
 {
-	const char **argv = util_calloc(q->nrcpt + 16, sizeof(*argv));
-	char	notify[64];
-	size_t	i, n = 0, bytes = 0;
-	int	rc;
+	const char *head[] = {pf->sendmail};
 
-	argv[n++] = pf->sendmail;
-	argv[n++] = "-G";
-	argv[n++] = "-i";
-	if (d->notify > 0) {
-		pf_notify(d->notify, notify, sizeof(notify));
-		argv[n++] = "-N";
-		argv[n++] = notify;
-	}
-	if (d->ret > 0) {
-		argv[n++] = "-R";
-		argv[n++] = d->ret == 1 ? "full" : "hdrs";
-	}
-	if (d->envid[0] != '\0') {
-		argv[n++] = "-V";
-		argv[n++] = d->envid;
-	}
-	argv[n++] = "-f";
-	argv[n++] = q->sender[0] != '\0' ? q->sender : "<>";
-	argv[n++] = "--";
-	for (i = 0; i < q->nrcpt; i++) {
-		bytes += strlen(q->rcpt[i]) + 1;
-		argv[n++] = q->rcpt[i];
-	}
-	argv[n] = NULL;
-	if (q->nrcpt == 0 || bytes > PF_ARGS_MAX) {
-		free(argv);
-		if (q->nrcpt == 0)
-			return snprintf(err, errlen, "no recipients"), -1;
-		return snprintf(err, errlen, "recipients longer than %zu bytes", PF_ARGS_MAX), -1;
-	}
-	rc = release_run(argv, pf->env, msg, len, NULL, NULL, 0, pf->timeout_s, err, errlen);
-	free(argv);
-	return rc == 0 ? 0 : -1;
+	return release_submit(head, 1, q, d, pf->env, pf->timeout_s, msg, len, err, errlen);
 }
 
 /* release_pf_delete - delete QID from the hold queue (postsuper -d QID hold); 0 ok, -1 err */

@@ -2,14 +2,16 @@
  * NAME
  *	release_run 3 - run one of the MTA's commands for clamshim-release
  * SUMMARY
- *	release_run()
+ *	release_run(), release_submit()
  * DESCRIPTION
  *	Runs a command with execve (no shell, the environment given, file
  *	descriptors other than 0-2 closed on exec), feeds it standard input
  *	and collects its standard output up to a bound; standard error
  *	stays the caller's, so that the MTA's complaints reach the operator.
  *	The whole run is bounded by a timeout, after which the command is
- *	killed (its process only: it is our child).
+ *	killed (its process only: it is our child). release_submit() runs
+ *	the MTA's sendmail with a held message's envelope and DSN options
+ *	(Postfix's and Sendmail's take the same flags).
  * DIAGNOSTICS
  *	-1 with err filled when the command cannot be started, its output
  *	is longer than the bound, or it overran the timeout; else its exit
@@ -185,4 +187,65 @@ release_run(const char *const argv[], char *const env[], const char *in, size_t 
 	else
 		snprintf(err, errlen, "%s: exit status %d", argv[0], st);
 	return st;
+}
+
+/* release_notify - the DSN notify bits (never 1, success 2, failure 4, delay 8) as -N takes them */
+static void
+release_notify(int bits, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "%s%s%s%s", bits & 1 ? "never," : "", bits & 2 ? "success," : "",
+		 bits & 4 ? "failure," : "", bits & 8 ? "delay," : "");
+	if (out[0] != '\0')
+		out[strlen(out) - 1] = '\0';
+}
+
+/*
+ * release_submit - HEAD... -G -i [-N NOTIFY] [-R RET] [-V ENVID] -f SENDER -- RCPTS
+ * with msg on stdin: a new message with q's envelope and d's DSN options, by
+ * Postfix's or Sendmail's sendmail (both take these flags); 0 ok, -1 err
+ */
+int
+release_submit(const char *const *head, size_t nhead, const struct release_qent *q,
+	       const struct release_dsn *d, char *const env[], int timeout_s,
+	       const char *msg, size_t len, char *err, size_t errlen)
+{
+	const char **argv = util_calloc(nhead + q->nrcpt + 16, sizeof(*argv));
+	char	notify[64];
+	size_t	i, n = 0, bytes = 0;
+	int	rc;
+
+	for (i = 0; i < nhead; i++)
+		argv[n++] = head[i];
+	argv[n++] = "-G";
+	argv[n++] = "-i";
+	if (d->notify > 0) {
+		release_notify(d->notify, notify, sizeof(notify));
+		argv[n++] = "-N";
+		argv[n++] = notify;
+	}
+	if (d->ret > 0) {
+		argv[n++] = "-R";
+		argv[n++] = d->ret == 1 ? "full" : "hdrs";
+	}
+	if (d->envid[0] != '\0') {
+		argv[n++] = "-V";
+		argv[n++] = d->envid;
+	}
+	argv[n++] = "-f";
+	argv[n++] = q->sender != NULL && q->sender[0] != '\0' ? q->sender : "<>";
+	argv[n++] = "--";
+	for (i = 0; i < q->nrcpt; i++) {
+		bytes += strlen(q->rcpt[i]) + 1;
+		argv[n++] = q->rcpt[i];
+	}
+	argv[n] = NULL;
+	if (q->nrcpt == 0 || bytes > RELEASE_ARGS_MAX) {
+		free(argv);
+		if (q->nrcpt == 0)
+			return snprintf(err, errlen, "no recipients"), -1;
+		return snprintf(err, errlen, "recipients longer than %zu bytes", RELEASE_ARGS_MAX), -1;
+	}
+	rc = release_run(argv, env, msg, len, NULL, NULL, 0, timeout_s, err, errlen);
+	free(argv);
+	return rc == 0 ? 0 : -1;
 }

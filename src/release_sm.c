@@ -42,7 +42,6 @@
 #include "util.h"
 
 #define SM_LIST_MAX	((size_t) 256 << 20)	/* mailq's output */
-#define SM_ARGS_MAX	((size_t) 1 << 20)	/* bytes of recipients on one command line */
 #define SM_PERL		"/usr/bin/perl"
 
 static char sm_path_env[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
@@ -287,59 +286,16 @@ release_sm_read(const struct release_sm *sm, struct release_qent *q, size_t max,
 	return rc;
 }
 
-/* sm_notify - the notify bits (never 1, success 2, failure 4, delay 8) as -N takes them */
-static void
-sm_notify(int bits, char *out, size_t outlen)
-{
-	snprintf(out, outlen, "%s%s%s%s", bits & 1 ? "never," : "", bits & 2 ? "success," : "",
-		 bits & 4 ? "failure," : "", bits & 8 ? "delay," : "");
-	if (out[0] != '\0')
-		out[strlen(out) - 1] = '\0';
-}
-
-/* release_sm_inject - sendmail -Am -G -i [-N] [-R] [-V] -f SENDER -- RCPTS */
+/* release_sm_inject - sendmail [-C CF] -Am -G -i [-N] [-R] [-V] -f SENDER -- RCPTS */
 int
 release_sm_inject(const struct release_sm *sm, const struct release_qent *q,
 		  const struct release_dsn *d, const char *msg, size_t len, char *err, size_t errlen)
 {
-	const char **argv = util_calloc(q->nrcpt + 20, sizeof(*argv));
-	char	notify[64];
-	size_t	i, n = sm_base(sm, argv), bytes = 0;
-	int	rc;
+	const char *head[4];
+	size_t	n = sm_base(sm, head);
 
-	argv[n++] = "-Am";
-	argv[n++] = "-G";
-	argv[n++] = "-i";
-	if (d->notify > 0) {
-		sm_notify(d->notify, notify, sizeof(notify));
-		argv[n++] = "-N";
-		argv[n++] = notify;
-	}
-	if (d->ret > 0) {
-		argv[n++] = "-R";
-		argv[n++] = d->ret == 1 ? "full" : "hdrs";
-	}
-	if (d->envid[0] != '\0') {
-		argv[n++] = "-V";
-		argv[n++] = d->envid;
-	}
-	argv[n++] = "-f";
-	argv[n++] = q->sender != NULL && q->sender[0] != '\0' ? q->sender : "<>";
-	argv[n++] = "--";
-	for (i = 0; i < q->nrcpt; i++) {
-		bytes += strlen(q->rcpt[i]) + 1;
-		argv[n++] = q->rcpt[i];
-	}
-	argv[n] = NULL;
-	if (q->nrcpt == 0 || bytes > SM_ARGS_MAX) {
-		free(argv);
-		if (q->nrcpt == 0)
-			return snprintf(err, errlen, "no recipients"), -1;
-		return snprintf(err, errlen, "recipients longer than %zu bytes", SM_ARGS_MAX), -1;
-	}
-	rc = release_run(argv, sm->env, msg, len, NULL, NULL, 0, sm->timeout_s, err, errlen);
-	free(argv);
-	return rc == 0 ? 0 : -1;
+	head[n++] = "-Am";
+	return release_submit(head, n, q, d, sm->env, sm->timeout_s, msg, len, err, errlen);
 }
 
 /* release_sm_quarantine - sendmail -qQ -qIQID -QREASON */
