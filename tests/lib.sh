@@ -109,6 +109,28 @@ _t_sink_try() {
 	t_listener_up "$T_PORT" "$!"
 }
 
+# t_hold_burst PORT -- an outage's mail through the MTA on 127.0.0.1:PORT: messages 1 to
+# $NCLEAN clean (the test's own send OUT N WHAT ARGS...), $NCLEAN+1 to $NHELD EICAR
+# ($T/eicar.eml, Subject "eicar N", two recipients each); n250 = how many the test's
+# answered OUT says got 250
+t_hold_burst() {
+	n250=0
+	_t_i=1
+	while [ $_t_i -le "$NCLEAN" ]; do
+		send "$T/clean$_t_i.out" $_t_i clean --body "Clean message $_t_i."
+		answered "$T/clean$_t_i.out" && n250=$((n250 + 1))
+		_t_i=$((_t_i + 1))
+	done
+	while [ $_t_i -le "$NHELD" ]; do
+		perl -pe "s/^Subject: eicar\$/Subject: eicar $_t_i/" "$T/eicar.eml" > "$T/eicar$_t_i.eml"
+		swaks --server "127.0.0.1:$1" --helo client.clamshim.test --from "s$_t_i@clamshim.test" \
+			--to "r$_t_i-a@example.test,r$_t_i-b@example.test" --timeout 120 \
+			--data "$T/eicar$_t_i.eml" > "$T/eicar$_t_i.out" 2>&1
+		answered "$T/eicar$_t_i.out" && n250=$((n250 + 1))
+		_t_i=$((_t_i + 1))
+	done
+}
+
 # t_rc_is RC CMD... -- 0 when CMD exits with RC (a t_wait_for condition)
 t_rc_is() { _t_rc=$1; shift; "$@"; [ $? -eq "$_t_rc" ]; }
 
